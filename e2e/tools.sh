@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# Finds or installs what qemu-operator's build, tests and demo need on a Debian machine.
+# Sourced by .ci/run and the demo scripts; every function is idempotent and says what it does.
+
+qo_log() { printf '\033[1m[qemu-operator]\033[0m %s\n' "$*" >&2; }
+
+qo_as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    qo_log "need root to run: $*"; return 1
+  fi
+}
+
+qo_apt_updated=
+qo_apt_install() {
+  if [ -z "$qo_apt_updated" ]; then
+    qo_log "apt-get update"
+    qo_as_root apt-get update -qq
+    qo_apt_updated=1
+  fi
+  qo_log "installing: $*"
+  DEBIAN_FRONTEND=noninteractive qo_as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# A JDK >= 21 (the build targets Java 21). Prefers JAVA_HOME, then Temurin/OpenJDK under /usr/lib/jvm.
+qo_java_feature() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+qo_ensure_jdk() {
+  local candidate best="" best_v=0 v
+  for candidate in ${JAVA_HOME:-} /usr/lib/jvm/*; do
+    [ -x "$candidate/bin/javac" ] || continue
+    v=$(qo_java_feature "$candidate"); v=${v%%.*}
+    if [ "${v:-0}" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best=$candidate best_v=$v; fi
+  done
+  if [ -z "$best" ]; then
+    for pkg in openjdk-25-jdk-headless openjdk-21-jdk-headless; do
+      if apt-cache show "$pkg" >/dev/null 2>&1; then qo_apt_install "$pkg"; qo_ensure_jdk; return; fi
+    done
+    qo_log "no JDK >= 21 found under /usr/lib/jvm and none installable with apt; install one (e.g. Temurin 21+) and set JAVA_HOME"
+    return 1
+  fi
+  export JAVA_HOME=$best
+  export PATH="$JAVA_HOME/bin:$PATH"
+}
+
+qo_ensure_maven() {
+  command -v mvn >/dev/null || qo_apt_install maven
+}
+
+# Real QEMU from Debian: the system emulator and qemu-img.
+qo_ensure_qemu() {
+  local missing=()
+  command -v "${QEMU_SYSTEM:-qemu-system-x86_64}" >/dev/null || missing+=(qemu-system-x86)
+  command -v qemu-img >/dev/null || missing+=(qemu-utils)
+  if [ ${#missing[@]} -gt 0 ]; then qo_apt_install "${missing[@]}"; fi
+}
+
+qo_ensure_all() {
+  qo_ensure_jdk
+  qo_ensure_maven
+  qo_ensure_qemu
+  qo_log "JDK $(qo_java_feature "$JAVA_HOME") at $JAVA_HOME; $(${QEMU_SYSTEM:-qemu-system-x86_64} --version | head -1)"
+}

@@ -1,0 +1,48 @@
+package io.qemuoperator.sidecar;
+
+/**
+ * An error answer of the sidecar's HTTP API: {@code {"error": {"class": …, "desc": …}}} with an
+ * HTTP status. QEMU's own errors keep QEMU's class and desc; the sidecar's own use the classes
+ * below.
+ */
+public record ApiError(int status, String errorClass, String desc) {
+  /** Arguments break the QAPI schema (checked before QEMU sees them). */
+  public static ApiError invalidArguments(String desc) {
+    return new ApiError(400, "InvalidArguments", desc);
+  }
+
+  public static ApiError badRequest(String desc) {
+    return new ApiError(400, "BadRequest", desc);
+  }
+
+  public static ApiError unauthorized() {
+    return new ApiError(401, "Unauthorized", "a valid 'Authorization: Bearer <token>' header is required");
+  }
+
+  public static ApiError commandDisabled(String command) {
+    return new ApiError(
+        403,
+        "CommandDisabled",
+        "command '" + command + "' is disabled on this sidecar; start it with --allow " + command);
+  }
+
+  public static ApiError notFound(String desc) {
+    return new ApiError(404, "CommandNotFound", desc);
+  }
+
+  public static ApiError methodNotAllowed(String method, String allowed) {
+    return new ApiError(405, "MethodNotAllowed", method + " is not allowed here; use " + allowed);
+  }
+
+  public static ApiError bodyTooLarge(int limit) {
+    return new ApiError(413, "RequestTooLarge", "request body exceeds " + limit + " bytes");
+  }
+
+  public static ApiError notConnected(String desc) {
+    return new ApiError(503, "QmpNotConnected", desc);
+  }
+
+  public static ApiError timeout(String desc) {
+    return new ApiError(504, "QmpTimeout", desc);
+  }
+}

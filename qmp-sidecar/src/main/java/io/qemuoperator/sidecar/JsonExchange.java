@@ -1,0 +1,121 @@
+package io.qemuoperator.sidecar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** One HTTP exchange of the sidecar: a capped request body in, a JSON or text answer out. */
+final class JsonExchange {
+  private final HttpExchange exchange;
+  private final ObjectMapper json;
+
+  JsonExchange(HttpExchange exchange, ObjectMapper json) {
+    this.exchange = exchange;
+    this.json = json;
+  }
+
+  String method() {
+    return exchange.getRequestMethod();
+  }
+
+  String path() {
+    return exchange.getRequestURI().getPath();
+  }
+
+  Optional<String> header(String name) {
+    return Optional.ofNullable(exchange.getRequestHeaders().getFirst(name));
+  }
+
+  Map<String, String> query() {
+    URI uri = exchange.getRequestURI();
+    var params = new HashMap<String, String>();
+    String raw = uri.getRawQuery();
+    if (raw == null || raw.isEmpty()) {
+      return params;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      params.put(
+          java.net.URLDecoder.decode(key, java.nio.charset.StandardCharsets.UTF_8),
+          java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return params;
+  }
+
+  /**
+   * The request body, or empty when there is none.
+   *
+   * @throws BodyTooLargeException past {@code limit} bytes (checked against Content-Length first,
+   *     then while reading, so a lying or chunked client cannot make the sidecar buffer more)
+   */
+  byte[] body(int limit) throws IOException, BodyTooLargeException {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.strip()) > limit) {
+          throw new BodyTooLargeException();
+        }
+      } catch (NumberFormatException ignored) {
+        // fall through: the streaming check below still applies
+      }
+    }
+    try (InputStream in = exchange.getRequestBody()) {
+      var out = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      int n;
+      while ((n = in.read(buffer)) != -1) {
+        if (out.size() + n > limit) {
+          throw new BodyTooLargeException();
+        }
+        out.write(buffer, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+
+  void respond(int status, JsonNode body) throws IOException {
+    send(status, "application/json", json.writeValueAsBytes(body));
+  }
+
+  void respondError(ApiError error) throws IOException {
+    ObjectNode body = json.createObjectNode();
+    body.putObject("error").put("class", error.errorClass()).put("desc", error.desc());
+    if (error.status() == 401) {
+      exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+    }
+    respond(error.status(), body);
+  }
+
+  void respondText(int status, String contentType, String text) throws IOException {
+    send(status, contentType, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private void send(int status, String contentType, byte[] bytes) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    if (bytes.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+    exchange.close();
+  }
+
+  /** The request body passed the sidecar's cap. */
+  static final class BodyTooLargeException extends Exception {
+    BodyTooLargeException() {
+      super(null, null, false, false);
+    }
+  }
+}

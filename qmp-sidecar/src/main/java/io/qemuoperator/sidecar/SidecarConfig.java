@@ -1,0 +1,145 @@
+package io.qemuoperator.sidecar;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How the sidecar is started: where QEMU's QMP socket is, where to listen, where the bearer token
+ * is, and which guarded commands are allowed.
+ *
+ * <p>Every flag has an environment variable as an alternative; a flag wins over its variable.
+ */
+public record SidecarConfig(
+    Path qmpSocket,
+    InetSocketAddress listen,
+    Path tokenFile,
+    Set<String> allowedGuardedCommands,
+    int maxBodyBytes) {
+
+  /** Request bodies larger than this are refused with 413. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+  public static final String USAGE =
+      """
+      usage: java -jar qmp-sidecar.jar --qmp PATH --listen HOST:PORT --token-file FILE \
+      [--allow CMD[,CMD...]] [--max-body-bytes N]
+
+        --qmp PATH            QEMU's QMP unix socket            (env QMP_SOCKET)
+        --listen HOST:PORT    address of the HTTP API           (env LISTEN, default 0.0.0.0:9443)
+        --token-file FILE     file holding the bearer token     (env TOKEN_FILE)
+        --allow CMDS          guarded commands to enable, comma-separated: memsave, pmemsave,
+                              human-monitor-command, qom-set, quit (env ALLOW_COMMANDS)
+        --max-body-bytes N    request body cap, default 65536   (env MAX_BODY_BYTES)
+      """;
+
+  public SidecarConfig {
+    allowedGuardedCommands = Set.copyOf(allowedGuardedCommands);
+  }
+
+  /** Reads flags, then environment variables; throws {@link IllegalArgumentException} naming what is wrong. */
+  public static SidecarConfig parse(String[] args, Map<String, String> env) {
+    var values = new java.util.HashMap<String, String>();
+    putIfPresent(values, "qmp", env.get("QMP_SOCKET"));
+    putIfPresent(values, "listen", env.get("LISTEN"));
+    putIfPresent(values, "token-file", env.get("TOKEN_FILE"));
+    putIfPresent(values, "allow", env.get("ALLOW_COMMANDS"));
+    putIfPresent(values, "max-body-bytes", env.get("MAX_BODY_BYTES"));
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+      }
+      String name = arg.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new IllegalArgumentException("flag --" + name + " needs a value");
+      }
+      if (!Set.of("qmp", "listen", "token-file", "allow", "max-body-bytes").contains(name)) {
+        throw new IllegalArgumentException("unknown flag --" + name);
+      }
+      values.put(name, value);
+    }
+    String qmp = require(values, "qmp", "QMP_SOCKET");
+    String token = require(values, "token-file", "TOKEN_FILE");
+    InetSocketAddress listen = parseListen(values.getOrDefault("listen", "0.0.0.0:9443"));
+    Set<String> allowed = parseAllowed(values.getOrDefault("allow", ""));
+    int maxBody = parseMaxBody(values.getOrDefault("max-body-bytes", "" + DEFAULT_MAX_BODY_BYTES));
+    return new SidecarConfig(Path.of(qmp), listen, Path.of(token), allowed, maxBody);
+  }
+
+  private static void putIfPresent(Map<String, String> values, String key, String value) {
+    if (value != null && !value.isBlank()) {
+      values.put(key, value.strip());
+    }
+  }
+
+  private static String require(Map<String, String> values, String flag, String env) {
+    String value = values.get(flag);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("missing --" + flag + " (or env " + env + ")");
+    }
+    return value;
+  }
+
+  static InetSocketAddress parseListen(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0 || colon == value.length() - 1) {
+      throw new IllegalArgumentException("--listen must be HOST:PORT, got '" + value + "'");
+    }
+    String host = value.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(value.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--listen port must be a number, got '" + value + "'");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--listen port must be 0..65535, got " + port);
+    }
+    return new InetSocketAddress(host, port);
+  }
+
+  private static Set<String> parseAllowed(String value) {
+    var allowed = new LinkedHashSet<String>();
+    Arrays.stream(value.split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .forEach(
+            name -> {
+              if (!CommandPolicy.GUARDED.contains(name)) {
+                throw new IllegalArgumentException(
+                    "--allow: '"
+                        + name
+                        + "' is not a guarded command; guarded commands are "
+                        + CommandPolicy.GUARDED);
+              }
+              allowed.add(name);
+            });
+    return allowed;
+  }
+
+  private static int parseMaxBody(String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n < 1024) {
+        throw new IllegalArgumentException("--max-body-bytes must be at least 1024, got " + n);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--max-body-bytes must be a number, got '" + value + "'");
+    }
+  }
+}
