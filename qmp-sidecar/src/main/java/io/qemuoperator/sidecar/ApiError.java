@@ -1,5 +1,10 @@
 package io.qemuoperator.sidecar;
 
+import io.qemuoperator.qmp.QmpCommandException;
+import io.qemuoperator.qmp.QmpException;
+import io.qemuoperator.qmp.QmpProtocolException;
+import io.qemuoperator.qmp.QmpTimeoutException;
+
 /**
  * An error answer of the sidecar's HTTP API: {@code {"error": {"class": …, "desc": …}}} with an
  * HTTP status. QEMU's own errors keep QEMU's class and desc; the sidecar's own use the classes
@@ -44,5 +49,23 @@ public record ApiError(int status, String errorClass, String desc) {
 
   public static ApiError timeout(String desc) {
     return new ApiError(504, "QmpTimeout", desc);
+  }
+
+  /** The seed command exists, but this QEMU has neither it nor an equivalent. */
+  public static ApiError unavailable(String reason) {
+    return new ApiError(501, "CommandUnavailable", reason);
+  }
+
+  /**
+   * The one mapping of QMP failures to HTTP: QEMU's own errors keep QEMU's class and desc (422);
+   * a missed deadline is 504; a broken stream 502; no connection 503.
+   */
+  public static ApiError fromQmp(QmpException failure) {
+    return switch (failure) {
+      case QmpCommandException e -> new ApiError(422, e.errorClass(), e.desc());
+      case QmpTimeoutException e -> timeout(e.getMessage());
+      case QmpProtocolException e -> new ApiError(502, "QmpProtocolError", e.getMessage());
+      default -> notConnected(failure.getMessage());
+    };
   }
 }

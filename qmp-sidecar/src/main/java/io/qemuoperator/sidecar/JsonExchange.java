@@ -84,6 +84,10 @@ final class JsonExchange {
     }
   }
 
+  void responseHeader(String name, String value) {
+    exchange.getResponseHeaders().set(name, value);
+  }
+
   void respond(int status, JsonNode body) throws IOException {
     send(status, "application/json", json.writeValueAsBytes(body));
   }

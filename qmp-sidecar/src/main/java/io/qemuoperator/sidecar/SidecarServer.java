@@ -1,0 +1,320 @@
+package io.qemuoperator.sidecar;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.qemuoperator.qmp.QmpClient;
+import io.qemuoperator.qmp.QmpEvent;
+import io.qemuoperator.qmp.QmpEventBuffer;
+import io.qemuoperator.qmp.dialect.QmpDialect;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar's HTTP API on the JDK's {@code HttpServer}, one virtual thread per exchange.
+ *
+ * <pre>
+ * GET  /healthz                 200 while the process lives
+ * GET  /readyz                  200 once QMP is negotiated and this QEMU is probed, else 503
+ * POST /v1/commands/{name}      a seed command; {"return": …} or {"error": {"class", "desc"}}
+ * GET  /v1/state                one consistent snapshot of the operator's queries
+ * GET  /v1/events?after=SEQ&amp;wait=SECONDS   QMP events after SEQ (long poll)
+ * GET  /v1/dialect              how this QEMU serves each seed command
+ * GET  /metrics                 Prometheus
+ * </pre>
+ *
+ * Every {@code /v1} call needs {@code Authorization: Bearer <token>}.
+ */
+public final class SidecarServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SidecarServer.class);
+  private static final String COMMANDS = "/v1/commands/";
+  private static final long MAX_WAIT_SECONDS = 60;
+  private static final Duration METRICS_QUERY_TIMEOUT = Duration.ofSeconds(2);
+
+  private final ObjectMapper json =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+  private final HttpServer http;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final SidecarConfig config;
+  private final BearerToken token;
+  private final QmpClient client;
+  private final Supplier<Optional<QmpDialect>> dialect;
+  private final CommandGateway gateway;
+  private final StateReader state;
+  private final SidecarMetrics metrics;
+  private final String instance;
+
+  SidecarServer(
+      SidecarConfig config,
+      BearerToken token,
+      QmpClient client,
+      Supplier<Optional<QmpDialect>> dialect,
+      CommandGateway gateway,
+      StateReader state,
+      SidecarMetrics metrics,
+      String instance)
+      throws IOException {
+    this.config = config;
+    this.token = token;
+    this.client = client;
+    this.dialect = dialect;
+    this.gateway = gateway;
+    this.state = state;
+    this.metrics = metrics;
+    this.instance = instance;
+    this.http = HttpServer.create(config.listen(), 128);
+    http.setExecutor(executor);
+    http.createContext("/", this::handle);
+  }
+
+  void start() {
+    http.start();
+  }
+
+  /** The bound address (the real port when the configuration asked for port 0). */
+  public InetSocketAddress address() {
+    return http.getAddress();
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    executor.shutdownNow();
+  }
+
+  private void handle(HttpExchange raw) {
+    var exchange = new JsonExchange(raw, json);
+    try {
+      route(exchange);
+    } catch (IOException e) {
+      log.debug("client went away: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("unexpected failure serving {} {}", exchange.method(), exchange.path(), e);
+      try {
+        exchange.respondError(new ApiError(500, "InternalError", e.toString()));
+      } catch (IOException ignored) {
+        // the client is gone too
+      }
+    } finally {
+      raw.close();
+    }
+  }
+
+  private void route(JsonExchange exchange) throws IOException, InterruptedException {
+    String path = exchange.path();
+    switch (path) {
+      case "/healthz" -> {
+        if (requireGet(exchange)) {
+          exchange.respond(200, json.createObjectNode().put("status", "alive"));
+        }
+      }
+      case "/readyz" -> {
+        if (requireGet(exchange)) {
+          readiness(exchange);
+        }
+      }
+      case "/metrics" -> {
+        if (requireGet(exchange)) {
+          refreshVmMetrics();
+          exchange.respondText(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+        }
+      }
+      default -> {
+        if (!path.startsWith("/v1/")) {
+          exchange.respondError(new ApiError(404, "NotFound", "no such endpoint: " + path));
+        } else if (!token.accepts(exchange.header("Authorization").orElse(null))) {
+          exchange.respondError(ApiError.unauthorized());
+        } else {
+          routeV1(exchange, path);
+        }
+      }
+    }
+  }
+
+  private void routeV1(JsonExchange exchange, String path)
+      throws IOException, InterruptedException {
+    if (path.startsWith(COMMANDS)) {
+      if (!"POST".equals(exchange.method())) {
+        exchange.respondError(ApiError.methodNotAllowed(exchange.method(), "POST"));
+      } else {
+        command(exchange, path.substring(COMMANDS.length()));
+      }
+      return;
+    }
+    switch (path) {
+      case "/v1/state" -> {
+        if (requireGet(exchange)) {
+          answer(exchange, state.read());
+        }
+      }
+      case "/v1/events" -> {
+        if (requireGet(exchange)) {
+          events(exchange);
+        }
+      }
+      case "/v1/dialect" -> {
+        if (requireGet(exchange)) {
+          dialectTable(exchange);
+        }
+      }
+      default -> exchange.respondError(new ApiError(404, "NotFound", "no such endpoint: " + path));
+    }
+  }
+
+  private boolean requireGet(JsonExchange exchange) throws IOException {
+    if ("GET".equals(exchange.method())) {
+      return true;
+    }
+    exchange.respondError(ApiError.methodNotAllowed(exchange.method(), "GET"));
+    return false;
+  }
+
+  private void readiness(JsonExchange exchange) throws IOException {
+    Optional<QmpDialect> served = dialect.get();
+    if (served.isPresent()) {
+      exchange.respond(
+          200,
+          json.createObjectNode()
+              .put("status", "ready")
+              .put("qemu", served.get().offer().version()));
+    } else {
+      exchange.respondError(
+          ApiError.notConnected(
+              "QMP at " + config.qmpSocket() + " is " + client.state().name().toLowerCase()));
+    }
+  }
+
+  private void command(JsonExchange exchange, String name)
+      throws IOException, InterruptedException {
+    byte[] body;
+    try {
+      body = exchange.body(config.maxBodyBytes());
+    } catch (JsonExchange.BodyTooLargeException e) {
+      exchange.respondError(ApiError.bodyTooLarge(config.maxBodyBytes()));
+      return;
+    }
+    JsonNode arguments = null;
+    if (body.length > 0) {
+      try {
+        arguments = json.readTree(body);
+      } catch (JacksonException e) {
+        exchange.respondError(
+            ApiError.badRequest("request body is not valid JSON: " + e.getOriginalMessage()));
+        return;
+      }
+      if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
+        exchange.respondError(
+            ApiError.invalidArguments("the arguments must be a JSON object, got " + arguments));
+        return;
+      }
+    }
+    try {
+      answer(exchange, gateway.run(name, arguments).get());
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("command " + name + " failed unexpectedly", e.getCause());
+    }
+  }
+
+  private void answer(JsonExchange exchange, CommandResult result) throws IOException {
+    switch (result) {
+      case CommandResult.Done done -> {
+        if (!done.sentAs().isEmpty()) {
+          exchange.responseHeader("Qmp-Sent-As", done.sentAs());
+        }
+        ObjectNode body = json.createObjectNode();
+        body.set("return", done.value());
+        exchange.respond(200, body);
+      }
+      case CommandResult.Failed failed -> exchange.respondError(failed.error());
+    }
+  }
+
+  private void events(JsonExchange exchange) throws IOException, InterruptedException {
+    var query = exchange.query();
+    long after;
+    long wait;
+    try {
+      after = Long.parseLong(query.getOrDefault("after", "0"));
+      wait = Long.parseLong(query.getOrDefault("wait", "0"));
+    } catch (NumberFormatException e) {
+      exchange.respondError(
+          ApiError.badRequest("'after' and 'wait' must be whole numbers: " + e.getMessage()));
+      return;
+    }
+    if (after < 0 || wait < 0 || wait > MAX_WAIT_SECONDS) {
+      exchange.respondError(
+          ApiError.badRequest(
+              "'after' must be >= 0 and 'wait' between 0 and " + MAX_WAIT_SECONDS + " seconds"));
+      return;
+    }
+    QmpEventBuffer buffer = client.events();
+    QmpEventBuffer.EventPage page = buffer.await(after, Duration.ofSeconds(wait));
+    ObjectNode body = json.createObjectNode();
+    body.put("instance", instance);
+    body.put("lastSeq", page.lastSeq());
+    body.put("gap", page.gap());
+    body.put("dropped", buffer.dropped());
+    var list = body.putArray("events");
+    for (QmpEvent event : page.events()) {
+      ObjectNode node = list.addObject();
+      node.put("seq", event.seq());
+      node.put("event", event.name());
+      node.set("data", event.data());
+      node.put("timestamp", event.timestamp().toString());
+    }
+    exchange.respond(200, body);
+  }
+
+  private void dialectTable(JsonExchange exchange) throws IOException {
+    Optional<QmpDialect> served = dialect.get();
+    if (served.isEmpty()) {
+      exchange.respondError(ApiError.notConnected("QEMU is not connected (or not yet probed)"));
+      return;
+    }
+    ObjectNode body = json.createObjectNode().put("qemu", served.get().offer().version());
+    ObjectNode commands = body.putObject("commands");
+    served.get().outcomes().forEach((command, outcome) -> commands.put(command, outcome.name()));
+    exchange.respond(200, body);
+  }
+
+  private void refreshVmMetrics() {
+    if (dialect.get().isEmpty()) {
+      metrics.updateVm(null, null);
+      return;
+    }
+    var balloon = client.execute("query-balloon", null, METRICS_QUERY_TIMEOUT);
+    var blockstats = client.execute("query-blockstats", null, METRICS_QUERY_TIMEOUT);
+    metrics.updateVm(orNull(balloon), orNull(blockstats));
+  }
+
+  private static JsonNode orNull(java.util.concurrent.CompletableFuture<JsonNode> reply) {
+    try {
+      return reply.get(METRICS_QUERY_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null; // no balloon device, or QEMU gone: the figure reads as unknown
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.qemuoperator.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qemuoperator.testing.RawQmp;
+import io.qemuoperator.testing.TestingQemu;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sidecar's HTTP contract against real QEMU: authentication, every kind of bad input of
+ * qemu-compat.md §6 refused before QEMU sees it, the state snapshot, events, metrics, and what
+ * happens when QEMU dies and comes back.
+ */
+class SidecarHttpIT {
+  private TestingQemu qemu;
+  private TestingSidecar sidecar;
+
+  @BeforeEach
+  void start() throws Exception {
+    qemu = TestingQemu.start();
+    sidecar = TestingSidecar.start(qemu.qmpSocket(), qemu.dir());
+  }
+
+  @AfterEach
+  void stop() {
+    if (sidecar != null) {
+      sidecar.close();
+    }
+    if (qemu != null) {
+      qemu.close();
+    }
+  }
+
+  private TestingSidecar.Answer raw(String method, String path, String auth, String body) {
+    var request =
+        HttpRequest.newBuilder(sidecar.uri(path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (auth != null) {
+      request.header("Authorization", auth);
+    }
+    return sidecar.send(request);
+  }
+
+  /** QEMU still answers, and was never sent what the sidecar refused. */
+  private void assertQemuUntouched() throws Exception {
+    try (var observer = RawQmp.connect(qemu.observerSocket())) {
+      assertThat(observer.runState()).isEqualTo("prelaunch");
+    }
+    assertThat(sidecar.command("query-status", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void probesNeedNoTokenAndSayWhatTheyKnow() {
+    var health = sidecar.get("/healthz", false);
+    assertThat(health.status()).isEqualTo(200);
+    var ready = sidecar.get("/readyz", false);
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().path("qemu").asText()).matches("\\d+\\.\\d+\\.\\d+");
+  }
+
+  @Test
+  void everyV1CallWithoutTheRightTokenGets401() {
+    for (String auth : new String[] {null, "Bearer wrong-token-wrong-token", "Basic abc", "Bearer"}) {
+      var command = raw("POST", "/v1/commands/query-status", auth, null);
+      assertThat(command.status()).as("auth %s", auth).isEqualTo(401);
+      assertThat(command.errorClass()).isEqualTo("Unauthorized");
+      assertThat(raw("GET", "/v1/state", auth, null).status()).isEqualTo(401);
+      assertThat(raw("GET", "/v1/events", auth, null).status()).isEqualTo(401);
+    }
+    assertThat(raw("GET", "/v1/state", "bearer " + sidecar.token(), null).status())
+        .as("the scheme is case-insensitive")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void unknownCommandsAre404AndWrongMethods405() {
+    var unknown = sidecar.command("no-such-command", null);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.errorClass()).isEqualTo("CommandNotFound");
+    assertThat(unknown.desc()).contains("no-such-command");
+    assertThat(sidecar.command("qmp_capabilities", null).status())
+        .as("the sidecar owns negotiation")
+        .isEqualTo(404);
+    assertThat(raw("GET", "/v1/commands/query-status", "Bearer " + sidecar.token(), null).status())
+        .isEqualTo(405);
+    assertThat(raw("DELETE", "/v1/state", "Bearer " + sidecar.token(), null).status())
+        .isEqualTo(405);
+  }
+
+  @Test
+  void malformedJsonIsRefusedWith400() throws Exception {
+    String[] bodies = {
+      "{\"value\" 1}", // missing colon
+      "this is not json",
+      "{'value': 134217728}", // QEMU would accept single quotes; we do not
+      "{\"value\":1,\"value\":2}", // duplicate key
+      "{\"value\":134217728", // unterminated object: QEMU would swallow the next command
+      "{\"value\":134217728} xyz", // trailing garbage
+      "\"abc\nd\"",
+      "{\"value\": \"\\uD800\"}" + "\u00ff",
+    };
+    for (String body : bodies) {
+      var answer = sidecar.command("balloon", body);
+      assertThat(answer.status()).as(body).isEqualTo(400);
+      assertThat(answer.errorClass()).as(body).isIn("BadRequest", "InvalidArguments");
+    }
+    assertQemuUntouched();
+  }
+
+  @Test
+  void argumentsThatBreakTheSchemaAreRefusedWith400NamingMemberAndType() throws Exception {
+    record Case(String command, String body, String... mentions) {}
+    var cases =
+        List.of(
+            new Case("balloon", "[1,2,3]", "object"),
+            new Case("balloon", "42", "object"),
+            new Case("balloon", "{}", "value", "missing"),
+            new Case("balloon", "{\"value\":\"134217728\"}", "value", "int"),
+            new Case("balloon", "{\"value\":1.5e8}", "value", "int"),
+            new Case("balloon", "{\"value\":18446744073709551616}", "value", "int"),
+            new Case("balloon", "{\"value\":134217728,\"extra\":true}", "extra"),
+            new Case("query-status", "{\"foo\":1}", "foo"),
+            new Case("set_link", "{}", "name"),
+            new Case("set_link", "{\"name\":\"nic0\",\"up\":\"yes\"}", "up", "bool"),
+            new Case("block_resize", "{\"device\":7,\"size\":1}", "device", "str"),
+            new Case("block_resize", "{\"device\":\"drive0\"}", "size"),
+            new Case("migrate_set_downtime", "{\"value\":\"0.5\"}", "value", "number"));
+    for (Case c : cases) {
+      var answer = sidecar.command(c.command(), c.body());
+      assertThat(answer.status()).as("%s %s: %s", c.command(), c.body(), answer.text()).isEqualTo(400);
+      assertThat(answer.errorClass()).isEqualTo("InvalidArguments");
+      assertThat(answer.desc()).as(c.body()).contains(c.mentions());
+    }
+    assertQemuUntouched();
+  }
+
+  @Test
+  void deeplyNestedArgumentsAreRefused() throws Exception {
+    String nested = "[".repeat(2000) + "]".repeat(2000);
+    var answer = sidecar.command("qom-get", "{\"path\":" + nested + ",\"property\":\"type\"}");
+    assertThat(answer.status()).isEqualTo(400);
+    assertQemuUntouched();
+  }
+
+  @Test
+  void bodiesOverTheCapAre413() throws Exception {
+    // qemu-compat §6: QEMU takes minutes to read a 16 MiB string and echoes it back whole.
+    String huge = "{\"path\":\"" + "A".repeat(1 << 20) + "\",\"property\":\"type\"}";
+    var answer = sidecar.command("qom-get", huge);
+    assertThat(answer.status()).isEqualTo(413);
+    assertThat(answer.errorClass()).isEqualTo("RequestTooLarge");
+    String tokens = "{\"path\":[" + "0,".repeat(1 << 20) + "0],\"property\":\"type\"}";
+    assertThat(sidecar.command("qom-get", tokens).status()).isEqualTo(413);
+    assertQemuUntouched();
+  }
+
+  @Test
+  void stateIsOneSnapshotOfWhatQemuReports() {
+    assertThat(sidecar.command("cont", null).status()).isEqualTo(200);
+    var state = sidecar.get("/v1/state", true);
+    assertThat(state.status()).as(state.text()).isEqualTo(200);
+    var snapshot = state.value();
+    assertThat(snapshot.path("instance").asText()).isEqualTo(sidecar.instance());
+    assertThat(snapshot.at("/status/status").asText()).isEqualTo("running");
+    assertThat(snapshot.at("/balloon/actual").asLong()).isEqualTo(128L << 20);
+    assertThat(snapshot.path("cpus")).hasSize(2);
+    assertThat(snapshot.at("/cpus/0/thread_id").asLong()).isPositive();
+    assertThat(snapshot.path("block").toString()).contains("drive0", "cd0");
+    assertThat(snapshot.at("/migrateParameters/max-bandwidth").asLong()).isPositive();
+    assertThat(snapshot.at("/qemu/version").asText()).matches("\\d+\\.\\d+\\.\\d+");
+    assertThat(snapshot.path("eventSeq").asLong()).isPositive();
+    assertThat(snapshot.path("errors")).isEmpty();
+  }
+
+  @Test
+  void eventsCarrySequenceNumbersAndTheInstanceAndLongPollWakesUp() throws Exception {
+    var first = sidecar.get("/v1/events?after=0", true);
+    assertThat(first.json().path("instance").asText()).isEqualTo(sidecar.instance());
+    long last = first.json().path("lastSeq").asLong();
+
+    CompletableFuture<TestingSidecar.Answer> poll =
+        CompletableFuture.supplyAsync(() -> sidecar.get("/v1/events?after=" + last + "&wait=20", true));
+    Thread.sleep(200); // the poll is waiting now; cont below must wake it, long before 20 s
+    long sent = System.nanoTime();
+    assertThat(sidecar.command("cont", null).status()).isEqualTo(200);
+    var woken = poll.get();
+    assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(10));
+    assertThat(woken.json().path("events").get(0).path("event").asText()).isEqualTo("RESUME");
+    assertThat(woken.json().path("events").get(0).path("seq").asLong()).isEqualTo(last + 1);
+    assertThat(woken.json().path("gap").asBoolean()).isFalse();
+
+    assertThat(sidecar.get("/v1/events?after=-1", true).status()).isEqualTo(400);
+    assertThat(sidecar.get("/v1/events?after=x", true).status()).isEqualTo(400);
+  }
+
+  @Test
+  void metricsShowRoundTripsErrorsEventsAndVmFigures() {
+    sidecar.command("cont", null);
+    sidecar.command("set_link", "{\"name\":\"nosuchnic\",\"up\":false}");
+    var metrics = sidecar.get("/metrics", false);
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.text())
+        .contains(
+            "qmp_command_seconds_count{command=\"cont\",result=\"ok\"}",
+            "qmp_errors_total{class=\"DeviceNotFound\"}",
+            "qmp_events_total{event=\"RESUME\"}",
+            "qemu_balloon_actual_bytes " + (double) (128L << 20),
+            "qemu_block_read_bytes{device=\"drive0\"}",
+            "qmp_connected 1.0");
+  }
+
+  @Test
+  void whenQemuDiesReadinessDropsInFlightCallsFailFastAndRestartReconnects() throws Exception {
+    assertThat(sidecar.command("cont", null).status()).isEqualTo(200);
+    qemu.stop(); // SIGSTOP: the next command is in flight and unanswered
+    CompletableFuture<TestingSidecar.Answer> inFlight =
+        CompletableFuture.supplyAsync(() -> sidecar.command("query-status", null));
+    Thread.sleep(300);
+    long killed = System.nanoTime();
+    qemu.kill();
+    var failed = inFlight.get();
+    assertThat(Duration.ofNanos(System.nanoTime() - killed))
+        .as("fails at once, not at the 30 s command deadline")
+        .isLessThan(Duration.ofSeconds(5));
+    assertThat(failed.status()).isEqualTo(503);
+    assertThat(failed.errorClass()).isEqualTo("QmpNotConnected");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sidecar.get("/readyz", false).status() == 503);
+    assertThat(sidecar.command("query-status", null).status()).isEqualTo(503);
+
+    qemu.restart();
+    sidecar.awaitReady();
+    var status = sidecar.command("query-status", null);
+    assertThat(status.status()).isEqualTo(200);
+    assertThat(status.value().path("status").asText()).isEqualTo("prelaunch");
+  }
+}
