@@ -1,0 +1,129 @@
+package io.qemuoperator.qmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Protocol cases that real QEMU cannot be made to produce quickly, against {@link TestingQmpPeer}.
+ */
+class QmpClientProtocolTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private static QmpClientOptions options(TestingQmpPeer peer) {
+    return new QmpClientOptions(
+        peer.socket(),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5),
+        Duration.ofMillis(20),
+        Duration.ofMillis(200),
+        16,
+        4096);
+  }
+
+  private static List<String> script(JsonNode command) {
+    return switch (command.path("execute").asText()) {
+      case "long-line" -> List.of("{\"return\": \"" + "A".repeat(5000) + "\", \"id\": 1}");
+      case "id-less-error" ->
+          List.of("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error\"}}");
+      case "unknown-id-then-reply" ->
+          List.of(
+              "{\"return\": {\"stray\": true}, \"id\": 999999}",
+              TestingQmpPeer.reply(command, "{\"ok\": true}"));
+      case "events" ->
+          List.of(
+              "{\"event\": \"STOP\", \"timestamp\": {\"seconds\": 1700000000, \"microseconds\":"
+                  + " 250}}",
+              "{\"event\": \"RESET\", \"data\": {\"guest\": false}, \"timestamp\": {\"seconds\":"
+                  + " 1700000001, \"microseconds\": 0}}",
+              TestingQmpPeer.reply(command, "{}"));
+      default -> List.of(TestingQmpPeer.reply(command, "{\"status\": \"prelaunch\"}"));
+    };
+  }
+
+  @Test
+  void lineOverTheCapFailsTheCommandAndReconnects() throws Exception {
+    try (var peer = new TestingQmpPeer(QmpClientProtocolTest::script);
+        var client = QmpClient.start(options(peer))) {
+      assertThat(client.awaitRunning(WAIT)).isTrue();
+      assertThat(client.greeting()).get().extracting(QmpGreeting::version).isEqualTo("7.2.22");
+
+      assertThatThrownBy(() -> client.call("long-line", null))
+          .isInstanceOf(QmpProtocolException.class)
+          .hasMessageContaining("4096");
+
+      await().atMost(WAIT).until(() -> client.sessions() == 2 && client.awaitRunning(WAIT));
+      assertThat(client.call("query-status", null).path("status").asText()).isEqualTo("prelaunch");
+    }
+  }
+
+  @Test
+  void errorReplyWithoutIdIsFatalForTheSession() throws Exception {
+    try (var peer = new TestingQmpPeer(QmpClientProtocolTest::script);
+        var client = QmpClient.start(options(peer))) {
+      var disconnects = new CopyOnWriteArrayList<QmpException>();
+      client.addSessionListener(
+          new QmpSessionListener() {
+            @Override
+            public void disconnected(QmpException cause) {
+              disconnects.add(cause);
+            }
+          });
+      assertThat(client.awaitRunning(WAIT)).isTrue();
+
+      assertThatThrownBy(() -> client.call("id-less-error", null))
+          .isInstanceOf(QmpProtocolException.class)
+          .hasMessageContaining("without an id");
+
+      await().atMost(WAIT).until(() -> client.sessions() == 2);
+      assertThat(disconnects).singleElement().isInstanceOf(QmpProtocolException.class);
+      assertThat(peer.connections()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void replyWithUnknownIdIsDroppedAndRoutingContinues() throws Exception {
+    try (var peer = new TestingQmpPeer(QmpClientProtocolTest::script);
+        var client = QmpClient.start(options(peer))) {
+      assertThat(client.awaitRunning(WAIT)).isTrue();
+      assertThat(client.call("unknown-id-then-reply", null).path("ok").asBoolean()).isTrue();
+      assertThat(client.sessions()).isEqualTo(1);
+      assertThat(client.state()).isEqualTo(QmpClientState.RUNNING);
+    }
+  }
+
+  @Test
+  void eventsGetEmptyDataAndTimestampsAndAThrowingListenerDoesNotKillTheReader() throws Exception {
+    try (var peer = new TestingQmpPeer(QmpClientProtocolTest::script);
+        var client = QmpClient.start(options(peer))) {
+      client.addEventListener(
+          event -> {
+            throw new IllegalStateException("listener bug");
+          });
+      var seen = new CopyOnWriteArrayList<QmpEvent>();
+      client.addEventListener(seen::add);
+      assertThat(client.awaitRunning(WAIT)).isTrue();
+
+      client.call("events", null);
+      client.call("events", null);
+
+      assertThat(seen).extracting(QmpEvent::seq).containsExactly(1L, 2L, 3L, 4L);
+      QmpEvent stop = seen.get(0);
+      assertThat(stop.name()).isEqualTo("STOP");
+      assertThat(stop.data().isObject()).isTrue();
+      assertThat(stop.data().isEmpty()).isTrue();
+      assertThat(stop.timestamp()).isEqualTo(Instant.ofEpochSecond(1700000000, 250_000));
+      assertThat(seen.get(1).data().path("guest").asBoolean(true)).isFalse();
+      assertThat(client.events().after(0).events()).hasSize(4);
+      assertThat(client.sessions()).isEqualTo(1);
+    }
+  }
+}
