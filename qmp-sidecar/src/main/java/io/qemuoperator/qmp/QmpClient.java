@@ -62,9 +62,24 @@ public final class QmpClient implements AutoCloseable {
 
   /** Creates the client and starts connecting in the background; returns at once. */
   public static QmpClient start(QmpClientOptions options) {
-    var client = new QmpClient(Objects.requireNonNull(options, "options"));
-    client.loop = client.host.startThread("qmp-connect", client::connectLoop);
-    return client;
+    return create(options).connect();
+  }
+
+  /**
+   * A client that does not connect until {@link #connect()}, so that listeners registered first
+   * see the very first session.
+   */
+  public static QmpClient create(QmpClientOptions options) {
+    return new QmpClient(Objects.requireNonNull(options, "options"));
+  }
+
+  /** Starts the background connect loop; once per client. */
+  public synchronized QmpClient connect() {
+    if (loop != null) {
+      throw new IllegalStateException("connect() was already called");
+    }
+    loop = host.startThread("qmp-connect", this::connectLoop);
+    return this;
   }
 
   public QmpClientOptions options() {
@@ -213,15 +228,19 @@ public final class QmpClient implements AutoCloseable {
     }
     boolean interrupted = false;
     Thread self = Thread.currentThread();
-    if (loop != self) {
-      loop.interrupt();
+    Thread connectLoop;
+    synchronized (this) {
+      connectLoop = loop;
+    }
+    if (connectLoop != null && connectLoop != self) {
+      connectLoop.interrupt();
     }
     try {
       if (current != null) {
         current.closeByClient();
       }
-      if (loop != self) {
-        loop.join();
+      if (connectLoop != null && connectLoop != self) {
+        connectLoop.join();
       }
     } catch (InterruptedException e) {
       interrupted = true;

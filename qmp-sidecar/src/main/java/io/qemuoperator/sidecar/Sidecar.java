@@ -28,7 +28,7 @@ public final class Sidecar implements AutoCloseable {
     BearerToken token = BearerToken.fromFile(config.tokenFile());
     QapiSchema schema = QapiSchema.bundled();
     String instance = UUID.randomUUID().toString();
-    QmpClient client = QmpClient.start(QmpClientOptions.defaults(config.qmpSocket()));
+    QmpClient client = QmpClient.create(QmpClientOptions.defaults(config.qmpSocket()));
     try {
       var metrics = new SidecarMetrics();
       metrics.watch(client);
@@ -44,6 +44,7 @@ public final class Sidecar implements AutoCloseable {
           new SidecarServer(
               config, token, client, probe::dialect, gateway, state, metrics, instance);
       server.start();
+      client.connect();
       return new Sidecar(client, server, instance);
     } catch (IOException | RuntimeException e) {
       client.close();
