@@ -66,8 +66,8 @@ public final class QmpClient implements AutoCloseable {
   }
 
   /**
-   * A client that does not connect until {@link #connect()}, so that listeners registered first
-   * see the very first session.
+   * A client that does not connect until {@link #connect()}, so that listeners registered first see
+   * the very first session.
    */
   public static QmpClient create(QmpClientOptions options) {
     return new QmpClient(Objects.requireNonNull(options, "options"));

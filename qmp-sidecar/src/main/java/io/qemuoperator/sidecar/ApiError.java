@@ -21,7 +21,8 @@ public record ApiError(int status, String errorClass, String desc) {
   }
 
   public static ApiError unauthorized() {
-    return new ApiError(401, "Unauthorized", "a valid 'Authorization: Bearer <token>' header is required");
+    return new ApiError(
+        401, "Unauthorized", "a valid 'Authorization: Bearer <token>' header is required");
   }
 
   public static ApiError commandDisabled(String command) {
@@ -57,8 +58,8 @@ public record ApiError(int status, String errorClass, String desc) {
   }
 
   /**
-   * The one mapping of QMP failures to HTTP: QEMU's own errors keep QEMU's class and desc (422);
-   * a missed deadline is 504; a broken stream 502; no connection 503.
+   * The one mapping of QMP failures to HTTP: QEMU's own errors keep QEMU's class and desc (422); a
+   * missed deadline is 504; a broken stream 502; no connection 503.
    */
   public static ApiError fromQmp(QmpException failure) {
     return switch (failure) {

@@ -15,12 +15,19 @@ public final class BearerToken {
     this.expected = expected;
   }
 
-  /** Reads the token from a file (as mounted from a Kubernetes Secret); surrounding whitespace is ignored. */
+  /**
+   * Reads the token from a file (as mounted from a Kubernetes Secret); surrounding whitespace is
+   * ignored.
+   */
   public static BearerToken fromFile(Path file) throws IOException {
     String token = Files.readString(file, StandardCharsets.UTF_8).strip();
     if (token.length() < 16) {
       throw new IllegalArgumentException(
-          "token file " + file + " holds " + token.length() + " characters; at least 16 are needed");
+          "token file "
+              + file
+              + " holds "
+              + token.length()
+              + " characters; at least 16 are needed");
     }
     return new BearerToken(token.getBytes(StandardCharsets.UTF_8));
   }

@@ -65,7 +65,8 @@ final class CommandGateway {
               .exceptionally(CommandGateway::failure);
       case CommandRoute.Answer answer ->
           CompletableFuture.completedFuture(new CommandResult.Done(answer.result(), ""));
-      case CommandRoute.Unavailable unavailable -> failed(ApiError.unavailable(unavailable.reason()));
+      case CommandRoute.Unavailable unavailable ->
+          failed(ApiError.unavailable(unavailable.reason()));
       case CommandRoute.Refused refused -> failed(ApiError.invalidArguments(refused.reason()));
     };
   }

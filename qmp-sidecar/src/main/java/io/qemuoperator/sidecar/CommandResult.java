@@ -2,7 +2,10 @@ package io.qemuoperator.sidecar;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The answer to one seed command: QEMU's {@code return} (mapped back to the seed's shape) or an error. */
+/**
+ * The answer to one seed command: QEMU's {@code return} (mapped back to the seed's shape) or an
+ * error.
+ */
 sealed interface CommandResult {
 
   /**

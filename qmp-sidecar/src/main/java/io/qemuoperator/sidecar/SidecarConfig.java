@@ -40,7 +40,10 @@ public record SidecarConfig(
     allowedGuardedCommands = Set.copyOf(allowedGuardedCommands);
   }
 
-  /** Reads flags, then environment variables; throws {@link IllegalArgumentException} naming what is wrong. */
+  /**
+   * Reads flags, then environment variables; throws {@link IllegalArgumentException} naming what is
+   * wrong.
+   */
   public static SidecarConfig parse(String[] args, Map<String, String> env) {
     var values = new java.util.HashMap<String, String>();
     putIfPresent(values, "qmp", env.get("QMP_SOCKET"));

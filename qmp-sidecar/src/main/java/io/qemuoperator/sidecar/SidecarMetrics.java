@@ -83,7 +83,9 @@ final class SidecarMetrics {
     if (blockstats == null) {
       return;
     }
-    String[] members = {"rd_bytes", "wr_bytes", "rd_operations", "wr_operations", "flush_operations"};
+    String[] members = {
+      "rd_bytes", "wr_bytes", "rd_operations", "wr_operations", "flush_operations"
+    };
     for (int i = 0; i < members.length; i++) {
       String member = members[i];
       var rows = new ArrayList<MultiGauge.Row<?>>();
@@ -92,7 +94,9 @@ final class SidecarMetrics {
         if (name.isEmpty()) {
           name = device.path("node-name").asText("unnamed");
         }
-        rows.add(MultiGauge.Row.of(Tags.of("device", name), device.path("stats").path(member).asDouble()));
+        rows.add(
+            MultiGauge.Row.of(
+                Tags.of("device", name), device.path("stats").path(member).asDouble()));
       }
       blockGauges.get(i).register(rows, true);
     }

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every one of the seed schema's 46 commands, through the sidecar's HTTP API, against real QEMU: one
- * test per row of qemu-compat.md, in its order. Effects are checked where QEMU makes them visible:
- * over a second, independent QMP monitor ({@link RawQmp}, not our client), on disk, or in /proc.
+ * Every one of the seed schema's 46 commands, through the sidecar's HTTP API, against real QEMU:
+ * one test per row of qemu-compat.md, in its order. Effects are checked where QEMU makes them
+ * visible: over a second, independent QMP monitor ({@link RawQmp}, not our client), on disk, or in
+ * /proc.
  */
 class SeedCommandsIT {
   private final List<AutoCloseable> opened = new ArrayList<>();
@@ -305,7 +306,9 @@ class SeedCommandsIT {
     Path out = qemu.dir().resolve("memsave.bin");
     ok("memsave", "{\"val\":0,\"size\":4096,\"filename\":\"" + out + "\",\"cpu-index\":1}");
     assertThat(out).hasSize(4096);
-    var bad = sidecar.command("memsave", "{\"val\":0,\"size\":4096,\"filename\":\"" + out + "\",\"cpu-index\":7}");
+    var bad =
+        sidecar.command(
+            "memsave", "{\"val\":0,\"size\":4096,\"filename\":\"" + out + "\",\"cpu-index\":7}");
     assertThat(bad.status()).isEqualTo(422);
     assertThat(bad.desc()).contains("cpu-index");
   }
@@ -412,7 +415,8 @@ class SeedCommandsIT {
   @Test
   void humanMonitorCommandIsGuardedAndWhenAllowedRuns() throws Exception {
     start();
-    assertThat(sidecar.command("human-monitor-command", "{\"command-line\":\"info status\"}").status())
+    assertThat(
+            sidecar.command("human-monitor-command", "{\"command-line\":\"info status\"}").status())
         .isEqualTo(403);
     closeAll();
     opened.clear();
@@ -471,7 +475,8 @@ class SeedCommandsIT {
     start();
     assertThat(ok("qom-get", "{\"path\":\"balloon0\",\"property\":\"type\"}").value().asText())
         .isEqualTo("virtio-balloon-pci");
-    var missing = sidecar.command("qom-get", "{\"path\":\"/machine/peripheral/nope\",\"property\":\"type\"}");
+    var missing =
+        sidecar.command("qom-get", "{\"path\":\"/machine/peripheral/nope\",\"property\":\"type\"}");
     assertThat(missing.status()).isEqualTo(422);
     assertThat(missing.errorClass()).isEqualTo("DeviceNotFound");
   }
@@ -539,8 +544,7 @@ class SeedCommandsIT {
     Path media = qemu.dir().resolve("media2.raw");
     Files.write(media, new byte[2 << 20]);
 
-    var medium =
-        ok("change", "{\"device\":\"cd0\",\"target\":\"" + media + "\",\"arg\":\"raw\"}");
+    var medium = ok("change", "{\"device\":\"cd0\",\"target\":\"" + media + "\",\"arg\":\"raw\"}");
     assertThat(medium.sentAs()).contains("blockdev-change-medium");
     assertThat(device(observe("query-block", null), "cd0").at("/inserted/file").asText())
         .isEqualTo(media.toString());
@@ -625,11 +629,14 @@ class SeedCommandsIT {
     JsonNode table = sidecar.get("/v1/dialect", true).json().path("commands");
     assertThat(table.size()).isEqualTo(46);
     List<String> translated = new ArrayList<>();
-    table.properties().forEach(e -> {
-      if (e.getValue().asText().equals("TRANSLATED")) {
-        translated.add(e.getKey());
-      }
-    });
+    table
+        .properties()
+        .forEach(
+            e -> {
+              if (e.getValue().asText().equals("TRANSLATED")) {
+                translated.add(e.getKey());
+              }
+            });
     assertThat(translated)
         .containsExactlyInAnyOrder(
             "query-cpus",

@@ -71,7 +71,8 @@ class SidecarHttpIT {
 
   @Test
   void everyV1CallWithoutTheRightTokenGets401() {
-    for (String auth : new String[] {null, "Bearer wrong-token-wrong-token", "Basic abc", "Bearer"}) {
+    for (String auth :
+        new String[] {null, "Bearer wrong-token-wrong-token", "Basic abc", "Bearer"}) {
       var command = raw("POST", "/v1/commands/query-status", auth, null);
       assertThat(command.status()).as("auth %s", auth).isEqualTo(401);
       assertThat(command.errorClass()).isEqualTo("Unauthorized");
@@ -138,7 +139,9 @@ class SidecarHttpIT {
             new Case("migrate_set_downtime", "{\"value\":\"0.5\"}", "value", "number"));
     for (Case c : cases) {
       var answer = sidecar.command(c.command(), c.body());
-      assertThat(answer.status()).as("%s %s: %s", c.command(), c.body(), answer.text()).isEqualTo(400);
+      assertThat(answer.status())
+          .as("%s %s: %s", c.command(), c.body(), answer.text())
+          .isEqualTo(400);
       assertThat(answer.errorClass()).isEqualTo("InvalidArguments");
       assertThat(answer.desc()).as(c.body()).contains(c.mentions());
     }
@@ -190,7 +193,8 @@ class SidecarHttpIT {
     long last = first.json().path("lastSeq").asLong();
 
     CompletableFuture<TestingSidecar.Answer> poll =
-        CompletableFuture.supplyAsync(() -> sidecar.get("/v1/events?after=" + last + "&wait=20", true));
+        CompletableFuture.supplyAsync(
+            () -> sidecar.get("/v1/events?after=" + last + "&wait=20", true));
     Thread.sleep(200); // the poll is waiting now; cont below must wake it, long before 20 s
     long sent = System.nanoTime();
     assertThat(sidecar.command("cont", null).status()).isEqualTo(200);

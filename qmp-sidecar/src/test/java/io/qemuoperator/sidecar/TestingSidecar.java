@@ -33,7 +33,9 @@ final class TestingSidecar implements AutoCloseable {
     this.token = token;
   }
 
-  /** Starts a sidecar for {@code qmpSocket}, its token in {@code dir}, and waits until it is ready. */
+  /**
+   * Starts a sidecar for {@code qmpSocket}, its token in {@code dir}, and waits until it is ready.
+   */
   static TestingSidecar start(Path qmpSocket, Path dir, Set<String> allowed) throws IOException {
     String token = UUID.randomUUID().toString();
     Path tokenFile = Files.writeString(dir.resolve("sidecar-token-" + UUID.randomUUID()), token);
@@ -95,7 +97,9 @@ final class TestingSidecar implements AutoCloseable {
   Answer send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> response =
-          http.send(request.timeout(Duration.ofSeconds(70)).build(), HttpResponse.BodyHandlers.ofString());
+          http.send(
+              request.timeout(Duration.ofSeconds(70)).build(),
+              HttpResponse.BodyHandlers.ofString());
       JsonNode body =
           response.headers().firstValue("Content-Type").orElse("").startsWith("application/json")
               ? JSON.readTree(response.body())
@@ -118,7 +122,9 @@ final class TestingSidecar implements AutoCloseable {
     sidecar.close();
   }
 
-  /** One HTTP answer: status, JSON body (null when not JSON), raw text, and the command QEMU got. */
+  /**
+   * One HTTP answer: status, JSON body (null when not JSON), raw text, and the command QEMU got.
+   */
   record Answer(int status, JsonNode json, String text, Optional<String> sentAs) {
     JsonNode value() {
       return json.path("return");

@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *       {password: PW}};
  *   <li>{@code {device: "vnc", target: URI}} → {@code display-update {type: "vnc", addresses:
  *       [SocketAddress]}}, for {@code unix:PATH} and {@code HOST:DISPLAY} (port 5900 + DISPLAY);
- *   <li>any other device, a block device → {@code blockdev-change-medium {device, filename:
- *       target, format: arg}}.
+ *   <li>any other device, a block device → {@code blockdev-change-medium {device, filename: target,
+ *       format: arg}}.
  * </ul>
  */
 record ChangeCommand() implements Translation {

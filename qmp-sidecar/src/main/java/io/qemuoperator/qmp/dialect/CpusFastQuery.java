@@ -11,8 +11,8 @@ import java.util.Set;
  * CpuInfo}: {@code cpu-index} → {@code CPU}, {@code thread-id} → {@code thread_id}.
  *
  * <p>Modern QEMU no longer reports what needed to stop the vCPUs to read: {@code pc} (optional in
- * the seed) is left out; {@code current} is true for the first vCPU, the one the monitor uses
- * when no {@code cpu-index} is given; {@code halted} is required by the seed but unknown, and is
+ * the seed) is left out; {@code current} is true for the first vCPU, the one the monitor uses when
+ * no {@code cpu-index} is given; {@code halted} is required by the seed but unknown, and is
  * reported as false. The modern members ({@code qom-path}, {@code props}, {@code target}) are kept.
  */
 record CpusFastQuery() implements Translation {

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.function.ToLongFunction;
 
 /**
- * A {@code migrate_set_*} command of the seed, now one parameter of {@code
- * migrate-set-parameters}; {@code toParameter} converts the seed's {@code value} into the
- * parameter's unit.
+ * A {@code migrate_set_*} command of the seed, now one parameter of {@code migrate-set-parameters};
+ * {@code toParameter} converts the seed's {@code value} into the parameter's unit.
  */
-record MigrationParameter(String seedCommand, String parameter, ToLongFunction<JsonNode> toParameter)
+record MigrationParameter(
+    String seedCommand, String parameter, ToLongFunction<JsonNode> toParameter)
     implements Translation {
 
   static final String MODERN_COMMAND = "migrate-set-parameters";

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 
 /**
- * A command that was renamed, with some of its arguments renamed too ({@code block_stream} →
- * {@code block-stream}, {@code block_job_set_speed {value}} → {@code block-job-set-speed
- * {speed}}).
+ * A command that was renamed, with some of its arguments renamed too ({@code block_stream} → {@code
+ * block-stream}, {@code block_job_set_speed {value}} → {@code block-job-set-speed {speed}}).
  */
-record RenamedCommand(String seedCommand, String modernCommand, Map<String, String> renamedArguments)
+record RenamedCommand(
+    String seedCommand, String modernCommand, Map<String, String> renamedArguments)
     implements Translation {
 
   RenamedCommand {
@@ -19,8 +19,7 @@ record RenamedCommand(String seedCommand, String modernCommand, Map<String, Stri
   public boolean availableOn(QemuOffer offer) {
     return offer.has(modernCommand)
         && renamedArguments.values().stream()
-            .allMatch(
-                name -> offer.arguments().isEmpty() || offer.accepts(modernCommand, name));
+            .allMatch(name -> offer.arguments().isEmpty() || offer.accepts(modernCommand, name));
   }
 
   @Override

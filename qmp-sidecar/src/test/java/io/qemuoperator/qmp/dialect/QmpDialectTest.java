@@ -53,6 +53,11 @@ class QmpDialectTest {
     return (ObjectNode) JSON.readTree(json);
   }
 
+  /** Same JSON text: parsed numbers are IntNodes, the dialect writes LongNodes. */
+  private static void assertJson(JsonNode actual, JsonNode expected) {
+    assertThat(actual.toString()).isEqualTo(expected.toString());
+  }
+
   private static CommandRoute.Send send(CommandRoute route) {
     assertThat(route).isInstanceOf(CommandRoute.Send.class);
     return (CommandRoute.Send) route;
@@ -60,8 +65,7 @@ class QmpDialectTest {
 
   @Test
   void anOldQemuThatStillHasTheSeedNamesRunsEveryCommandAsIs() {
-    var dialect =
-        QmpDialect.forOffer(new QemuOffer("1.1.0", Set.copyOf(SEED), Map.of()), SEED);
+    var dialect = QmpDialect.forOffer(new QemuOffer("1.1.0", Set.copyOf(SEED), Map.of()), SEED);
 
     assertThat(dialect.outcomes().values()).containsOnly(Outcome.AS_IS);
     assertThat(send(dialect.route("migrate_set_speed", null)).command())
@@ -99,14 +103,14 @@ class QmpDialectTest {
 
     var speed = send(dialect.route("migrate_set_speed", args("{\"value\": 33554432}")));
     assertThat(speed.command()).isEqualTo("migrate-set-parameters");
-    assertThat(speed.arguments()).isEqualTo(args("{\"max-bandwidth\": 33554432}"));
+    assertJson(speed.arguments(), args("{\"max-bandwidth\": 33554432}"));
     var negative = send(dialect.route("migrate_set_speed", args("{\"value\": -5}")));
-    assertThat(negative.arguments()).isEqualTo(args("{\"max-bandwidth\": 0}"));
+    assertJson(negative.arguments(), args("{\"max-bandwidth\": 0}"));
 
     var downtime = send(dialect.route("migrate_set_downtime", args("{\"value\": 0.5}")));
-    assertThat(downtime.arguments()).isEqualTo(args("{\"downtime-limit\": 500}"));
+    assertJson(downtime.arguments(), args("{\"downtime-limit\": 500}"));
     var whole = send(dialect.route("migrate_set_downtime", args("{\"value\": 2}")));
-    assertThat(whole.arguments()).isEqualTo(args("{\"downtime-limit\": 2000}"));
+    assertJson(whole.arguments(), args("{\"downtime-limit\": 2000}"));
   }
 
   @Test
@@ -130,10 +134,11 @@ class QmpDialectTest {
     var speed =
         send(dialect.route("block_job_set_speed", args("{\"device\":\"drive0\",\"value\":2}")));
     assertThat(speed.command()).isEqualTo("block-job-set-speed");
-    assertThat(speed.arguments()).isEqualTo(args("{\"device\":\"drive0\",\"speed\":2}"));
-    var stream = send(dialect.route("block_stream", args("{\"device\":\"drive0\",\"base\":\"b\"}")));
+    assertJson(speed.arguments(), args("{\"device\":\"drive0\",\"speed\":2}"));
+    var stream =
+        send(dialect.route("block_stream", args("{\"device\":\"drive0\",\"base\":\"b\"}")));
     assertThat(stream.command()).isEqualTo("block-stream");
-    assertThat(stream.arguments()).isEqualTo(args("{\"device\":\"drive0\",\"base\":\"b\"}"));
+    assertJson(stream.arguments(), args("{\"device\":\"drive0\",\"base\":\"b\"}"));
   }
 
   @Test
@@ -145,27 +150,29 @@ class QmpDialectTest {
             dialect.route(
                 "change", args("{\"device\":\"cd0\",\"target\":\"/m.raw\",\"arg\":\"raw\"}")));
     assertThat(medium.command()).isEqualTo("blockdev-change-medium");
-    assertThat(medium.arguments())
-        .isEqualTo(args("{\"device\":\"cd0\",\"filename\":\"/m.raw\",\"format\":\"raw\"}"));
+    assertJson(
+        medium.arguments(),
+        args("{\"device\":\"cd0\",\"filename\":\"/m.raw\",\"format\":\"raw\"}"));
 
     var password =
         send(
             dialect.route(
                 "change", args("{\"device\":\"vnc\",\"target\":\"password\",\"arg\":\"s3\"}")));
     assertThat(password.command()).isEqualTo("change-vnc-password");
-    assertThat(password.arguments()).isEqualTo(args("{\"password\":\"s3\"}"));
+    assertJson(password.arguments(), args("{\"password\":\"s3\"}"));
 
     var unix =
         send(dialect.route("change", args("{\"device\":\"vnc\",\"target\":\"unix:/run/v.sock\"}")));
     assertThat(unix.command()).isEqualTo("display-update");
-    assertThat(unix.arguments())
-        .isEqualTo(
-            args(
-                "{\"type\":\"vnc\",\"addresses\":[{\"type\":\"unix\",\"path\":\"/run/v.sock\"}]}"));
+    assertJson(
+        unix.arguments(),
+        args("{\"type\":\"vnc\",\"addresses\":[{\"type\":\"unix\",\"path\":\"/run/v.sock\"}]}"));
 
-    var inet = send(dialect.route("change", args("{\"device\":\"vnc\",\"target\":\"127.0.0.1:3\"}")));
-    assertThat(inet.arguments().at("/addresses/0"))
-        .isEqualTo(args("{\"type\":\"inet\",\"host\":\"127.0.0.1\",\"port\":\"5903\"}"));
+    var inet =
+        send(dialect.route("change", args("{\"device\":\"vnc\",\"target\":\"127.0.0.1:3\"}")));
+    assertJson(
+        inet.arguments().at("/addresses/0"),
+        args("{\"type\":\"inet\",\"host\":\"127.0.0.1\",\"port\":\"5903\"}"));
 
     assertThat(dialect.route("change", args("{\"device\":\"vnc\",\"target\":\"password\"}")))
         .isInstanceOf(CommandRoute.Refused.class);
