@@ -16,8 +16,10 @@ mvn -B -ntp -q -DskipTests -pl qmp-sidecar -am package
 work=$(mktemp -d /tmp/qemu-operator-demo.XXXXXX)
 qemu_pid= sidecar_pid=
 cleanup() {
-  [ -n "$sidecar_pid" ] && kill "$sidecar_pid" 2>/dev/null && wait "$sidecar_pid" 2>/dev/null
-  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
+  set +e
+  for pid in $sidecar_pid $qemu_pid; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -47,7 +49,8 @@ pretty() { if command -v python3 >/dev/null; then python3 -m json.tool --compact
 qmp() { # qmp COMMAND [JSON-ARGS]
   printf '\n\033[1m$ POST /v1/commands/%s %s\033[0m\n' "$1" "${2:-}"
   curl -sS -D "$work/headers" "${auth[@]}" -X POST "$base/v1/commands/$1" -d "${2:-}" | pretty
-  grep -i '^qmp-sent-as' "$work/headers" | tr -d '\r' | sed 's/^/  (QEMU received: /; s/$/)/' || true
+  sent=$(sed -n 's/^[Qq]mp-[Ss]ent-[Aa]s: *//p' "$work/headers" | tr -d '\r')
+  if [ -n "$sent" ] && [ "$sent" != "$1" ]; then printf '  (translated: QEMU received %s)\n' "$sent"; fi
   grep -m1 '^HTTP' "$work/headers" | tr -d '\r' | sed 's/^/  /'
 }
 state() {
