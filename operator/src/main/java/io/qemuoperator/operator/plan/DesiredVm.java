@@ -1,0 +1,40 @@
+package io.qemuoperator.operator.plan;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * What a QemuVM's spec asks of the running QEMU, in QEMU's units.
+ *
+ * @param running false: power the guest down (then quit after the grace period)
+ * @param paused true: the vCPUs stopped ({@code stop}); false: running ({@code cont})
+ * @param memoryBytes guest RAM at boot; the balloon target when {@code balloonBytes} is empty
+ * @param balloonBytes the balloon target, when the spec sets one
+ * @param diskBytes per disk (QEMU's drive id), the size it must have at least, whole sectors
+ * @param maxBandwidth migration speed limit in bytes/s, when the spec sets one
+ * @param maxDowntimeMillis tolerated migration downtime in ms, when the spec sets one
+ * @param gracePeriod how long a powered-down guest may take to shut down before {@code quit}
+ */
+public record DesiredVm(
+    boolean running,
+    boolean paused,
+    long memoryBytes,
+    OptionalLong balloonBytes,
+    Map<String, Long> diskBytes,
+    OptionalLong maxBandwidth,
+    OptionalLong maxDowntimeMillis,
+    Duration gracePeriod) {
+
+  /** QEMU sizes block devices in whole 512-byte sectors. */
+  public static final long SECTOR = 512;
+
+  public DesiredVm {
+    diskBytes = Map.copyOf(diskBytes);
+  }
+
+  /** {@code bytes} rounded up to a whole sector, as QEMU would resize to. */
+  public static long wholeSectors(long bytes) {
+    return Math.ceilDiv(bytes, SECTOR) * SECTOR;
+  }
+}

@@ -1,0 +1,183 @@
+package io.qemuoperator.operator.plan;
+
+import io.qemuoperator.qmp.types.BalloonArguments;
+import io.qemuoperator.qmp.types.BlockResizeArguments;
+import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
+import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
+import io.qemuoperator.qmp.types.RunState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Spec versus what QEMU reports → the QMP actions that close the gap, in order. A pure function: no
+ * I/O, no clock of its own (the caller passes {@code now}); the same inputs always give the same
+ * plan, and a plan applied leaves nothing to do on the next pass.
+ *
+ * <p>Order: {@code stop} first (a pause is wanted at once), then disks, balloon and migration
+ * tuning, then {@code cont} last (a resumed guest finds its new settings in place). {@code running:
+ * false} replaces all of that with the power-down sequence.
+ */
+public final class Planner {
+
+  /** Run states {@code cont} must never leave: QEMU would lose or corrupt state, or refuses. */
+  static final Set<RunState> NEVER_CONT =
+      EnumSet.of(
+          RunState.INMIGRATE,
+          RunState.INTERNAL_ERROR,
+          RunState.IO_ERROR,
+          RunState.SHUTDOWN,
+          RunState.POSTMIGRATE);
+
+  /** Passing states QEMU leaves by itself (a migration or snapshot finishing). */
+  static final Set<RunState> TRANSIENT =
+      EnumSet.of(RunState.FINISH_MIGRATE, RunState.RESTORE_VM, RunState.SAVE_VM);
+
+  /** States {@code cont} starts or resumes the vCPUs from. */
+  static final Set<RunState> RESUMABLE =
+      EnumSet.of(RunState.PAUSED, RunState.PRELAUNCH, RunState.WATCHDOG, RunState.DEBUG);
+
+  /** How often to look at a guest that was asked to power down. */
+  static final Duration POWERDOWN_POLL = Duration.ofSeconds(2);
+
+  /** How soon to look again at a VM in a passing state. */
+  static final Duration TRANSIENT_POLL = Duration.ofSeconds(1);
+
+  public Plan plan(DesiredVm desired, ObservedVm observed, PriorIntent prior, Instant now) {
+    if (!desired.running()) {
+      return powerDown(desired, observed, prior, now);
+    }
+    var actions = new ArrayList<QmpAction>();
+    var blockers = new ArrayList<Blocker>();
+    Optional<Duration> recheck = Optional.empty();
+    RunState state = observed.state();
+
+    if (desired.paused() && state == RunState.RUNNING) {
+      actions.add(new QmpAction.Stop());
+    }
+    disks(desired, observed, actions, blockers);
+    balloon(desired, prior, actions);
+    migration(desired, observed, actions);
+    if (!desired.paused() && state != RunState.RUNNING) {
+      if (RESUMABLE.contains(state)) {
+        actions.add(new QmpAction.Cont());
+      } else if (TRANSIENT.contains(state)) {
+        recheck = Optional.of(TRANSIENT_POLL);
+      } else {
+        blockers.add(cannotResume(observed.runState(), state));
+      }
+    }
+    return new Plan(actions, blockers, recheck);
+  }
+
+  private static Blocker cannotResume(String wire, RunState state) {
+    String why =
+        switch (state) {
+          case INMIGRATE -> "it is waiting for an incoming migration; cont would start it empty";
+          case POSTMIGRATE -> "it was migrated away; the guest now runs on the destination";
+          case INTERNAL_ERROR -> "QEMU hit an internal error; restart the VM";
+          case IO_ERROR ->
+              "a disk I/O error paused it; fix the storage (space, permissions), then it can resume";
+          case SHUTDOWN -> "the guest shut down; set running: false and back to true to boot it";
+          default -> "QEMU reports a state the operator does not resume from";
+        };
+    return new Blocker("CannotResume", "QEMU is in run state '" + wire + "': " + why);
+  }
+
+  private static void disks(
+      DesiredVm desired, ObservedVm observed, List<QmpAction> actions, List<Blocker> blockers) {
+    for (Map.Entry<String, Long> disk : new TreeMap<>(desired.diskBytes()).entrySet()) {
+      String device = disk.getKey();
+      long wanted = DesiredVm.wholeSectors(disk.getValue());
+      Long current = observed.diskBytes().get(device);
+      if (current == null) {
+        blockers.add(
+            new Blocker(
+                "DiskNotAttached",
+                "disk '"
+                    + device
+                    + "' is not attached to the running QEMU; it is added on restart"));
+      } else if (wanted > current) {
+        actions.add(new QmpAction.BlockResize(new BlockResizeArguments(device, wanted)));
+      } else if (wanted < current) {
+        blockers.add(
+            new Blocker(
+                "DiskShrinkRefused",
+                "disk '"
+                    + device
+                    + "' is "
+                    + current
+                    + " bytes; the spec asks for "
+                    + wanted
+                    + ", and disks are never shrunk (data would be lost)"));
+      }
+    }
+  }
+
+  /**
+   * The balloon target is sent once per value: QEMU accepts it whether or not a guest driver acts
+   * on it, so the actual size is no proof it was received. The prior intent is.
+   */
+  private static void balloon(DesiredVm desired, PriorIntent prior, List<QmpAction> actions) {
+    long target = desired.balloonBytes().orElse(desired.memoryBytes());
+    boolean sent = prior.balloonTarget().isPresent() && prior.balloonTarget().getAsLong() == target;
+    boolean neverSetAndNoneWanted =
+        prior.balloonTarget().isEmpty() && desired.balloonBytes().isEmpty();
+    if (!sent && !neverSetAndNoneWanted) {
+      actions.add(new QmpAction.Balloon(new BalloonArguments(target)));
+    }
+  }
+
+  private static void migration(DesiredVm desired, ObservedVm observed, List<QmpAction> actions) {
+    desired
+        .maxBandwidth()
+        .ifPresent(
+            wanted -> {
+              if (observed.maxBandwidth().isEmpty()
+                  || observed.maxBandwidth().getAsLong() != wanted) {
+                actions.add(new QmpAction.MigrateSetSpeed(new MigrateSetSpeedArguments(wanted)));
+              }
+            });
+    desired
+        .maxDowntimeMillis()
+        .ifPresent(
+            wanted -> {
+              if (observed.downtimeLimitMillis().isEmpty()
+                  || observed.downtimeLimitMillis().getAsLong() != wanted) {
+                actions.add(
+                    new QmpAction.MigrateSetDowntime(
+                        new MigrateSetDowntimeArguments(wanted / 1000.0)));
+              }
+            });
+  }
+
+  /**
+   * {@code running: false}: ask the guest to power down (ACPI), give it the grace period to shut
+   * down, then {@code quit}. A guest that already shut down is quit at once.
+   */
+  private static Plan powerDown(
+      DesiredVm desired, ObservedVm observed, PriorIntent prior, Instant now) {
+    if (observed.state() == RunState.SHUTDOWN) {
+      return new Plan(List.of(new QmpAction.Quit()), List.of(), Optional.empty());
+    }
+    if (prior.powerdownSince().isEmpty()) {
+      return new Plan(
+          List.of(new QmpAction.SystemPowerdown()), List.of(), Optional.of(POWERDOWN_POLL));
+    }
+    Duration waited = Duration.between(prior.powerdownSince().get(), now);
+    if (waited.compareTo(desired.gracePeriod()) >= 0) {
+      return new Plan(List.of(new QmpAction.Quit()), List.of(), Optional.empty());
+    }
+    Duration left = desired.gracePeriod().minus(waited);
+    return new Plan(
+        List.of(),
+        List.of(),
+        Optional.of(left.compareTo(POWERDOWN_POLL) < 0 ? left : POWERDOWN_POLL));
+  }
+}

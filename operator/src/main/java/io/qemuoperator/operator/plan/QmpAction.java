@@ -1,0 +1,139 @@
+package io.qemuoperator.operator.plan;
+
+import io.qemuoperator.qmp.types.BalloonArguments;
+import io.qemuoperator.qmp.types.BlockResizeArguments;
+import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
+import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
+
+/**
+ * One QMP command the operator sends through the sidecar, with the seed schema's arguments (the
+ * generated types) and the Kubernetes Event reason it is recorded under.
+ */
+public sealed interface QmpAction {
+
+  /** The seed command's name. */
+  String command();
+
+  /** The arguments as one of the generated {@code *Arguments} records, or null for none. */
+  default Object arguments() {
+    return null;
+  }
+
+  /** The Event reason (CamelCase) recorded on the QemuVM when the action succeeds. */
+  String reason();
+
+  /** A sentence for the Event. */
+  String describe();
+
+  record Stop() implements QmpAction {
+    public String command() {
+      return "stop";
+    }
+
+    public String reason() {
+      return "Paused";
+    }
+
+    public String describe() {
+      return "paused the vCPUs (stop)";
+    }
+  }
+
+  record Cont() implements QmpAction {
+    public String command() {
+      return "cont";
+    }
+
+    public String reason() {
+      return "Resumed";
+    }
+
+    public String describe() {
+      return "resumed the vCPUs (cont)";
+    }
+  }
+
+  record Balloon(BalloonArguments arguments) implements QmpAction {
+    public String command() {
+      return "balloon";
+    }
+
+    public String reason() {
+      return "BalloonSet";
+    }
+
+    public String describe() {
+      return "set the balloon target to " + arguments.value() + " bytes";
+    }
+  }
+
+  record BlockResize(BlockResizeArguments arguments) implements QmpAction {
+    public String command() {
+      return "block_resize";
+    }
+
+    public String reason() {
+      return "DiskResized";
+    }
+
+    public String describe() {
+      return "grew disk " + arguments.device() + " to " + arguments.size() + " bytes";
+    }
+  }
+
+  record MigrateSetSpeed(MigrateSetSpeedArguments arguments) implements QmpAction {
+    public String command() {
+      return "migrate_set_speed";
+    }
+
+    public String reason() {
+      return "MigrationSpeedSet";
+    }
+
+    public String describe() {
+      return "set the migration speed limit to " + arguments.value() + " bytes/s";
+    }
+  }
+
+  record MigrateSetDowntime(MigrateSetDowntimeArguments arguments) implements QmpAction {
+    public String command() {
+      return "migrate_set_downtime";
+    }
+
+    public String reason() {
+      return "MigrationDowntimeSet";
+    }
+
+    public String describe() {
+      return "set the tolerated migration downtime to " + arguments.value() + " s";
+    }
+  }
+
+  record SystemPowerdown() implements QmpAction {
+    public String command() {
+      return "system_powerdown";
+    }
+
+    public String reason() {
+      return "PowerdownRequested";
+    }
+
+    public String describe() {
+      return "asked the guest to power down (ACPI)";
+    }
+  }
+
+  record Quit() implements QmpAction {
+    public String command() {
+      return "quit";
+    }
+
+    public String reason() {
+      return "Quit";
+    }
+
+    public String describe() {
+      return "ended QEMU after the grace period (quit)";
+    }
+  }
+}

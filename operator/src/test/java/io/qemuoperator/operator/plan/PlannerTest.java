@@ -1,0 +1,346 @@
+package io.qemuoperator.operator.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qemuoperator.qmp.types.RunState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PlannerTest {
+  private static final long MIB = 1 << 20;
+  private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
+  private final Planner planner = new Planner();
+
+  private static DesiredVm desired(boolean paused) {
+    return new DesiredVm(
+        true,
+        paused,
+        512 * MIB,
+        OptionalLong.empty(),
+        Map.of(),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        Duration.ofSeconds(60));
+  }
+
+  private static ObservedVm observed(String runState) {
+    return new ObservedVm(
+        runState,
+        OptionalLong.of(512 * MIB),
+        Map.of(),
+        OptionalLong.of(134217728),
+        OptionalLong.of(300));
+  }
+
+  private static List<String> commands(Plan plan) {
+    return plan.actions().stream().map(QmpAction::command).toList();
+  }
+
+  /** Every run state of the schema, both ways of {@code paused}: the action, or why none. */
+  static Stream<Arguments> pausedTable() {
+    return Stream.of(
+        // run state,      paused=false,  paused=true
+        Arguments.of("debug", "cont", ""),
+        Arguments.of("inmigrate", "!CannotResume", ""),
+        Arguments.of("internal-error", "!CannotResume", ""),
+        Arguments.of("io-error", "!CannotResume", ""),
+        Arguments.of("paused", "cont", ""),
+        Arguments.of("postmigrate", "!CannotResume", ""),
+        Arguments.of("prelaunch", "cont", ""),
+        Arguments.of("finish-migrate", "~", ""),
+        Arguments.of("restore-vm", "~", ""),
+        Arguments.of("running", "", "stop"),
+        Arguments.of("save-vm", "~", ""),
+        Arguments.of("shutdown", "!CannotResume", ""),
+        Arguments.of("watchdog", "cont", ""),
+        // states modern QEMU added, which the 1.1 schema does not list
+        Arguments.of("suspended", "!CannotResume", ""),
+        Arguments.of("guest-panicked", "!CannotResume", ""));
+  }
+
+  @ParameterizedTest(name = "{0}: paused=false -> {1}; paused=true -> {2}")
+  @MethodSource("pausedTable")
+  void pausedFollowsTheSpecFromEveryRunState(String runState, String unpaused, String paused) {
+    check(
+        planner.plan(desired(false), observed(runState), PriorIntent.none(), NOW),
+        unpaused,
+        runState);
+    check(
+        planner.plan(desired(true), observed(runState), PriorIntent.none(), NOW), paused, runState);
+  }
+
+  private static void check(Plan plan, String expected, String runState) {
+    if (expected.startsWith("!")) {
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.blockers())
+          .singleElement()
+          .satisfies(
+              b -> {
+                assertThat(b.reason()).isEqualTo(expected.substring(1));
+                assertThat(b.message()).contains("'" + runState + "'");
+              });
+    } else if (expected.equals("~")) {
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.blockers()).isEmpty();
+      assertThat(plan.recheckAfter()).contains(Planner.TRANSIENT_POLL);
+    } else if (expected.isEmpty()) {
+      assertThat(plan.converged()).as(plan.toString()).isTrue();
+    } else {
+      assertThat(commands(plan)).containsExactly(expected);
+      assertThat(plan.blockers()).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(RunState.class)
+  void theTableCoversEveryRunStateOfTheSchema(RunState state) {
+    if (state != RunState.UNKNOWN) {
+      assertThat(pausedTable().map(a -> (String) a.get()[0])).contains(state.wireName());
+    }
+  }
+
+  @Test
+  void neverContFromTheStatesWhereItWouldHarmTheGuest() {
+    for (RunState state : Planner.NEVER_CONT) {
+      Plan plan = planner.plan(desired(false), observed(state.wireName()), PriorIntent.none(), NOW);
+      assertThat(commands(plan)).doesNotContain("cont");
+    }
+  }
+
+  @Test
+  void disksGrowButNeverShrink() {
+    var want =
+        new DesiredVm(
+            true,
+            false,
+            512 * MIB,
+            OptionalLong.empty(),
+            Map.of("root", 10L << 30, "data", 1L << 30, "new", 1L << 30),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            Duration.ofSeconds(60));
+    var have =
+        new ObservedVm(
+            "running",
+            OptionalLong.empty(),
+            Map.of("root", 8L << 30, "data", 2L << 30),
+            OptionalLong.empty(),
+            OptionalLong.empty());
+
+    Plan plan = planner.plan(want, have, PriorIntent.none(), NOW);
+
+    assertThat(plan.actions())
+        .containsExactly(
+            new QmpAction.BlockResize(
+                new io.qemuoperator.qmp.types.BlockResizeArguments("root", 10L << 30)));
+    assertThat(plan.blockers())
+        .extracting(Blocker::reason)
+        .containsExactlyInAnyOrder("DiskShrinkRefused", "DiskNotAttached");
+    assertThat(plan.blockers())
+        .filteredOn(b -> b.reason().equals("DiskShrinkRefused"))
+        .singleElement()
+        .satisfies(b -> assertThat(b.message()).contains("'data'", "never shrunk"));
+  }
+
+  @Test
+  void diskSizesAreRoundedUpToWholeSectorsSoTheyConverge() {
+    var want =
+        new DesiredVm(
+            true,
+            false,
+            512 * MIB,
+            OptionalLong.empty(),
+            Map.of("root", 1000L),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            Duration.ofSeconds(60));
+    var have =
+        new ObservedVm(
+            "running",
+            OptionalLong.empty(),
+            Map.of("root", 1024L),
+            OptionalLong.empty(),
+            OptionalLong.empty());
+    assertThat(planner.plan(want, have, PriorIntent.none(), NOW).converged()).isTrue();
+  }
+
+  @Test
+  void aBalloonTargetIsSentOnceEvenWhenTheGuestIgnoresIt() {
+    var want =
+        new DesiredVm(
+            true,
+            false,
+            512 * MIB,
+            OptionalLong.of(384 * MIB),
+            Map.of(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            Duration.ofSeconds(60));
+    var ignored = observed("running"); // actual stays 512 MiB: no guest driver
+
+    Plan first = planner.plan(want, ignored, PriorIntent.none(), NOW);
+    assertThat(commands(first)).containsExactly("balloon");
+
+    var sent = new PriorIntent(OptionalLong.of(384 * MIB), Optional.empty());
+    assertThat(planner.plan(want, ignored, sent, NOW).converged()).isTrue();
+  }
+
+  @Test
+  void removingTheBalloonTargetGivesTheGuestAllItsMemoryBack() {
+    var sent = new PriorIntent(OptionalLong.of(384 * MIB), Optional.empty());
+    Plan plan = planner.plan(desired(false), observed("running"), sent, NOW);
+    assertThat(plan.actions())
+        .containsExactly(
+            new QmpAction.Balloon(new io.qemuoperator.qmp.types.BalloonArguments(512 * MIB)));
+    assertThat(
+            planner.plan(desired(false), observed("running"), PriorIntent.none(), NOW).converged())
+        .as("no target ever set, none wanted")
+        .isTrue();
+  }
+
+  @Test
+  void migrationTuningIsSentOnlyWhenQemuReportsOtherValues() {
+    var want =
+        new DesiredVm(
+            true,
+            false,
+            512 * MIB,
+            OptionalLong.empty(),
+            Map.of(),
+            OptionalLong.of(32 * MIB),
+            OptionalLong.of(500),
+            Duration.ofSeconds(60));
+    Plan plan = planner.plan(want, observed("running"), PriorIntent.none(), NOW);
+    assertThat(commands(plan)).containsExactly("migrate_set_speed", "migrate_set_downtime");
+    assertThat(((QmpAction.MigrateSetDowntime) plan.actions().get(1)).arguments().value())
+        .isEqualTo(0.5);
+
+    var reached =
+        new ObservedVm(
+            "running",
+            OptionalLong.of(512 * MIB),
+            Map.of(),
+            OptionalLong.of(32 * MIB),
+            OptionalLong.of(500));
+    assertThat(planner.plan(want, reached, PriorIntent.none(), NOW).converged()).isTrue();
+  }
+
+  @Test
+  void pauseComesFirstAndResumeLast() {
+    var want =
+        new DesiredVm(
+            true,
+            true,
+            512 * MIB,
+            OptionalLong.of(256 * MIB),
+            Map.of(),
+            OptionalLong.of(MIB),
+            OptionalLong.empty(),
+            Duration.ofSeconds(60));
+    assertThat(commands(planner.plan(want, observed("running"), PriorIntent.none(), NOW)))
+        .containsExactly("stop", "balloon", "migrate_set_speed");
+    var resume =
+        new DesiredVm(
+            true,
+            false,
+            512 * MIB,
+            OptionalLong.of(256 * MIB),
+            Map.of(),
+            OptionalLong.of(MIB),
+            OptionalLong.empty(),
+            Duration.ofSeconds(60));
+    assertThat(commands(planner.plan(resume, observed("paused"), PriorIntent.none(), NOW)))
+        .containsExactly("balloon", "migrate_set_speed", "cont");
+  }
+
+  @Test
+  void runningFalsePowersDownWaitsTheGracePeriodThenQuits() {
+    var off =
+        new DesiredVm(
+            false,
+            false,
+            512 * MIB,
+            OptionalLong.of(256 * MIB),
+            Map.of(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            Duration.ofSeconds(30));
+
+    Plan first = planner.plan(off, observed("running"), PriorIntent.none(), NOW);
+    assertThat(commands(first)).containsExactly("system_powerdown");
+
+    var asked = new PriorIntent(OptionalLong.empty(), Optional.of(NOW));
+    Plan waiting = planner.plan(off, observed("running"), asked, NOW.plusSeconds(10));
+    assertThat(waiting.actions()).isEmpty();
+    assertThat(waiting.recheckAfter()).contains(Planner.POWERDOWN_POLL);
+
+    Plan late = planner.plan(off, observed("running"), asked, NOW.plusSeconds(30));
+    assertThat(commands(late)).containsExactly("quit");
+
+    Plan shutDown = planner.plan(off, observed("shutdown"), asked, NOW.plusSeconds(1));
+    assertThat(commands(shutDown))
+        .as("a guest that shut down is quit at once")
+        .containsExactly("quit");
+  }
+
+  /**
+   * Idempotence: apply each plan to a model of QEMU (what the real one does with these commands),
+   * plan again: nothing is ever sent twice, and the second plan is empty.
+   */
+  @Test
+  void aPlanAppliedLeavesNothingToDo() {
+    var want =
+        new DesiredVm(
+            true,
+            true,
+            512 * MIB,
+            OptionalLong.of(384 * MIB),
+            Map.of("root", 2L << 30),
+            OptionalLong.of(32 * MIB),
+            OptionalLong.of(250),
+            Duration.ofSeconds(60));
+    var state =
+        new HashMap<String, Object>(
+            Map.of("run", "running", "root", 1L << 30, "bw", 134217728L, "dt", 300L));
+    OptionalLong balloonSent = OptionalLong.empty();
+    List<String> sent = new ArrayList<>();
+    for (int pass = 0; pass < 3; pass++) {
+      var observed =
+          new ObservedVm(
+              (String) state.get("run"),
+              OptionalLong.of(512 * MIB),
+              Map.of("root", (Long) state.get("root")),
+              OptionalLong.of((Long) state.get("bw")),
+              OptionalLong.of((Long) state.get("dt")));
+      Plan plan = planner.plan(want, observed, new PriorIntent(balloonSent, Optional.empty()), NOW);
+      for (QmpAction action : plan.actions()) {
+        sent.add(action.command());
+        switch (action) {
+          case QmpAction.Stop s -> state.put("run", "paused");
+          case QmpAction.Cont c -> state.put("run", "running");
+          case QmpAction.BlockResize r -> state.put("root", r.arguments().size());
+          case QmpAction.Balloon b -> balloonSent = OptionalLong.of(b.arguments().value());
+          case QmpAction.MigrateSetSpeed s -> state.put("bw", s.arguments().value());
+          case QmpAction.MigrateSetDowntime d ->
+              state.put("dt", Math.round(d.arguments().value() * 1000));
+          default -> throw new AssertionError(action);
+        }
+      }
+    }
+    assertThat(sent)
+        .containsExactly(
+            "stop", "block_resize", "balloon", "migrate_set_speed", "migrate_set_downtime");
+  }
+}
