@@ -1,0 +1,101 @@
+package io.qemuoperator.operator.pod;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place the QEMU command line is built: a q35 machine, KVM where the node has it and TCG
+ * otherwise, no default devices, no display, QMP on a unix socket for the sidecar, a virtio
+ * balloon, one virtio-blk disk per spec disk (drive id = disk name, so QMP names the disk as the
+ * spec does), user-mode networking.
+ *
+ * <p>QEMU starts with its vCPUs stopped ({@code -S}): the operator applies the spec (balloon,
+ * migration tuning) and then sends {@code cont} unless the spec says {@code paused}, so a paused VM
+ * never runs a single guest instruction. {@code -no-shutdown} keeps QEMU up in run state {@code
+ * shutdown} when the guest powers off, so the operator sees it and decides.
+ */
+public final class QemuCommandLine {
+  public static final String BINARY = "qemu-system-x86_64";
+  public static final String BALLOON_ID = "balloon0";
+
+  private static final long MIB = 1024 * 1024;
+
+  private QemuCommandLine() {}
+
+  /** The arguments after the binary. */
+  public static List<String> arguments(VmLaunch vm) {
+    var args = new ArrayList<String>();
+    add(args, "-name", vm.name());
+    add(args, "-uuid", vm.uuid());
+    add(args, "-machine", "q35,accel=kvm:tcg");
+    add(args, "-smp", Integer.toString(vm.cpus()));
+    add(args, "-m", Math.ceilDiv(vm.memoryBytes(), MIB) + "M");
+    args.add("-nodefaults");
+    add(args, "-display", "none");
+    args.add("-S");
+    args.add("-no-shutdown");
+    add(args, "-qmp", "unix:" + vm.qmpSocket() + ",server=on,wait=off");
+    add(args, "-device", "virtio-balloon-pci,id=" + BALLOON_ID);
+    for (VmLaunch.Disk disk : vm.disks()) {
+      add(
+          args,
+          "-drive",
+          "file=" + disk.image() + ",if=none,id=" + disk.name() + ",format=qcow2,discard=unmap");
+      add(args, "-device", "virtio-blk-pci,drive=" + disk.name() + ",id=" + disk.name() + "-blk");
+    }
+    add(args, "-netdev", "user,id=net0");
+    add(args, "-device", "virtio-net-pci,netdev=net0,id=nic0,romfile=");
+    return List.copyOf(args);
+  }
+
+  /**
+   * The {@code qemu-img} runs that create missing images before QEMU starts (an existing image is
+   * kept as it is: its data is the VM's).
+   */
+  public static List<List<String>> imageCreation(VmLaunch vm) {
+    return vm.disks().stream()
+        .map(
+            disk ->
+                List.of(
+                    "qemu-img",
+                    "create",
+                    "-f",
+                    "qcow2",
+                    disk.image().toString(),
+                    Long.toString(disk.sizeBytes())))
+        .toList();
+  }
+
+  /** A POSIX shell script for the qemu container: create missing images, then exec QEMU. */
+  public static String containerScript(VmLaunch vm) {
+    var script = new StringBuilder("set -e\n");
+    for (int i = 0; i < vm.disks().size(); i++) {
+      String image = shellQuote(vm.disks().get(i).image().toString());
+      script
+          .append("[ -e ")
+          .append(image)
+          .append(" ] || ")
+          .append(
+              String.join(
+                  " ", imageCreation(vm).get(i).stream().map(QemuCommandLine::shellQuote).toList()))
+          .append('\n');
+    }
+    script.append("exec ").append(BINARY);
+    for (String arg : arguments(vm)) {
+      script.append(' ').append(shellQuote(arg));
+    }
+    return script.append('\n').toString();
+  }
+
+  static String shellQuote(String word) {
+    if (word.matches("[A-Za-z0-9_./:=,+-]+")) {
+      return word;
+    }
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  private static void add(List<String> args, String flag, String value) {
+    args.add(flag);
+    args.add(value);
+  }
+}

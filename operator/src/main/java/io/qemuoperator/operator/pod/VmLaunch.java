@@ -1,0 +1,25 @@
+package io.qemuoperator.operator.pod;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What QEMU is started with, taken from the spec at pod creation (changing these needs a new pod).
+ *
+ * @param name the VM's name ({@code -name})
+ * @param uuid the SMBIOS UUID ({@code -uuid}): the QemuVM's uid, stable across restarts
+ * @param cpus vCPUs
+ * @param memoryBytes guest RAM, a whole number of MiB
+ * @param disks the qcow2 images, in spec order
+ * @param qmpSocket where QEMU listens for the sidecar
+ */
+public record VmLaunch(
+    String name, String uuid, int cpus, long memoryBytes, List<Disk> disks, Path qmpSocket) {
+
+  public VmLaunch {
+    disks = List.copyOf(disks);
+  }
+
+  /** One disk: its drive id (the spec's disk name), image path and the size to create it with. */
+  public record Disk(String name, Path image, long sizeBytes) {}
+}

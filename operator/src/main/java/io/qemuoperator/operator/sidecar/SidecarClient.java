@@ -1,0 +1,100 @@
+package io.qemuoperator.operator.sidecar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The operator's side of the sidecar's HTTP API: commands, the state snapshot and the event stream,
+ * each call with the VM's bearer token and a deadline.
+ */
+public final class SidecarClient {
+  private final HttpClient http;
+  private final ObjectMapper json;
+  private final Duration deadline;
+
+  public SidecarClient(HttpClient http, ObjectMapper json, Duration deadline) {
+    this.http = http;
+    this.json = json;
+    this.deadline = deadline;
+  }
+
+  public static SidecarClient withDefaults() {
+    return new SidecarClient(
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build(),
+        new ObjectMapper(),
+        Duration.ofSeconds(30));
+  }
+
+  /** {@code GET /v1/state}: the snapshot (the {@code return} member). */
+  public VmSnapshot state(SidecarEndpoint endpoint) throws SidecarException {
+    return VmSnapshot.from(send(endpoint, get(endpoint, "/v1/state"), deadline).path("return"));
+  }
+
+  /** {@code POST /v1/commands/NAME} with {@code arguments} (a generated record or null). */
+  public JsonNode command(SidecarEndpoint endpoint, String command, Object arguments)
+      throws SidecarException {
+    byte[] body;
+    try {
+      body = arguments == null ? new byte[0] : json.writeValueAsBytes(arguments);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write arguments of " + command, e);
+    }
+    var request =
+        HttpRequest.newBuilder(endpoint.resolve("/v1/commands/" + command))
+            .header("Authorization", "Bearer " + endpoint.token())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    return send(endpoint, request, deadline).path("return");
+  }
+
+  /** {@code GET /v1/events?after=SEQ&wait=S}: waits up to {@code wait} for events after SEQ. */
+  public EventPage events(SidecarEndpoint endpoint, long after, Duration wait)
+      throws SidecarException {
+    var request = get(endpoint, "/v1/events?after=" + after + "&wait=" + wait.toSeconds());
+    return EventPage.from(send(endpoint, request, deadline.plus(wait)));
+  }
+
+  private static HttpRequest.Builder get(SidecarEndpoint endpoint, String path) {
+    return HttpRequest.newBuilder(endpoint.resolve(path))
+        .header("Authorization", "Bearer " + endpoint.token())
+        .GET();
+  }
+
+  private JsonNode send(SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout)
+      throws SidecarException {
+    HttpResponse<byte[]> response;
+    try {
+      response =
+          http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new SidecarException(0, "Unreachable", endpoint.base() + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SidecarException(0, "Interrupted", "interrupted calling " + endpoint.base(), e);
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(response.body());
+    } catch (IOException e) {
+      throw new SidecarException(
+          response.statusCode(), "BadResponse", "not JSON from " + endpoint.base(), e);
+    }
+    if (response.statusCode() != 200) {
+      JsonNode error = body == null ? null : body.path("error");
+      throw new SidecarException(
+          response.statusCode(),
+          error == null ? "Unknown" : error.path("class").asText("Unknown"),
+          error == null ? "" : error.path("desc").asText(""),
+          null);
+    }
+    return body;
+  }
+}

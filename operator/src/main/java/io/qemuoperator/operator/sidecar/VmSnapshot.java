@@ -1,0 +1,95 @@
+package io.qemuoperator.operator.sidecar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qemuoperator.operator.plan.ObservedVm;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * One {@code /v1/state} snapshot, typed: what the operator plans from and writes into status.
+ *
+ * @param instance the sidecar's instance id
+ * @param session the sidecar's QMP session number (grows when QEMU restarted)
+ * @param eventSeq the newest event sequence number when the snapshot was read
+ */
+public record VmSnapshot(
+    String instance,
+    long session,
+    long eventSeq,
+    String qemuVersion,
+    boolean kvmEnabled,
+    boolean kvmPresent,
+    String runState,
+    OptionalLong balloonActual,
+    List<DiskState> disks,
+    List<CpuState> cpus,
+    String migrationStatus,
+    OptionalLong maxBandwidth,
+    OptionalLong downtimeLimitMillis) {
+
+  public VmSnapshot {
+    disks = List.copyOf(disks);
+    cpus = List.copyOf(cpus);
+  }
+
+  /**
+   * A block device with a medium: its drive id, virtual size (modern QEMU's {@code
+   * inserted.image.virtual-size}; -1 where QEMU does not report it), format, read-only, I/O status.
+   */
+  public record DiskState(
+      String device, long sizeBytes, String format, boolean readOnly, String ioStatus) {}
+
+  /** A vCPU: its index and the host thread that runs it. */
+  public record CpuState(long index, long threadId) {}
+
+  public static VmSnapshot from(JsonNode state) {
+    var disks = new ArrayList<DiskState>();
+    for (JsonNode block : state.path("block")) {
+      JsonNode inserted = block.path("inserted");
+      if (inserted.isMissingNode()) {
+        continue;
+      }
+      disks.add(
+          new DiskState(
+              block.path("device").asText(),
+              inserted.path("image").path("virtual-size").asLong(-1),
+              inserted.path("drv").asText(),
+              inserted.path("ro").asBoolean(),
+              block.path("io-status").asText("ok")));
+    }
+    var cpus = new ArrayList<CpuState>();
+    for (JsonNode cpu : state.path("cpus")) {
+      cpus.add(new CpuState(cpu.path("CPU").asLong(), cpu.path("thread_id").asLong()));
+    }
+    JsonNode parameters = state.path("migrateParameters");
+    return new VmSnapshot(
+        state.path("instance").asText(),
+        state.path("session").asLong(),
+        state.path("eventSeq").asLong(),
+        state.path("qemu").path("version").asText(),
+        state.path("kvm").path("enabled").asBoolean(),
+        state.path("kvm").path("present").asBoolean(),
+        state.path("status").path("status").asText(),
+        optionalLong(state.path("balloon").path("actual")),
+        disks,
+        cpus,
+        state.path("migrate").path("status").asText("none"),
+        optionalLong(parameters.path("max-bandwidth")),
+        optionalLong(parameters.path("downtime-limit")));
+  }
+
+  private static OptionalLong optionalLong(JsonNode node) {
+    return node.isIntegralNumber() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
+  }
+
+  /** What the planner decides on. */
+  public ObservedVm observed() {
+    var sizes = new LinkedHashMap<String, Long>();
+    disks.stream()
+        .filter(disk -> disk.sizeBytes() >= 0)
+        .forEach(disk -> sizes.put(disk.device(), disk.sizeBytes()));
+    return new ObservedVm(runState, balloonActual, sizes, maxBandwidth, downtimeLimitMillis);
+  }
+}

@@ -1,0 +1,64 @@
+package io.qemuoperator.operator.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qemuoperator.testing.RawQmp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container script, run as the pod's qemu container runs it, starts the VM the spec describes.
+ */
+class QemuCommandLineIT {
+  @TempDir Path dir;
+
+  @Test
+  void theScriptCreatesTheImagesAndQemuRunsTheSpec() throws Exception {
+    var vm =
+        new VmLaunch(
+            "it-vm",
+            "6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10",
+            2,
+            128L << 20,
+            List.of(new VmLaunch.Disk("root", dir.resolve("root.qcow2"), 64L << 20)),
+            dir.resolve("qmp.sock"));
+    String script =
+        QemuCommandLine.containerScript(vm)
+            .replace(
+                "exec " + QemuCommandLine.BINARY,
+                "exec " + System.getenv().getOrDefault("QEMU_SYSTEM", QemuCommandLine.BINARY));
+    Process qemu =
+        new ProcessBuilder("sh", "-c", script)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("qemu.log").toFile())
+            .start();
+    try {
+      Awaitility.await("QMP socket")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Files.exists(vm.qmpSocket()) || !qemu.isAlive());
+      assertThat(qemu.isAlive()).as(Files.readString(dir.resolve("qemu.log"))).isTrue();
+      try (var qmp = RawQmp.connect(vm.qmpSocket())) {
+        assertThat(qmp.runState()).isEqualTo("prelaunch");
+        assertThat(qmp.execute("query-name", null).at("/return/name").asText()).isEqualTo("it-vm");
+        assertThat(qmp.execute("query-uuid", null).at("/return/UUID").asText())
+            .isEqualTo("6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10");
+        assertThat(qmp.execute("query-cpus-fast", null).path("return")).hasSize(2);
+        assertThat(qmp.execute("query-balloon", null).at("/return/actual").asLong())
+            .isEqualTo(128L << 20);
+        JsonNode root = qmp.execute("query-block", null).path("return").get(0);
+        assertThat(root.path("device").asText()).isEqualTo("root");
+        assertThat(root.at("/inserted/image/virtual-size").asLong()).isEqualTo(64L << 20);
+      }
+    } finally {
+      qemu.destroyForcibly();
+      qemu.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.qemuoperator.operator.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QemuCommandLineTest {
+  private static final VmLaunch WEB =
+      new VmLaunch(
+          "web-1",
+          "6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10",
+          2,
+          1L << 30,
+          List.of(
+              new VmLaunch.Disk(
+                  "root", Path.of("/var/lib/qemu-operator/disks/root/disk.qcow2"), 10L << 30),
+              new VmLaunch.Disk(
+                  "data", Path.of("/var/lib/qemu-operator/disks/data/disk.qcow2"), 1L << 30)),
+          Path.of("/run/qmp/qmp.sock"));
+
+  private static String after(List<String> args, String flag) {
+    return args.get(args.indexOf(flag) + 1);
+  }
+
+  @Test
+  void machineMemoryCpusAndTheStoppedStart() {
+    List<String> args = QemuCommandLine.arguments(WEB);
+    assertThat(after(args, "-name")).isEqualTo("web-1");
+    assertThat(after(args, "-uuid")).isEqualTo("6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10");
+    assertThat(after(args, "-smp")).isEqualTo("2");
+    assertThat(after(args, "-m")).isEqualTo("1024M");
+    assertThat(after(args, "-machine")).isEqualTo("q35,accel=kvm:tcg");
+    assertThat(args).contains("-S", "-no-shutdown", "-nodefaults");
+    assertThat(after(args, "-qmp")).isEqualTo("unix:/run/qmp/qmp.sock,server=on,wait=off");
+  }
+
+  @Test
+  void memoryIsRoundedUpToWholeMebibytes() {
+    var odd = new VmLaunch("v", "u", 1, (512L << 20) + 1, List.of(), Path.of("/q.sock"));
+    assertThat(after(QemuCommandLine.arguments(odd), "-m")).isEqualTo("513M");
+  }
+
+  @Test
+  void everyDiskIsAVirtioDriveNamedAsInTheSpec() {
+    List<String> args = QemuCommandLine.arguments(WEB);
+    assertThat(args)
+        .containsSubsequence(
+            "-drive",
+            "file=/var/lib/qemu-operator/disks/root/disk.qcow2,if=none,id=root,format=qcow2,discard=unmap",
+            "-device",
+            "virtio-blk-pci,drive=root,id=root-blk",
+            "-drive",
+            "file=/var/lib/qemu-operator/disks/data/disk.qcow2,if=none,id=data,format=qcow2,discard=unmap",
+            "-device",
+            "virtio-blk-pci,drive=data,id=data-blk");
+    assertThat(args).contains("virtio-balloon-pci,id=balloon0");
+  }
+
+  @Test
+  void theContainerScriptCreatesOnlyMissingImagesThenExecsQemu() {
+    String script = QemuCommandLine.containerScript(WEB);
+    assertThat(script)
+        .contains(
+            "[ -e /var/lib/qemu-operator/disks/root/disk.qcow2 ] || qemu-img create -f qcow2"
+                + " /var/lib/qemu-operator/disks/root/disk.qcow2 10737418240\n")
+        .contains("exec qemu-system-x86_64 -name web-1 ");
+    assertThat(QemuCommandLine.shellQuote("it's")).isEqualTo("'it'\\''s'");
+  }
+}
