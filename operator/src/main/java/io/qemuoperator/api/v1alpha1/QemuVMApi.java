@@ -1,0 +1,28 @@
+package io.qemuoperator.api.v1alpha1;
+
+/** The API group and version of the QemuVM resource, in one place. */
+public final class QemuVMApi {
+
+  /** The API group of every qemu-operator resource. */
+  public static final String GROUP = "qemu-operator.io";
+
+  /** The version of this package's API. */
+  public static final String VERSION = "v1alpha1";
+
+  /** {@code group/version}, as written in {@code apiVersion}. */
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+
+  /** The kind of the resource. */
+  public static final String KIND = "QemuVM";
+
+  /** The plural (resource) name, used in URLs and RBAC rules. */
+  public static final String PLURAL = "qemuvms";
+
+  /** The short name {@code kubectl get qvm} accepts. */
+  public static final String SHORT_NAME = "qvm";
+
+  /** The CRD's name, {@code plural.group}. */
+  public static final String CRD_NAME = PLURAL + "." + GROUP;
+
+  private QemuVMApi() {}
+}

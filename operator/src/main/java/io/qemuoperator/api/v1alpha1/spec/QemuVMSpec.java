@@ -1,0 +1,212 @@
+package io.qemuoperator.api.v1alpha1.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the user declares about a VM. Defaults are written both here (so a client that never went
+ * through an API server sees them) and in the CRD ({@code @Default}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "running",
+  "paused",
+  "cpus",
+  "memory",
+  "balloon",
+  "disks",
+  "migration",
+  "terminationGracePeriodSeconds"
+})
+@ValidationRule(
+    value =
+        "!has(self.balloon) || !isQuantity(string(self.balloon))"
+            + " || !isQuantity(string(self.memory))"
+            + " || quantity(string(self.balloon)).compareTo(quantity(string(self.memory))) <= 0",
+    message = "balloon must not exceed memory",
+    fieldPath = ".balloon",
+    reason = "FieldValueInvalid")
+public class QemuVMSpec {
+
+  public static final int MIN_CPUS = 1;
+  public static final int MAX_CPUS = 64;
+  public static final int DEFAULT_CPUS = 1;
+  public static final String DEFAULT_MEMORY = "512Mi";
+  public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 60;
+  public static final long MAX_TERMINATION_GRACE_PERIOD_SECONDS = 3600;
+  public static final int MAX_DISKS = 16;
+
+  /** The CEL rule (one per quantity field) that a quantity parses and is greater than zero. */
+  public static final String POSITIVE_QUANTITY_RULE =
+      "isQuantity(string(self)) && quantity(string(self)).sign() > 0";
+
+  @JsonPropertyDescription(
+      "Whether the VM should run. false: the guest is asked to power down (ACPI), QEMU is stopped"
+          + " after terminationGracePeriodSeconds and the VM's pod is removed. Defaults to true.")
+  @Default("true")
+  private Boolean running = true;
+
+  @JsonPropertyDescription(
+      "Whether the VM's vCPUs are paused (QMP stop) or running (QMP cont). Only meaningful while"
+          + " running is true. Defaults to false.")
+  @Default("false")
+  private Boolean paused = false;
+
+  @JsonPropertyDescription(
+      "Number of virtual CPUs, 1 to 64. Read at boot: a change restarts the VM. Defaults to 1.")
+  @Default("1")
+  @Min(MIN_CPUS)
+  @Max(MAX_CPUS)
+  private Integer cpus = DEFAULT_CPUS;
+
+  @JsonPropertyDescription(
+      "Guest RAM at boot, a positive Kubernetes quantity (e.g. 1Gi). Read at boot: a change"
+          + " restarts the VM. Defaults to 512Mi.")
+  @Default(DEFAULT_MEMORY)
+  @ValidationRule(
+      value = POSITIVE_QUANTITY_RULE,
+      message = "memory must be a positive quantity, e.g. 512Mi")
+  private Quantity memory = new Quantity(DEFAULT_MEMORY);
+
+  @JsonPropertyDescription(
+      "Target guest RAM for the virtio balloon (QMP balloon), a positive quantity not above"
+          + " memory. Changed live. Unset: the balloon is left alone.")
+  @ValidationRule(
+      value = POSITIVE_QUANTITY_RULE,
+      message = "balloon must be a positive quantity, e.g. 768Mi")
+  private Quantity balloon;
+
+  @JsonPropertyDescription(
+      "The VM's disks, one PersistentVolumeClaim each, at most 16. Names are unique; a disk's"
+          + " size can grow (online, QMP block_resize) but never shrink.")
+  @Size(max = MAX_DISKS)
+  @ValidationRule(
+      value = "self.all(d, self.exists_one(e, e.name == d.name))",
+      message = "disk names must be unique",
+      reason = "FieldValueDuplicate")
+  @ValidationRule(
+      value =
+          "self.all(d, oldSelf.all(o, o.name != d.name || !isQuantity(string(d.size))"
+              + " || quantity(string(d.size)).compareTo(quantity(string(o.size))) >= 0))",
+      message = "a disk's size can grow but never shrink",
+      reason = "FieldValueForbidden")
+  private List<DiskSpec> disks = new ArrayList<>();
+
+  @JsonPropertyDescription("Live-migration parameters applied to QEMU (bandwidth and downtime).")
+  private MigrationSpec migration;
+
+  @JsonPropertyDescription(
+      "Seconds the guest is given to power down after an ACPI shutdown request before QEMU is"
+          + " stopped, 0 to 3600. Defaults to 60.")
+  @Default("60")
+  @Min(0)
+  @Max(MAX_TERMINATION_GRACE_PERIOD_SECONDS)
+  private Long terminationGracePeriodSeconds = DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+
+  public Boolean getRunning() {
+    return running;
+  }
+
+  public void setRunning(Boolean running) {
+    this.running = running;
+  }
+
+  public Boolean getPaused() {
+    return paused;
+  }
+
+  public void setPaused(Boolean paused) {
+    this.paused = paused;
+  }
+
+  public Integer getCpus() {
+    return cpus;
+  }
+
+  public void setCpus(Integer cpus) {
+    this.cpus = cpus;
+  }
+
+  public Quantity getMemory() {
+    return memory;
+  }
+
+  public void setMemory(Quantity memory) {
+    this.memory = memory;
+  }
+
+  public Quantity getBalloon() {
+    return balloon;
+  }
+
+  public void setBalloon(Quantity balloon) {
+    this.balloon = balloon;
+  }
+
+  public List<DiskSpec> getDisks() {
+    return disks;
+  }
+
+  public void setDisks(List<DiskSpec> disks) {
+    this.disks = disks;
+  }
+
+  public MigrationSpec getMigration() {
+    return migration;
+  }
+
+  public void setMigration(MigrationSpec migration) {
+    this.migration = migration;
+  }
+
+  public Long getTerminationGracePeriodSeconds() {
+    return terminationGracePeriodSeconds;
+  }
+
+  public void setTerminationGracePeriodSeconds(Long terminationGracePeriodSeconds) {
+    this.terminationGracePeriodSeconds = terminationGracePeriodSeconds;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof QemuVMSpec s
+        && Objects.equals(running, s.running)
+        && Objects.equals(paused, s.paused)
+        && Objects.equals(cpus, s.cpus)
+        && Objects.equals(memory, s.memory)
+        && Objects.equals(balloon, s.balloon)
+        && Objects.equals(disks, s.disks)
+        && Objects.equals(migration, s.migration)
+        && Objects.equals(terminationGracePeriodSeconds, s.terminationGracePeriodSeconds);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        running, paused, cpus, memory, balloon, disks, migration, terminationGracePeriodSeconds);
+  }
+
+  @Override
+  public String toString() {
+    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, migration=%s, terminationGracePeriodSeconds=%s}"
+        .formatted(
+            running,
+            paused,
+            cpus,
+            memory,
+            balloon,
+            disks,
+            migration,
+            terminationGracePeriodSeconds);
+  }
+}

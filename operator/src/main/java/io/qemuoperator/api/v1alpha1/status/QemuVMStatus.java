@@ -1,0 +1,188 @@
+package io.qemuoperator.api.v1alpha1.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Min;
+import java.util.List;
+import java.util.Objects;
+
+/** What the operator and QEMU report about a VM. Written only by the operator. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "phase",
+  "runState",
+  "observedGeneration",
+  "conditions",
+  "qemu",
+  "memory",
+  "disks",
+  "cpus",
+  "migration",
+  "sidecarInstance"
+})
+public class QemuVMStatus {
+
+  @JsonPropertyDescription(
+      "The VM's life-cycle phase: Pending, Starting, Running, Paused, Stopping, Stopped or Failed.")
+  private QemuVMPhase phase;
+
+  @JsonPropertyDescription(
+      "QEMU's run state as query-status reports it, e.g. running, paused, prelaunch.")
+  private String runState;
+
+  @JsonPropertyDescription("The metadata.generation of the spec this status was computed for.")
+  @Min(0)
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "The VM's conditions (Ready, Paused, Synced, SidecarConnected, ...), one per type.")
+  private List<Condition> conditions;
+
+  @JsonPropertyDescription("The QEMU process: version and KVM acceleration.")
+  private QemuStatus qemu;
+
+  @JsonPropertyDescription("Guest memory as the balloon reports it.")
+  private MemoryStatus memory;
+
+  @JsonPropertyDescription("The VM's block devices as QEMU reports them.")
+  private List<DiskStatus> disks;
+
+  @JsonPropertyDescription("The VM's virtual CPUs.")
+  private List<CpuStatus> cpus;
+
+  @JsonPropertyDescription("Migration state and parameters.")
+  private MigrationStatus migration;
+
+  @JsonPropertyDescription(
+      "The instance id of the QMP sidecar last read; a new id means events may have been missed and state is re-read.")
+  private String sidecarInstance;
+
+  public QemuVMStatus() {}
+
+  public QemuVMPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(QemuVMPhase phase) {
+    this.phase = phase;
+  }
+
+  public String getRunState() {
+    return runState;
+  }
+
+  public void setRunState(String runState) {
+    this.runState = runState;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public QemuStatus getQemu() {
+    return qemu;
+  }
+
+  public void setQemu(QemuStatus qemu) {
+    this.qemu = qemu;
+  }
+
+  public MemoryStatus getMemory() {
+    return memory;
+  }
+
+  public void setMemory(MemoryStatus memory) {
+    this.memory = memory;
+  }
+
+  public List<DiskStatus> getDisks() {
+    return disks;
+  }
+
+  public void setDisks(List<DiskStatus> disks) {
+    this.disks = disks;
+  }
+
+  public List<CpuStatus> getCpus() {
+    return cpus;
+  }
+
+  public void setCpus(List<CpuStatus> cpus) {
+    this.cpus = cpus;
+  }
+
+  public MigrationStatus getMigration() {
+    return migration;
+  }
+
+  public void setMigration(MigrationStatus migration) {
+    this.migration = migration;
+  }
+
+  public String getSidecarInstance() {
+    return sidecarInstance;
+  }
+
+  public void setSidecarInstance(String sidecarInstance) {
+    this.sidecarInstance = sidecarInstance;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof QemuVMStatus other
+        && Objects.equals(phase, other.phase)
+        && Objects.equals(runState, other.runState)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(conditions, other.conditions)
+        && Objects.equals(qemu, other.qemu)
+        && Objects.equals(memory, other.memory)
+        && Objects.equals(disks, other.disks)
+        && Objects.equals(cpus, other.cpus)
+        && Objects.equals(migration, other.migration)
+        && Objects.equals(sidecarInstance, other.sidecarInstance);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        phase,
+        runState,
+        observedGeneration,
+        conditions,
+        qemu,
+        memory,
+        disks,
+        cpus,
+        migration,
+        sidecarInstance);
+  }
+
+  @Override
+  public String toString() {
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s}"
+        .formatted(
+            phase,
+            runState,
+            observedGeneration,
+            conditions,
+            qemu,
+            memory,
+            disks,
+            cpus,
+            migration,
+            sidecarInstance);
+  }
+}
