@@ -1,0 +1,156 @@
+package io.qemuoperator.operator.pod;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.operator.OperatorConfig;
+import io.qemuoperator.operator.reconcile.SpecReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The VM's pod: container {@code qemu} (creates missing disk images, then execs QEMU with the
+ * command line of {@link QemuCommandLine}) and container {@code qmp-sidecar} (the HTTP API on the
+ * QMP socket). They share an in-memory emptyDir for the socket; the token Secret is mounted into
+ * the sidecar only. The memory request is guest RAM plus the documented overhead, so the scheduler
+ * never overcommits a node with VMs.
+ */
+public final class VmPod {
+  static final String QMP_VOLUME = "qmp";
+  static final String TOKEN_VOLUME = "qmp-token";
+
+  private final OperatorConfig config;
+
+  public VmPod(OperatorConfig config) {
+    this.config = config;
+  }
+
+  public Pod desired(QemuVM vm) {
+    VmLaunch launch = SpecReader.launch(vm);
+    var volumes = new ArrayList<Volume>();
+    volumes.add(
+        new VolumeBuilder()
+            .withName(QMP_VOLUME)
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .endEmptyDir()
+            .build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName(TOKEN_VOLUME)
+            .withNewSecret()
+            .withSecretName(VmResources.secretName(vm))
+            .withDefaultMode(0400)
+            .endSecret()
+            .build());
+    var qemuMounts = new ArrayList<VolumeMount>();
+    qemuMounts.add(mount(QMP_VOLUME, VmResources.QMP_DIR.toString(), false));
+    for (VmLaunch.Disk disk : launch.disks()) {
+      String volume = "disk-" + disk.name();
+      volumes.add(
+          new VolumeBuilder()
+              .withName(volume)
+              .withNewPersistentVolumeClaim()
+              .withClaimName(VmResources.claimName(vm, disk.name()))
+              .endPersistentVolumeClaim()
+              .build());
+      qemuMounts.add(mount(volume, VmResources.diskMount(disk.name()).toString(), false));
+    }
+    long memory = launch.memoryBytes() + config.memoryOverheadBytes();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(VmResources.podName(vm))
+        .withNamespace(vm.getMetadata().getNamespace())
+        .withLabels(VmResources.labels(vm))
+        .withOwnerReferences(VmResources.owner(vm))
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Always")
+        .withEnableServiceLinks(false)
+        .withAutomountServiceAccountToken(false)
+        .withTerminationGracePeriodSeconds(30L)
+        .withVolumes(volumes)
+        .withContainers(qemu(launch, qemuMounts, memory), sidecar())
+        .endSpec()
+        .build();
+  }
+
+  private Container qemu(VmLaunch launch, List<VolumeMount> mounts, long memory) {
+    var resources =
+        Map.of(
+            "memory", new Quantity(Long.toString(memory)),
+            "cpu", new Quantity(Integer.toString(launch.cpus())));
+    return new ContainerBuilder()
+        .withName(VmResources.QEMU_CONTAINER)
+        .withImage(config.qemuImage())
+        .withCommand("/bin/sh", "-c", QemuCommandLine.containerScript(launch))
+        .withVolumeMounts(mounts)
+        .withNewResources()
+        .withRequests(resources)
+        .withLimits(Map.of("memory", new Quantity(Long.toString(memory))))
+        .endResources()
+        .build();
+  }
+
+  private Container sidecar() {
+    return new ContainerBuilder()
+        .withName(VmResources.SIDECAR_CONTAINER)
+        .withImage(config.sidecarImage())
+        .withArgs(
+            "--qmp", VmResources.QMP_SOCKET.toString(),
+            "--listen", "0.0.0.0:" + config.sidecarPort(),
+            "--token-file", VmResources.TOKEN_FILE.toString())
+        .addNewPort()
+        .withName("qmp-http")
+        .withContainerPort(config.sidecarPort())
+        .withProtocol("TCP")
+        .endPort()
+        .withVolumeMounts(
+            mount(QMP_VOLUME, VmResources.QMP_DIR.toString(), false),
+            mount(TOKEN_VOLUME, VmResources.TOKEN_DIR.toString(), true))
+        .withNewReadinessProbe()
+        .withNewHttpGet()
+        .withPath("/readyz")
+        .withNewPort(config.sidecarPort())
+        .endHttpGet()
+        .withPeriodSeconds(2)
+        .endReadinessProbe()
+        .withNewLivenessProbe()
+        .withNewHttpGet()
+        .withPath("/healthz")
+        .withNewPort(config.sidecarPort())
+        .endHttpGet()
+        .withPeriodSeconds(10)
+        .endLivenessProbe()
+        .withNewResources()
+        .withRequests(Map.of("memory", new Quantity("64Mi"), "cpu", new Quantity("50m")))
+        .withLimits(Map.of("memory", new Quantity("128Mi")))
+        .endResources()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(65532L)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .build();
+  }
+
+  private static VolumeMount mount(String volume, String path, boolean readOnly) {
+    return new VolumeMountBuilder()
+        .withName(volume)
+        .withMountPath(path)
+        .withReadOnly(readOnly)
+        .build();
+  }
+}

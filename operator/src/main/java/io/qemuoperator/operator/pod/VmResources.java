@@ -1,0 +1,71 @@
+package io.qemuoperator.operator.pod;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.QemuVMApi;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Names, labels, paths and the owner reference shared by every object a QemuVM owns: its token
+ * Secret, its disk claims and its pod. The node agent and the Helm chart's NetworkPolicy rely on
+ * the same labels and paths.
+ */
+public final class VmResources {
+  public static final String LABEL_NAME = "app.kubernetes.io/name";
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String LABEL_VM = QemuVMApi.GROUP + "/vm";
+  public static final String POD_APP = "qemu-vm";
+  public static final String MANAGER = "qemu-operator";
+
+  public static final String QEMU_CONTAINER = "qemu";
+  public static final String SIDECAR_CONTAINER = "qmp-sidecar";
+  public static final Path QMP_DIR = Path.of("/run/qmp");
+  public static final Path QMP_SOCKET = QMP_DIR.resolve("qmp.sock");
+  public static final Path DISKS_DIR = Path.of("/var/lib/qemu-operator/disks");
+  public static final Path TOKEN_DIR = Path.of("/run/secrets/qemu-operator");
+  public static final String TOKEN_KEY = "token";
+  public static final Path TOKEN_FILE = TOKEN_DIR.resolve(TOKEN_KEY);
+
+  private VmResources() {}
+
+  public static String podName(QemuVM vm) {
+    return vm.getMetadata().getName() + "-qemu";
+  }
+
+  public static String secretName(QemuVM vm) {
+    return vm.getMetadata().getName() + "-qmp-token";
+  }
+
+  public static String claimName(QemuVM vm, String disk) {
+    return vm.getMetadata().getName() + "-" + disk;
+  }
+
+  /** Where a disk's claim is mounted in the qemu container. */
+  public static Path diskMount(String disk) {
+    return DISKS_DIR.resolve(disk);
+  }
+
+  /** The qcow2 image of a disk, inside its claim. */
+  public static Path diskImage(String disk) {
+    return diskMount(disk).resolve("disk.qcow2");
+  }
+
+  public static Map<String, String> labels(QemuVM vm) {
+    return Map.of(
+        LABEL_NAME, POD_APP, LABEL_MANAGED_BY, MANAGER, LABEL_VM, vm.getMetadata().getName());
+  }
+
+  /** Controller owner reference: deleting the QemuVM garbage-collects the object. */
+  public static OwnerReference owner(QemuVM vm) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(QemuVMApi.API_VERSION)
+        .withKind(QemuVMApi.KIND)
+        .withName(vm.getMetadata().getName())
+        .withUid(vm.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+}

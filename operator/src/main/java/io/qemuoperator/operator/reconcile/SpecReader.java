@@ -1,0 +1,100 @@
+package io.qemuoperator.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
+import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
+import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
+import io.qemuoperator.operator.plan.DesiredVm;
+import io.qemuoperator.operator.pod.VmLaunch;
+import io.qemuoperator.operator.pod.VmResources;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Reads a QemuVM's spec in QEMU's units, with the CRD's defaults applied where a field is absent
+ * (the mock API server and old API servers do not default). Call it only on a spec that passed
+ * validation.
+ */
+public final class SpecReader {
+  private SpecReader() {}
+
+  public static DesiredVm desired(QemuVM vm) {
+    QemuVMSpec spec = spec(vm);
+    var disks = new LinkedHashMap<String, Long>();
+    for (DiskSpec disk : disks(spec)) {
+      disks.put(disk.getName(), bytes(disk.getSize()));
+    }
+    MigrationSpec migration = spec.getMigration();
+    return new DesiredVm(
+        spec.getRunning() == null || spec.getRunning(),
+        spec.getPaused() != null && spec.getPaused(),
+        memoryBytes(spec),
+        spec.getBalloon() == null
+            ? OptionalLong.empty()
+            : OptionalLong.of(bytes(spec.getBalloon())),
+        disks,
+        migration == null || migration.getMaxBandwidth() == null
+            ? OptionalLong.empty()
+            : OptionalLong.of(bytes(migration.getMaxBandwidth())),
+        migration == null || migration.getMaxDowntime() == null
+            ? OptionalLong.empty()
+            : OptionalLong.of(downtimeMillis(migration.getMaxDowntime())),
+        Duration.ofSeconds(
+            spec.getTerminationGracePeriodSeconds() == null
+                ? QemuVMSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS
+                : spec.getTerminationGracePeriodSeconds()));
+  }
+
+  /** What the pod's QEMU is started with. */
+  public static VmLaunch launch(QemuVM vm) {
+    QemuVMSpec spec = spec(vm);
+    List<VmLaunch.Disk> disks =
+        disks(spec).stream()
+            .map(
+                disk ->
+                    new VmLaunch.Disk(
+                        disk.getName(),
+                        VmResources.diskImage(disk.getName()),
+                        bytes(disk.getSize())))
+            .toList();
+    return new VmLaunch(
+        vm.getMetadata().getName(),
+        vm.getMetadata().getUid(),
+        spec.getCpus() == null ? QemuVMSpec.DEFAULT_CPUS : spec.getCpus(),
+        memoryBytes(spec),
+        disks,
+        VmResources.QMP_SOCKET);
+  }
+
+  public static long memoryBytes(QemuVMSpec spec) {
+    return bytes(
+        spec.getMemory() == null ? new Quantity(QemuVMSpec.DEFAULT_MEMORY) : spec.getMemory());
+  }
+
+  private static QemuVMSpec spec(QemuVM vm) {
+    return vm.getSpec() == null ? new QemuVMSpec() : vm.getSpec();
+  }
+
+  private static List<DiskSpec> disks(QemuVMSpec spec) {
+    return spec.getDisks() == null ? List.of() : spec.getDisks();
+  }
+
+  /** A quantity of bytes, rounded up to a whole byte. */
+  public static long bytes(Quantity quantity) {
+    return Quantity.getAmountInBytes(quantity).setScale(0, RoundingMode.CEILING).longValueExact();
+  }
+
+  /** {@code 300ms}, {@code 2s}, {@code 0.5s} (the CRD's pattern) in whole milliseconds. */
+  public static long downtimeMillis(String text) {
+    boolean millis = text.endsWith("ms");
+    var number = new BigDecimal(text.substring(0, text.length() - (millis ? 2 : 1)));
+    return (millis ? number : number.movePointRight(3))
+        .setScale(0, RoundingMode.HALF_UP)
+        .longValueExact();
+  }
+}
