@@ -53,6 +53,17 @@ qo_ensure_qemu() {
   if [ ${#missing[@]} -gt 0 ]; then qo_apt_install "${missing[@]}"; fi
 }
 
+# QEMU 10.0 beside the machine's own QEMU (a second generation for the tests), from Debian's
+# backports, cached under ~/.cache/qemu-operator/qemu-10.0; sets QEMU10_SYSTEM to its wrapper.
+# Use: qo_ensure_qemu10 && QEMU_SYSTEM=$QEMU10_SYSTEM mvn verify
+qo_ensure_qemu10() {
+  QEMU10_SYSTEM=$(bash "$(dirname "${BASH_SOURCE[0]}")/qemu10.sh") || {
+    qo_log "cannot provide QEMU 10.0 (see above)"
+    return 1
+  }
+  export QEMU10_SYSTEM
+}
+
 qo_ensure_all() {
   qo_ensure_jdk
   qo_ensure_maven
