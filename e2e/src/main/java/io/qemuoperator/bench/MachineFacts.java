@@ -1,0 +1,32 @@
+package io.qemuoperator.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What the figures were measured on. */
+record MachineFacts(int cpus, String cpuModel, String jdk, String qemuVersion) {
+
+  static MachineFacts read(String qemuVersion) throws IOException {
+    String model = "unknown";
+    for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+      if (line.startsWith("model name")) {
+        model = line.substring(line.indexOf(':') + 1).strip();
+        break;
+      }
+    }
+    String jdk =
+        System.getProperty("java.vm.vendor")
+            + " "
+            + System.getProperty("java.vm.name")
+            + " "
+            + Runtime.version();
+    return new MachineFacts(Runtime.getRuntime().availableProcessors(), model, jdk, qemuVersion);
+  }
+
+  /** The first three fields of {@code /proc/loadavg}: 1, 5 and 15 minute load averages. */
+  static String loadAverage() throws IOException {
+    String[] fields = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+    return fields[0] + " " + fields[1] + " " + fields[2];
+  }
+}
