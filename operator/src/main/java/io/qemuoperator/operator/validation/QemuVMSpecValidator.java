@@ -1,0 +1,212 @@
+package io.qemuoperator.operator.validation;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
+import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
+import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The CRD's validation rules (OpenAPI and CEL) again, in Java. An API server enforces them on
+ * admission, but Fabric8's mock server and API servers before 1.29 (no CEL quantity library) do
+ * not: the operator runs these checks before acting and reports violations in a condition.
+ *
+ * <p>Null fields are not violations: they take their defaults.
+ */
+public final class QemuVMSpecValidator {
+
+  /** Kubernetes' quantity grammar: a signed decimal number and an optional suffix or exponent. */
+  private static final Pattern QUANTITY =
+      Pattern.compile(
+          "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$");
+
+  private static final Pattern DISK_NAME = Pattern.compile(DiskSpec.NAME_PATTERN);
+  private static final Pattern STORAGE_CLASS_NAME =
+      Pattern.compile(DiskSpec.STORAGE_CLASS_NAME_PATTERN);
+  private static final Pattern DURATION = Pattern.compile(MigrationSpec.DURATION_PATTERN);
+
+  /** Every rule of {@code spec} that can be checked on one version of it. */
+  public List<Violation> validate(QemuVMSpec spec) {
+    List<Violation> violations = new ArrayList<>();
+    if (spec == null) {
+      return violations;
+    }
+    Integer cpus = spec.getCpus();
+    if (cpus != null && (cpus < QemuVMSpec.MIN_CPUS || cpus > QemuVMSpec.MAX_CPUS)) {
+      violations.add(
+          new Violation(
+              "spec.cpus",
+              "must be between %d and %d, got %d"
+                  .formatted(QemuVMSpec.MIN_CPUS, QemuVMSpec.MAX_CPUS, cpus)));
+    }
+    Optional<BigDecimal> memory = positiveQuantity("spec.memory", spec.getMemory(), violations);
+    Optional<BigDecimal> balloon = positiveQuantity("spec.balloon", spec.getBalloon(), violations);
+    if (memory.isPresent() && balloon.isPresent() && balloon.get().compareTo(memory.get()) > 0) {
+      violations.add(
+          new Violation(
+              "spec.balloon",
+              "must not exceed memory (%s > %s)".formatted(spec.getBalloon(), spec.getMemory())));
+    }
+    validateDisks(spec.getDisks(), violations);
+    validateMigration(spec.getMigration(), violations);
+    Long grace = spec.getTerminationGracePeriodSeconds();
+    if (grace != null && (grace < 0 || grace > QemuVMSpec.MAX_TERMINATION_GRACE_PERIOD_SECONDS)) {
+      violations.add(
+          new Violation(
+              "spec.terminationGracePeriodSeconds",
+              "must be between 0 and %d, got %d"
+                  .formatted(QemuVMSpec.MAX_TERMINATION_GRACE_PERIOD_SECONDS, grace)));
+    }
+    return violations;
+  }
+
+  /**
+   * The rules that compare a spec with the one it replaces: a disk that keeps its name never
+   * shrinks. Disks whose size is not a valid quantity are left to {@link #validate}.
+   */
+  public List<Violation> validateTransition(QemuVMSpec oldSpec, QemuVMSpec newSpec) {
+    List<Violation> violations = new ArrayList<>();
+    if (oldSpec == null || newSpec == null) {
+      return violations;
+    }
+    Map<String, BigDecimal> oldSizes = new HashMap<>();
+    for (DiskSpec disk : nonNull(oldSpec.getDisks())) {
+      if (disk != null && disk.getName() != null) {
+        bytes(disk.getSize()).ifPresent(size -> oldSizes.putIfAbsent(disk.getName(), size));
+      }
+    }
+    List<DiskSpec> disks = nonNull(newSpec.getDisks());
+    for (int i = 0; i < disks.size(); i++) {
+      DiskSpec disk = disks.get(i);
+      if (disk == null || !oldSizes.containsKey(disk.getName())) {
+        continue;
+      }
+      BigDecimal before = oldSizes.get(disk.getName());
+      Optional<BigDecimal> after = bytes(disk.getSize());
+      if (after.isPresent() && after.get().compareTo(before) < 0) {
+        violations.add(
+            new Violation(
+                "spec.disks[%d].size".formatted(i),
+                "disk '%s' must not shrink (from %s to %s bytes)"
+                    .formatted(
+                        disk.getName(), before.toPlainString(), after.get().toPlainString())));
+      }
+    }
+    return violations;
+  }
+
+  /**
+   * The value of {@code quantity} in base units (bytes for memory and disks), or empty when it is
+   * not a Kubernetes quantity.
+   */
+  public static Optional<BigDecimal> bytes(Quantity quantity) {
+    if (quantity == null) {
+      return Optional.empty();
+    }
+    String text = quantity.toString();
+    if (text == null || !QUANTITY.matcher(text).matches()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Quantity(text).getNumericalAmount());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void validateDisks(List<DiskSpec> disks, List<Violation> violations) {
+    if (disks == null) {
+      return;
+    }
+    if (disks.size() > QemuVMSpec.MAX_DISKS) {
+      violations.add(
+          new Violation(
+              "spec.disks",
+              "at most %d disks, got %d".formatted(QemuVMSpec.MAX_DISKS, disks.size())));
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < disks.size(); i++) {
+      String path = "spec.disks[%d]".formatted(i);
+      DiskSpec disk = disks.get(i);
+      if (disk == null) {
+        violations.add(new Violation(path, "must not be null"));
+        continue;
+      }
+      String name = disk.getName();
+      if (name == null || name.isEmpty()) {
+        violations.add(new Violation(path + ".name", "is required"));
+      } else {
+        if (name.length() > DiskSpec.NAME_MAX_LENGTH || !DISK_NAME.matcher(name).matches()) {
+          violations.add(
+              new Violation(
+                  path + ".name",
+                  "'%s' is not a DNS-1123 label (lower-case letters, digits and '-', starting and"
+                          .formatted(name)
+                      + " ending with a letter or digit, at most 63 characters)"));
+        }
+        if (!seen.add(name)) {
+          violations.add(new Violation(path + ".name", "duplicate disk name '%s'".formatted(name)));
+        }
+      }
+      if (disk.getSize() == null) {
+        violations.add(new Violation(path + ".size", "is required"));
+      } else {
+        positiveQuantity(path + ".size", disk.getSize(), violations);
+      }
+      String storageClass = disk.getStorageClassName();
+      if (storageClass != null
+          && (storageClass.isEmpty()
+              || storageClass.length() > DiskSpec.STORAGE_CLASS_NAME_MAX_LENGTH
+              || !STORAGE_CLASS_NAME.matcher(storageClass).matches())) {
+        violations.add(
+            new Violation(
+                path + ".storageClassName",
+                "'%s' is not a DNS-1123 subdomain".formatted(storageClass)));
+      }
+    }
+  }
+
+  private static void validateMigration(MigrationSpec migration, List<Violation> violations) {
+    if (migration == null) {
+      return;
+    }
+    positiveQuantity("spec.migration.maxBandwidth", migration.getMaxBandwidth(), violations);
+    String downtime = migration.getMaxDowntime();
+    if (downtime != null && !DURATION.matcher(downtime).matches()) {
+      violations.add(
+          new Violation(
+              "spec.migration.maxDowntime",
+              "'%s' is not a duration in ms or s, e.g. 300ms or 0.5s".formatted(downtime)));
+    }
+  }
+
+  /** Records a violation unless {@code quantity} is absent or a positive quantity. */
+  private static Optional<BigDecimal> positiveQuantity(
+      String field, Quantity quantity, List<Violation> violations) {
+    if (quantity == null) {
+      return Optional.empty();
+    }
+    Optional<BigDecimal> value = bytes(quantity);
+    if (value.isEmpty()) {
+      violations.add(
+          new Violation(
+              field, "'%s' is not a quantity, e.g. 512Mi, 10Gi or 1000000".formatted(quantity)));
+    } else if (value.get().signum() <= 0) {
+      violations.add(new Violation(field, "must be greater than zero, got %s".formatted(quantity)));
+      return Optional.empty();
+    }
+    return value;
+  }
+
+  private static <T> List<T> nonNull(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+}
