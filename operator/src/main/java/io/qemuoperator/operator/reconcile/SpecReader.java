@@ -50,6 +50,37 @@ public final class SpecReader {
                 : spec.getTerminationGracePeriodSeconds()));
   }
 
+  /** {@link #desired} where the spec can be read; otherwise the CRD's defaults (invalid spec). */
+  public static DesiredVm desiredOrDefaults(QemuVM vm) {
+    try {
+      return desired(vm);
+    } catch (RuntimeException unreadable) {
+      return new DesiredVm(
+          true,
+          false,
+          bytes(new Quantity(QemuVMSpec.DEFAULT_MEMORY)),
+          OptionalLong.empty(),
+          java.util.Map.of(),
+          OptionalLong.empty(),
+          OptionalLong.empty(),
+          Duration.ofSeconds(QemuVMSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS));
+    }
+  }
+
+  /** The spec as it applies while the QemuVM is deleted: powered down, with its grace period. */
+  public static DesiredVm stopped(QemuVM vm) {
+    DesiredVm desired = desiredOrDefaults(vm);
+    return new DesiredVm(
+        false,
+        desired.paused(),
+        desired.memoryBytes(),
+        desired.balloonBytes(),
+        desired.diskBytes(),
+        desired.maxBandwidth(),
+        desired.maxDowntimeMillis(),
+        desired.gracePeriod());
+  }
+
   /** What the pod's QEMU is started with. */
   public static VmLaunch launch(QemuVM vm) {
     QemuVMSpec spec = spec(vm);
@@ -84,9 +115,12 @@ public final class SpecReader {
     return spec.getDisks() == null ? List.of() : spec.getDisks();
   }
 
-  /** A quantity of bytes, rounded up to a whole byte. */
+  /** A quantity of bytes (as the validator reads quantities), rounded up to a whole byte. */
   public static long bytes(Quantity quantity) {
-    return Quantity.getAmountInBytes(quantity).setScale(0, RoundingMode.CEILING).longValueExact();
+    return io.qemuoperator.operator.validation.QemuVMSpecValidator.bytes(quantity)
+        .orElseThrow(() -> new IllegalArgumentException("not a quantity: " + quantity))
+        .setScale(0, RoundingMode.CEILING)
+        .longValueExact();
   }
 
   /** {@code 300ms}, {@code 2s}, {@code 0.5s} (the CRD's pattern) in whole milliseconds. */

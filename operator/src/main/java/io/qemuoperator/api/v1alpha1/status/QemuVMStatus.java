@@ -19,7 +19,8 @@ import java.util.Objects;
   "disks",
   "cpus",
   "migration",
-  "sidecarInstance"
+  "sidecarInstance",
+  "qmpSession"
 })
 public class QemuVMStatus {
 
@@ -57,6 +58,12 @@ public class QemuVMStatus {
   @JsonPropertyDescription(
       "The instance id of the QMP sidecar last read; a new id means events may have been missed and state is re-read.")
   private String sidecarInstance;
+
+  @JsonPropertyDescription(
+      "The sidecar's QMP session last read: it grows each time QEMU is (re)started or reconnected."
+          + " Intents recorded for an earlier session (the balloon target) are sent again.")
+  @Min(0)
+  private Long qmpSession;
 
   public QemuVMStatus() {}
 
@@ -132,6 +139,14 @@ public class QemuVMStatus {
     this.migration = migration;
   }
 
+  public Long getQmpSession() {
+    return qmpSession;
+  }
+
+  public void setQmpSession(Long qmpSession) {
+    this.qmpSession = qmpSession;
+  }
+
   public String getSidecarInstance() {
     return sidecarInstance;
   }
@@ -152,7 +167,8 @@ public class QemuVMStatus {
         && Objects.equals(disks, other.disks)
         && Objects.equals(cpus, other.cpus)
         && Objects.equals(migration, other.migration)
-        && Objects.equals(sidecarInstance, other.sidecarInstance);
+        && Objects.equals(sidecarInstance, other.sidecarInstance)
+        && Objects.equals(qmpSession, other.qmpSession);
   }
 
   @Override
@@ -167,12 +183,13 @@ public class QemuVMStatus {
         disks,
         cpus,
         migration,
-        sidecarInstance);
+        sidecarInstance,
+        qmpSession);
   }
 
   @Override
   public String toString() {
-    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s}"
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s, qmpSession=%s}"
         .formatted(
             phase,
             runState,
@@ -183,6 +200,7 @@ public class QemuVMStatus {
             disks,
             cpus,
             migration,
-            sidecarInstance);
+            sidecarInstance,
+            qmpSession);
   }
 }

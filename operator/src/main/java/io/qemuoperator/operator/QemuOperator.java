@@ -1,0 +1,95 @@
+package io.qemuoperator.operator;
+
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.qemuoperator.operator.reconcile.QemuVMReconciler;
+import io.qemuoperator.operator.sidecar.SidecarClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator process: JOSDK with the QemuVM reconciler (server-side apply off for the primary and
+ * for matching, the same in tests and production), JOSDK's Micrometer metrics, and a small HTTP
+ * endpoint for probes and Prometheus on {@code METRICS_PORT} (default 8080).
+ */
+public final class QemuOperator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QemuOperator.class);
+
+  private final Operator operator;
+  private final PrometheusMeterRegistry registry;
+
+  private QemuOperator(Operator operator, PrometheusMeterRegistry registry) {
+    this.operator = operator;
+    this.registry = registry;
+  }
+
+  /** Registers the reconciler with {@code client} and starts the operator. */
+  public static QemuOperator start(KubernetesClient client, OperatorConfig config) {
+    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var operator =
+        new Operator(
+            overrider ->
+                overrider
+                    .withKubernetesClient(client)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withCloseClientOnStop(false)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)));
+    operator.register(
+        new QemuVMReconciler(config, SidecarClient.withDefaults(), Clock.systemUTC()),
+        overrider -> overrider.withReconciliationMaxInterval(config.resyncInterval()));
+    operator.start();
+    return new QemuOperator(operator, registry);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+
+  public static void main(String[] args) throws IOException {
+    OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    QemuOperator running = start(client, config);
+    int port = Integer.parseInt(System.getenv().getOrDefault("METRICS_PORT", "8080"));
+    HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
+    http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    http.createContext("/healthz", exchange -> answer(exchange, 200, "ok"));
+    http.createContext("/metrics", exchange -> answer(exchange, 200, running.scrape()));
+    http.start();
+    log.info("qemu-operator started; probes and metrics on :{}", port);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  http.stop(0);
+                  running.close();
+                  client.close();
+                },
+                "qemu-operator-shutdown"));
+  }
+
+  private static void answer(com.sun.net.httpserver.HttpExchange exchange, int status, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (var out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.qemuoperator.operator.reconcile;
+
+/** The condition types the operator writes; reasons are CamelCase and stable. */
+public final class Conditions {
+  /** The VM is in the state its spec declares (running or paused), nothing pending. */
+  public static final String READY = "Ready";
+
+  /** Everything the spec asks of the running QEMU is applied (or why not). */
+  public static final String SYNCED = "Synced";
+
+  /** The sidecar answers and QEMU's QMP monitor is connected. */
+  public static final String SIDECAR_CONNECTED = "SidecarConnected";
+
+  /** QEMU's vCPUs are stopped. */
+  public static final String PAUSED = "Paused";
+
+  /** The spec passes every rule of the CRD (checked again by the operator). */
+  public static final String SPEC_VALID = "SpecValid";
+
+  /** The guest was asked to power down; lastTransitionTime is when. */
+  public static final String STOPPING = "Stopping";
+
+  private Conditions() {}
+}

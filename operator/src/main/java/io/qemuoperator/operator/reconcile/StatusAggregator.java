@@ -1,0 +1,413 @@
+package io.qemuoperator.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.status.Condition;
+import io.qemuoperator.api.v1alpha1.status.CpuStatus;
+import io.qemuoperator.api.v1alpha1.status.DiskStatus;
+import io.qemuoperator.api.v1alpha1.status.KvmStatus;
+import io.qemuoperator.api.v1alpha1.status.MemoryStatus;
+import io.qemuoperator.api.v1alpha1.status.MigrationStatus;
+import io.qemuoperator.api.v1alpha1.status.QemuStatus;
+import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
+import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
+import io.qemuoperator.operator.plan.Blocker;
+import io.qemuoperator.operator.plan.DesiredVm;
+import io.qemuoperator.operator.pod.VmResources;
+import io.qemuoperator.operator.sidecar.SidecarException;
+import io.qemuoperator.operator.sidecar.VmSnapshot;
+import io.qemuoperator.qmp.types.RunState;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+
+/**
+ * The one place that turns what a reconcile pass observed into a QemuVM status: phase, QEMU's
+ * figures, and the conditions with their rules. A condition's {@code lastTransitionTime} changes
+ * only when its status changes, so an unchanged VM yields an equal status (and no write).
+ */
+public final class StatusAggregator {
+
+  public QemuVMStatus status(QemuVM vm, DesiredVm desired, Observation seen, Instant now) {
+    long generation = generation(vm);
+    var previous = vm.getStatus() == null ? List.<Condition>of() : conditions(vm.getStatus());
+    var conditions = new ConditionWriter(previous, generation, now);
+    var status = new QemuVMStatus();
+    status.setObservedGeneration(generation);
+
+    if (!seen.violations().isEmpty()) {
+      String message =
+          seen.violations().stream().map(Object::toString).collect(Collectors.joining("; "));
+      conditions.set(Conditions.SPEC_VALID, false, "InvalidSpec", message);
+      conditions.set(
+          Conditions.READY, false, "InvalidSpec", "the spec breaks the CRD's rules: " + message);
+      // QEMU was not contacted: keep what was last observed, and the phase.
+      QemuVMStatus old = vm.getStatus() == null ? new QemuVMStatus() : vm.getStatus();
+      copyObserved(old, status);
+      status.setPhase(old.getPhase() == null ? QemuVMPhase.Pending : old.getPhase());
+      status.setConditions(conditions.all());
+      return status;
+    }
+    conditions.set(Conditions.SPEC_VALID, true, "Valid", "the spec passes every rule");
+    seen.snapshot().ifPresent(snapshot -> observe(snapshot, desired, status));
+    seen.balloonTarget()
+        .ifPresent(
+            target -> {
+              if (status.getMemory() == null) {
+                status.setMemory(new MemoryStatus());
+              }
+              status.getMemory().setTarget(target);
+            });
+
+    QemuVMPhase phase = phase(desired, seen);
+    status.setPhase(phase);
+    sidecarCondition(seen, conditions);
+    pausedCondition(seen, conditions);
+    boolean synced = syncedCondition(seen, conditions);
+    boolean ready =
+        synced
+            && ((phase == QemuVMPhase.Running && !desired.paused())
+                || (phase == QemuVMPhase.Paused && desired.paused())
+                || (phase == QemuVMPhase.Stopped && !desired.running()));
+    conditions.set(
+        Conditions.READY,
+        ready,
+        ready ? phase.name() : notReadyReason(phase, seen),
+        ready
+            ? "the VM is " + phase.name().toLowerCase() + " as declared"
+            : notReadyMessage(phase, seen));
+    seen.powerdownSince()
+        .ifPresent(
+            since ->
+                conditions.setAt(
+                    Conditions.STOPPING,
+                    true,
+                    "PowerdownRequested",
+                    "the guest was asked to power down (ACPI); QEMU is ended after "
+                        + desired.gracePeriod().toSeconds()
+                        + " s if it has not shut down",
+                    since));
+    status.setConditions(conditions.all());
+    return status;
+  }
+
+  private static long generation(QemuVM vm) {
+    Long generation = vm.getMetadata().getGeneration();
+    return generation == null ? 0 : generation;
+  }
+
+  private static List<Condition> conditions(QemuVMStatus status) {
+    return status.getConditions() == null ? List.of() : status.getConditions();
+  }
+
+  private static void observe(VmSnapshot snapshot, DesiredVm desired, QemuVMStatus status) {
+    status.setRunState(snapshot.runState());
+    status.setSidecarInstance(snapshot.instance());
+    status.setQmpSession(snapshot.session());
+    var qemu = new QemuStatus();
+    qemu.setVersion(snapshot.qemuVersion());
+    var kvm = new KvmStatus();
+    kvm.setEnabled(snapshot.kvmEnabled());
+    kvm.setPresent(snapshot.kvmPresent());
+    qemu.setKvm(kvm);
+    status.setQemu(qemu);
+    var memory = new MemoryStatus();
+    snapshot.balloonActual().ifPresent(memory::setActual);
+    status.setMemory(memory);
+    var disks = new ArrayList<DiskStatus>();
+    for (VmSnapshot.DiskState state : snapshot.disks()) {
+      if (!desired.diskBytes().containsKey(state.device())) {
+        continue;
+      }
+      var disk = new DiskStatus();
+      disk.setName(state.device());
+      disk.setDevice(state.device());
+      if (state.sizeBytes() >= 0) {
+        disk.setSizeBytes(state.sizeBytes());
+      }
+      disk.setFormat(state.format());
+      disk.setReadOnly(state.readOnly());
+      disk.setIoStatus(state.ioStatus());
+      disks.add(disk);
+    }
+    status.setDisks(disks);
+    var cpus = new ArrayList<CpuStatus>();
+    for (VmSnapshot.CpuState state : snapshot.cpus()) {
+      var cpu = new CpuStatus();
+      cpu.setIndex((int) state.index());
+      cpu.setThreadId(state.threadId());
+      cpus.add(cpu);
+    }
+    status.setCpus(cpus);
+    var migration = new MigrationStatus();
+    migration.setStatus(snapshot.migrationStatus());
+    snapshot.maxBandwidth().ifPresent(migration::setMaxBandwidth);
+    snapshot.downtimeLimitMillis().ifPresent(migration::setMaxDowntimeMs);
+    status.setMigration(migration);
+  }
+
+  private static void copyObserved(QemuVMStatus from, QemuVMStatus to) {
+    to.setRunState(from.getRunState());
+    to.setQemu(from.getQemu());
+    to.setMemory(from.getMemory());
+    to.setDisks(from.getDisks());
+    to.setCpus(from.getCpus());
+    to.setMigration(from.getMigration());
+    to.setSidecarInstance(from.getSidecarInstance());
+    to.setQmpSession(from.getQmpSession());
+  }
+
+  static QemuVMPhase phase(DesiredVm desired, Observation seen) {
+    if (seen.pod().isEmpty()) {
+      return desired.running() ? QemuVMPhase.Pending : QemuVMPhase.Stopped;
+    }
+    if (!desired.running()) {
+      return QemuVMPhase.Stopping;
+    }
+    if (seen.snapshot().isEmpty()) {
+      Pod pod = seen.pod().get();
+      if (!"Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
+        return "Failed".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())
+            ? QemuVMPhase.Failed
+            : QemuVMPhase.Pending;
+      }
+      return qemuContainerDown(pod).isPresent() ? QemuVMPhase.Failed : QemuVMPhase.Starting;
+    }
+    RunState state = RunState.fromWire(seen.snapshot().get().runState());
+    return switch (state) {
+      case RUNNING -> QemuVMPhase.Running;
+      case PRELAUNCH -> desired.paused() ? QemuVMPhase.Paused : QemuVMPhase.Starting;
+      case SHUTDOWN -> QemuVMPhase.Stopped;
+      case INTERNAL_ERROR, IO_ERROR -> QemuVMPhase.Failed;
+      case UNKNOWN ->
+          "guest-panicked".equals(seen.snapshot().get().runState())
+              ? QemuVMPhase.Failed
+              : QemuVMPhase.Paused;
+      default -> QemuVMPhase.Paused;
+    };
+  }
+
+  /** Why the pod's qemu container is not running, when it is not. */
+  static Optional<String> qemuContainerDown(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return Optional.empty();
+    }
+    for (ContainerStatus container : pod.getStatus().getContainerStatuses()) {
+      if (VmResources.QEMU_CONTAINER.equals(container.getName())
+          && container.getState() != null
+          && container.getState().getRunning() == null) {
+        if (container.getState().getTerminated() != null) {
+          var terminated = container.getState().getTerminated();
+          return Optional.of(
+              "QEMU exited with code "
+                  + terminated.getExitCode()
+                  + (terminated.getReason() == null ? "" : " (" + terminated.getReason() + ")")
+                  + "; restarts so far: "
+                  + container.getRestartCount());
+        }
+        if (container.getState().getWaiting() != null) {
+          return Optional.of(
+              "QEMU is not running: "
+                  + container.getState().getWaiting().getReason()
+                  + "; restarts so far: "
+                  + container.getRestartCount());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void sidecarCondition(Observation seen, ConditionWriter conditions) {
+    if (seen.snapshot().isPresent()) {
+      conditions.set(
+          Conditions.SIDECAR_CONNECTED,
+          true,
+          "Connected",
+          "the sidecar answers; QMP is negotiated with QEMU "
+              + seen.snapshot().get().qemuVersion());
+    } else if (seen.sidecarError().isPresent()) {
+      SidecarException error = seen.sidecarError().get();
+      String reason =
+          switch (error.status()) {
+            case 0 -> "SidecarUnreachable";
+            case 401 -> "Unauthorized";
+            case 503 -> "QemuNotConnected";
+            case 504 -> "QmpTimeout";
+            default -> "SidecarError";
+          };
+      conditions.set(Conditions.SIDECAR_CONNECTED, false, reason, error.getMessage());
+    } else if (seen.pod().isPresent()) {
+      conditions.set(
+          Conditions.SIDECAR_CONNECTED, false, "PodNotRunning", "the VM's pod is not running yet");
+    } else {
+      conditions.remove(Conditions.SIDECAR_CONNECTED);
+    }
+  }
+
+  private static void pausedCondition(Observation seen, ConditionWriter conditions) {
+    if (seen.snapshot().isEmpty()) {
+      conditions.remove(Conditions.PAUSED);
+      return;
+    }
+    String runState = seen.snapshot().get().runState();
+    boolean running = RunState.fromWire(runState) == RunState.RUNNING;
+    conditions.set(
+        Conditions.PAUSED,
+        !running,
+        running ? "Running" : reasonOf(runState),
+        "QEMU's run state is " + runState);
+  }
+
+  /** True when nothing of the spec is left to apply. */
+  private static boolean syncedCondition(Observation seen, ConditionWriter conditions) {
+    if (seen.failed().isPresent()) {
+      var failed = seen.failed().get();
+      conditions.set(
+          Conditions.SYNCED,
+          false,
+          "QmpError",
+          failed.action().command()
+              + " failed: "
+              + failed.error().errorClass()
+              + ": "
+              + failed.error().desc());
+      return false;
+    }
+    if (!seen.plan().blockers().isEmpty()) {
+      conditions.set(
+          Conditions.SYNCED,
+          false,
+          seen.plan().blockers().get(0).reason(),
+          seen.plan().blockers().stream().map(Blocker::message).collect(Collectors.joining("; ")));
+      return false;
+    }
+    if (seen.snapshot().isEmpty()) {
+      conditions.set(
+          Conditions.SYNCED,
+          false,
+          "NotObserved",
+          "QEMU's state could not be read through the sidecar");
+      return false;
+    }
+    if (seen.plan().recheckAfter().isPresent() && seen.done().isEmpty()) {
+      conditions.set(
+          Conditions.SYNCED, false, "Waiting", "waiting for QEMU to leave a passing state");
+      return false;
+    }
+    conditions.set(
+        Conditions.SYNCED,
+        true,
+        seen.done().isEmpty() ? "InSync" : "Applied",
+        seen.done().isEmpty()
+            ? "QEMU is as the spec declares"
+            : "applied: "
+                + seen.done().stream().map(a -> a.command()).collect(Collectors.joining(", ")));
+    return true;
+  }
+
+  private static String notReadyReason(QemuVMPhase phase, Observation seen) {
+    if (phase == QemuVMPhase.Failed && seen.pod().isPresent()) {
+      return qemuContainerDown(seen.pod().get()).isPresent() ? "QemuNotRunning" : "Failed";
+    }
+    return phase.name();
+  }
+
+  private static String notReadyMessage(QemuVMPhase phase, Observation seen) {
+    if (seen.pod().isPresent()) {
+      Optional<String> down = qemuContainerDown(seen.pod().get());
+      if (down.isPresent()) {
+        return down.get();
+      }
+    }
+    return switch (phase) {
+      case Pending -> "the VM's pod is being created and scheduled";
+      case Starting -> "QEMU and the sidecar are starting";
+      case Stopping -> "the VM is being stopped";
+      case Stopped -> "the VM is stopped";
+      default -> "the VM is " + phase.name().toLowerCase() + "; see the Synced condition";
+    };
+  }
+
+  private static String reasonOf(String runState) {
+    var reason = new StringBuilder();
+    for (String word : runState.split("-")) {
+      if (!word.isEmpty()) {
+        reason.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+      }
+    }
+    return reason.isEmpty() ? "Unknown" : reason.toString();
+  }
+
+  /**
+   * The balloon target last sent to the QEMU that {@code snapshot} read, kept in status (intent);
+   * empty when it was sent to an earlier QEMU session, which a restarted QEMU does not remember.
+   */
+  public static OptionalLong balloonTarget(QemuVM vm, VmSnapshot snapshot) {
+    QemuVMStatus status = vm.getStatus();
+    if (status == null
+        || status.getMemory() == null
+        || status.getMemory().getTarget() == null
+        || !snapshot.instance().equals(status.getSidecarInstance())
+        || !Long.valueOf(snapshot.session()).equals(status.getQmpSession())) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(status.getMemory().getTarget());
+  }
+
+  /** When the guest was asked to power down: the Stopping condition's transition time. */
+  public static Optional<Instant> powerdownSince(QemuVM vm) {
+    if (vm.getStatus() == null || vm.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return vm.getStatus().getConditions().stream()
+        .filter(
+            c -> Conditions.STOPPING.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()))
+        .map(c -> Instant.parse(c.getLastTransitionTime()))
+        .findFirst();
+  }
+
+  /** Keeps each condition's transition time while its status stays the same. */
+  private static final class ConditionWriter {
+    private final List<Condition> previous;
+    private final long generation;
+    private final Instant now;
+    private final List<Condition> written = new ArrayList<>();
+
+    ConditionWriter(List<Condition> previous, long generation, Instant now) {
+      this.previous = previous;
+      this.generation = generation;
+      this.now = now.truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    void set(String type, boolean value, String reason, String message) {
+      setAt(type, value, reason, message, null);
+    }
+
+    void setAt(String type, boolean value, String reason, String message, Instant at) {
+      remove(type);
+      String status = value ? Condition.TRUE : Condition.FALSE;
+      String since =
+          at != null
+              ? at.truncatedTo(ChronoUnit.SECONDS).toString()
+              : previous.stream()
+                  .filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
+                  .map(Condition::getLastTransitionTime)
+                  .findFirst()
+                  .orElse(now.toString());
+      written.add(new Condition(type, status, reason, message, since, generation));
+    }
+
+    void remove(String type) {
+      written.removeIf(c -> c.getType().equals(type));
+    }
+
+    List<Condition> all() {
+      return List.copyOf(written);
+    }
+  }
+}
