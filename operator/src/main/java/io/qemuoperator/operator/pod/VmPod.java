@@ -105,9 +105,15 @@ public final class VmPod {
         .withName(VmResources.SIDECAR_CONTAINER)
         .withImage(config.sidecarImage())
         .withArgs(
-            "--qmp", VmResources.QMP_SOCKET.toString(),
-            "--listen", "0.0.0.0:" + config.sidecarPort(),
-            "--token-file", VmResources.TOKEN_FILE.toString())
+            "--qmp",
+            VmResources.QMP_SOCKET.toString(),
+            "--listen",
+            "0.0.0.0:" + config.sidecarPort(),
+            "--token-file",
+            VmResources.TOKEN_FILE.toString(),
+            // the power-down sequence ends with quit once the grace period is over
+            "--allow",
+            "quit")
         .addNewPort()
         .withName("qmp-http")
         .withContainerPort(config.sidecarPort())

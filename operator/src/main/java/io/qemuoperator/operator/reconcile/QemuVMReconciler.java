@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -114,7 +115,13 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     List<Violation> violations = validator.validate(vm.getSpec());
     if (!violations.isEmpty()) {
       return record(
-          vm, SpecReader.desiredOrDefaults(vm), invalid(violations), now, Optional.empty(), events);
+          context,
+          vm,
+          SpecReader.desiredOrDefaults(vm),
+          invalid(violations),
+          now,
+          Optional.empty(),
+          events);
     }
     DesiredVm desired = SpecReader.desired(vm);
     KubernetesClient client = context.getClient();
@@ -140,6 +147,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
               OptionalLong.empty(),
               Optional.empty());
       return record(
+          context,
           vm,
           desired,
           seen,
@@ -162,7 +170,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
               Optional.empty(),
               OptionalLong.empty(),
               Optional.empty());
-      return record(vm, desired, seen, now, Optional.of(STARTING_POLL), events);
+      return record(context, vm, desired, seen, now, Optional.of(STARTING_POLL), events);
     }
     qmpEvents.watch(id, endpoint.get(), snapshot.instance(), snapshot.eventSeq());
 
@@ -174,7 +182,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     Optional<Observation.FailedAction> failed = Optional.empty();
     OptionalLong balloonTarget = prior.balloonTarget();
     Optional<Instant> powerdownSince = prior.powerdownSince();
-    boolean drift = inSyncBefore(vm);
+    boolean sameQemu = StatusAggregator.sameQemu(vm, snapshot);
+    boolean drift = sameQemu && inSyncBefore(vm);
     for (QmpAction action : plan.actions()) {
       try {
         sidecar.command(endpoint.get(), action.command(), action.arguments());
@@ -191,7 +200,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         case QmpAction.SystemPowerdown powerdown -> powerdownSince = Optional.of(now);
         default -> {}
       }
-      if (drift) {
+      if (drift && correctsDrift(action)) {
         events.normal(
             vm,
             "DriftCorrected",
@@ -200,7 +209,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
                 + "); "
                 + action.describe());
       } else {
-        events.normal(vm, action.reason(), action.describe());
+        events.normal(
+            vm,
+            action.reason(),
+            action.describe()
+                + (sameQemu || vm.getStatus() == null ? "" : " (QEMU was (re)started)"));
       }
     }
     if (done.stream().anyMatch(a -> a instanceof QmpAction.Quit)) {
@@ -217,7 +230,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
               failed,
               OptionalLong.empty(),
               Optional.empty());
-      return record(vm, desired, seen, now, Optional.empty(), events);
+      return record(context, vm, desired, seen, now, Optional.empty(), events);
     }
     if (!done.isEmpty()) {
       try {
@@ -237,7 +250,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             failed,
             balloonTarget,
             powerdownSince);
-    return record(vm, desired, seen, now, plan.recheckAfter(), events);
+    return record(context, vm, desired, seen, now, plan.recheckAfter(), events);
   }
 
   /** True when the last status said the current spec was reached: an action now is drift. */
@@ -251,6 +264,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     return status.getConditions().stream()
         .anyMatch(
             c -> Conditions.SYNCED.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()));
+  }
+
+  /** Actions that put QEMU back as the spec says; the power-down sequence is never drift. */
+  private static boolean correctsDrift(QmpAction action) {
+    return !(action instanceof QmpAction.SystemPowerdown || action instanceof QmpAction.Quit);
   }
 
   private static long generation(QemuVM vm) {
@@ -275,6 +293,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   }
 
   private UpdateControl<QemuVM> record(
+      Context<QemuVM> context,
       QemuVM vm,
       DesiredVm desired,
       Observation seen,
@@ -304,12 +323,13 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           "InvalidSpec",
           seen.violations().stream().map(Object::toString).collect(Collectors.joining("; ")));
     }
-    UpdateControl<QemuVM> control;
-    if (status.equals(old)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      control = UpdateControl.patchStatus(statusPatch(vm, status));
+    if (!status.equals(old)) {
+      // Patched here and put into JOSDK's cache at once: the status carries intent (the balloon
+      // target sent, when power-down began), and the next pass must read it, not an older copy.
+      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
+          vm, context, current -> withStatus(current, status));
     }
+    UpdateControl<QemuVM> control = UpdateControl.noUpdate();
     return recheck.map(control::rescheduleAfter).orElse(control);
   }
 
@@ -392,7 +412,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         return DeleteControl.defaultDelete();
       }
       if (action instanceof QmpAction.SystemPowerdown) {
-        recordPowerdown(context.getClient(), vm, now);
+        recordPowerdown(context, vm, now);
       }
     }
     return DeleteControl.noFinalizerRemoval()
@@ -400,7 +420,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   }
 
   /** Writes the Stopping condition, so a restarted operator waits out the same grace period. */
-  private void recordPowerdown(KubernetesClient client, QemuVM vm, Instant now) {
+  private void recordPowerdown(Context<QemuVM> context, QemuVM vm, Instant now) {
     var desired = SpecReader.stopped(vm);
     var seen =
         new Observation(
@@ -416,7 +436,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     QemuVMStatus status = statuses.status(vm, desired, seen, now);
     status.setPhase(QemuVMPhase.Stopping);
     try {
-      client.resource(statusPatch(vm, status)).patchStatus();
+      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
+          vm, context, current -> withStatus(current, status));
     } catch (KubernetesClientException e) {
       log.warn(
           "could not record the power-down of {}: {}", vm.getMetadata().getName(), e.getMessage());
@@ -455,6 +476,16 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     return status == null
         ? new QemuVMStatus()
         : io.fabric8.kubernetes.client.utils.Serialization.clone(status);
+  }
+
+  /**
+   * A copy of {@code vm} with {@code status}: a JSON patch from the cached object to it touches
+   * only {@code /status} (what the informer cache returned is never mutated).
+   */
+  private static QemuVM withStatus(QemuVM vm, QemuVMStatus status) {
+    QemuVM copy = io.fabric8.kubernetes.client.utils.Serialization.clone(vm);
+    copy.setStatus(status);
+    return copy;
   }
 
   /** A fresh QemuVM holding only what a status patch needs. */

@@ -28,7 +28,6 @@ public final class QmpEventSource extends SimpleInboundEventSource<QemuVM> {
           "STOP",
           "RESUME",
           "SHUTDOWN",
-          "POWERDOWN",
           "RESET",
           "BALLOON_CHANGE",
           "BLOCK_IO_ERROR",

@@ -108,7 +108,6 @@ public final class StatusAggregator {
   private static void observe(VmSnapshot snapshot, DesiredVm desired, QemuVMStatus status) {
     status.setRunState(snapshot.runState());
     status.setSidecarInstance(snapshot.instance());
-    status.setQmpSession(snapshot.session());
     var qemu = new QemuStatus();
     qemu.setVersion(snapshot.qemuVersion());
     var kvm = new KvmStatus();
@@ -159,7 +158,6 @@ public final class StatusAggregator {
     to.setCpus(from.getCpus());
     to.setMigration(from.getMigration());
     to.setSidecarInstance(from.getSidecarInstance());
-    to.setQmpSession(from.getQmpSession());
   }
 
   static QemuVMPhase phase(DesiredVm desired, Observation seen) {
@@ -294,6 +292,16 @@ public final class StatusAggregator {
           "QEMU's state could not be read through the sidecar");
       return false;
     }
+    if (!seen.plan().actions().isEmpty()
+        && seen.plan().actions().stream()
+            .allMatch(a -> a instanceof io.qemuoperator.operator.plan.QmpAction.SystemPowerdown)) {
+      conditions.set(
+          Conditions.SYNCED,
+          false,
+          "Stopping",
+          "the guest was asked to power down; waiting for it");
+      return false;
+    }
     if (seen.plan().recheckAfter().isPresent() && seen.done().isEmpty()) {
       conditions.set(
           Conditions.SYNCED, false, "Waiting", "waiting for QEMU to leave a passing state");
@@ -344,16 +352,30 @@ public final class StatusAggregator {
   }
 
   /**
+   * True when {@code snapshot} read the same QEMU process the status last described: the host
+   * threads of a process's vCPUs are its own, so a restarted QEMU has other thread ids. (The
+   * sidecar's instance or session would not do: a restarted sidecar finds the same QEMU.)
+   */
+  public static boolean sameQemu(QemuVM vm, VmSnapshot snapshot) {
+    QemuVMStatus status = vm.getStatus();
+    if (status == null || status.getCpus() == null || status.getCpus().isEmpty()) {
+      return false;
+    }
+    List<Long> recorded = status.getCpus().stream().map(CpuStatus::getThreadId).toList();
+    List<Long> seen = snapshot.cpus().stream().map(VmSnapshot.CpuState::threadId).toList();
+    return recorded.equals(seen);
+  }
+
+  /**
    * The balloon target last sent to the QEMU that {@code snapshot} read, kept in status (intent);
-   * empty when it was sent to an earlier QEMU session, which a restarted QEMU does not remember.
+   * empty when it was sent to an earlier QEMU process, which a restarted QEMU does not remember.
    */
   public static OptionalLong balloonTarget(QemuVM vm, VmSnapshot snapshot) {
     QemuVMStatus status = vm.getStatus();
     if (status == null
         || status.getMemory() == null
         || status.getMemory().getTarget() == null
-        || !snapshot.instance().equals(status.getSidecarInstance())
-        || !Long.valueOf(snapshot.session()).equals(status.getQmpSession())) {
+        || !sameQemu(vm, snapshot)) {
       return OptionalLong.empty();
     }
     return OptionalLong.of(status.getMemory().getTarget());

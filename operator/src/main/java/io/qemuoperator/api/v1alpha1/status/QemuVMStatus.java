@@ -19,8 +19,7 @@ import java.util.Objects;
   "disks",
   "cpus",
   "migration",
-  "sidecarInstance",
-  "qmpSession"
+  "sidecarInstance"
 })
 public class QemuVMStatus {
 
@@ -58,12 +57,6 @@ public class QemuVMStatus {
   @JsonPropertyDescription(
       "The instance id of the QMP sidecar last read; a new id means events may have been missed and state is re-read.")
   private String sidecarInstance;
-
-  @JsonPropertyDescription(
-      "The sidecar's QMP session last read: it grows each time QEMU is (re)started or reconnected."
-          + " Intents recorded for an earlier session (the balloon target) are sent again.")
-  @Min(0)
-  private Long qmpSession;
 
   public QemuVMStatus() {}
 
@@ -139,14 +132,6 @@ public class QemuVMStatus {
     this.migration = migration;
   }
 
-  public Long getQmpSession() {
-    return qmpSession;
-  }
-
-  public void setQmpSession(Long qmpSession) {
-    this.qmpSession = qmpSession;
-  }
-
   public String getSidecarInstance() {
     return sidecarInstance;
   }
@@ -167,8 +152,7 @@ public class QemuVMStatus {
         && Objects.equals(disks, other.disks)
         && Objects.equals(cpus, other.cpus)
         && Objects.equals(migration, other.migration)
-        && Objects.equals(sidecarInstance, other.sidecarInstance)
-        && Objects.equals(qmpSession, other.qmpSession);
+        && Objects.equals(sidecarInstance, other.sidecarInstance);
   }
 
   @Override
@@ -183,13 +167,12 @@ public class QemuVMStatus {
         disks,
         cpus,
         migration,
-        sidecarInstance,
-        qmpSession);
+        sidecarInstance);
   }
 
   @Override
   public String toString() {
-    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s, qmpSession=%s}"
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s}"
         .formatted(
             phase,
             runState,
@@ -200,7 +183,6 @@ public class QemuVMStatus {
             disks,
             cpus,
             migration,
-            sidecarInstance,
-            qmpSession);
+            sidecarInstance);
   }
 }
