@@ -62,6 +62,8 @@ final class BenchReport {
     status.set("direct", stats(r.queryStatusDirect()));
     status.set("qmpClientDirect", stats(r.queryStatusQmpClient()));
     status.set("sidecar", stats(r.queryStatusSidecar()));
+    status.set("sidecarLeanClient", stats(r.queryStatusSidecarLean()));
+    status.set("leanAddedP50", figure(r.queryStatusLeanAddedP50Us(), "us"));
     status.set("ratioP50", figure(r.queryStatusRatioP50(), "sidecar/direct"));
     status.set("ratioP99", figure(r.queryStatusRatioP99(), "sidecar/direct"));
     status.set("addedP50", figure(r.queryStatusAddedP50Us(), "us"));

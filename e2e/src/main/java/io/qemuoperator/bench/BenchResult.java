@@ -16,6 +16,7 @@ record BenchResult(
     LatencySample.Stats queryStatusDirect,
     LatencySample.Stats queryStatusQmpClient,
     LatencySample.Stats queryStatusSidecar,
+    LatencySample.Stats queryStatusSidecarLean,
     LatencySample.Stats stateDirect,
     LatencySample.Stats stateSidecar,
     long sidecarIdleRssKib,
@@ -58,6 +59,15 @@ record BenchResult(
 
   double queryStatusAddedP50Us() {
     return queryStatusSidecar.p50() - queryStatusDirect.p50();
+  }
+
+  /** What the sidecar itself adds: measured with a lean HTTP client instead of the JDK's. */
+  double queryStatusLeanAddedP50Us() {
+    return queryStatusSidecarLean.p50() - queryStatusDirect.p50();
+  }
+
+  double queryStatusLeanRatioP50() {
+    return queryStatusSidecarLean.p50() / queryStatusDirect.p50();
   }
 
   double stateRatioP50() {

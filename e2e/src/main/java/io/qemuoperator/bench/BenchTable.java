@@ -28,6 +28,14 @@ final class BenchTable {
         r.queryStatusAddedP50Us(),
         BenchResult.TARGET_ADDED_P50_US,
         verdict(r.queryStatusAddedP50Us() <= BenchResult.TARGET_ADDED_P50_US));
+    row(out, r.queryStatusSidecarLean());
+    line(
+        out,
+        "  lean client: sidecar/direct p50 x%.2f; the sidecar itself adds %.0f µs at p50   [target <= %.0f µs: %s]",
+        r.queryStatusLeanRatioP50(),
+        r.queryStatusLeanAddedP50Us(),
+        BenchResult.TARGET_ADDED_P50_US,
+        verdict(r.queryStatusLeanAddedP50Us() <= BenchResult.TARGET_ADDED_P50_US));
     row(out, r.stateDirect());
     row(out, r.stateSidecar());
     line(out, "  sidecar/direct: p50 x%.2f, p99 x%.2f", r.stateRatioP50(), r.stateRatioP99());

@@ -114,13 +114,19 @@ public final class QmpPathBenchmark {
             "query-status: %d warm-up + %d calls per path, %d alternating rounds",
             s.warmup(), s.calls(), s.rounds());
         LatencySample statusDirect = new LatencySample("query-status direct (DirectQmp)");
-        LatencySample statusSidecar = new LatencySample("query-status sidecar (HTTP POST)");
+        LatencySample statusSidecar = new LatencySample("query-status sidecar (JDK HttpClient)");
+        LatencySample statusLean = new LatencySample("query-status sidecar (lean HTTP/1.1)");
+        LeanHttp lean = new LeanHttp(sidecar.base(), token);
+        TimedCall leanStatus = lean::queryStatus;
         directStatus.repeat(s.warmup());
         sidecarStatus.repeat(s.warmup());
+        leanStatus.repeat(s.warmup());
         for (int round = 0; round < s.rounds(); round++) {
           directStatus.record(s.calls() / s.rounds(), statusDirect);
           sidecarStatus.record(s.calls() / s.rounds(), statusSidecar);
+          leanStatus.record(s.calls() / s.rounds(), statusLean);
         }
+        lean.close();
 
         progress(
             "state: %d warm-up + %d calls per path, %d alternating rounds",
@@ -136,10 +142,9 @@ public final class QmpPathBenchmark {
 
         long sidecarLoaded = ProcessFootprint.rssKib(sidecar.pid());
         long qemuLoaded = ProcessFootprint.rssKib(s.qemuPid());
-        long httpRequests = (long) s.warmup() + s.calls() + s.stateWarmup() + s.stateCalls();
+        long httpRequests = 2L * (s.warmup() + s.calls()) + s.stateWarmup() + s.stateCalls();
         long qmpCommands =
-            (long) s.warmup()
-                + s.calls()
+            2L * (s.warmup() + s.calls())
                 + (long) STATE_QUERIES.size() * (s.stateWarmup() + s.stateCalls());
 
         direct.close(); // one client per monitor: free direct.sock for QmpClient
@@ -155,6 +160,7 @@ public final class QmpPathBenchmark {
             statusDirect.stats(),
             statusQmpClient,
             statusSidecar.stats(),
+            statusLean.stats(),
             stateDirect.stats(),
             stateSidecar.stats(),
             sidecarIdle,

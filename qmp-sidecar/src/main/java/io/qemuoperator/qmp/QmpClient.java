@@ -388,9 +388,15 @@ public final class QmpClient implements AutoCloseable {
     }
   }
 
+  /**
+   * The client's few long-lived threads (connect loop, reader, timer) are platform threads: a
+   * platform reader blocks in the kernel's read and completes a reply at once, where a virtual one
+   * would first wait for the JDK's poller to schedule it (measured: ~100 µs more per command).
+   */
   private Thread newThread(String name, Runnable task) {
     Thread thread =
-        Thread.ofVirtual()
+        Thread.ofPlatform()
+            .daemon()
             .name(name + "-" + options.socket().getFileName())
             .unstarted(
                 () -> {

@@ -17,10 +17,25 @@ import java.util.Optional;
 final class JsonExchange {
   private final HttpExchange exchange;
   private final ObjectMapper json;
+  private volatile boolean deferred;
 
   JsonExchange(HttpExchange exchange, ObjectMapper json) {
     this.exchange = exchange;
     this.json = json;
+  }
+
+  /** The answer is written later, by whoever completes it; the handler must not close now. */
+  void defer() {
+    deferred = true;
+  }
+
+  boolean deferred() {
+    return deferred;
+  }
+
+  /** Ends the exchange (idempotent). */
+  void close() {
+    exchange.close();
   }
 
   String method() {

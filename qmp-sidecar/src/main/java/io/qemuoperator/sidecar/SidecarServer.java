@@ -116,7 +116,9 @@ public final class SidecarServer implements AutoCloseable {
         // the client is gone too
       }
     } finally {
-      raw.close();
+      if (!exchange.deferred()) {
+        raw.close();
+      }
     }
   }
 
@@ -228,11 +230,26 @@ public final class SidecarServer implements AutoCloseable {
         return;
       }
     }
-    try {
-      answer(exchange, gateway.run(name, arguments).get());
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("command " + name + " failed unexpectedly", e.getCause());
-    }
+    // Answered by whoever completes the command, usually the QMP reader as QEMU's reply arrives:
+    // no hand-off back to this thread on the hot path.
+    exchange.defer();
+    gateway
+        .run(name, arguments)
+        .whenComplete(
+            (result, failure) -> {
+              try {
+                if (failure != null) {
+                  log.error("command {} failed unexpectedly", name, failure);
+                  exchange.respondError(new ApiError(500, "InternalError", failure.toString()));
+                } else {
+                  answer(exchange, result);
+                }
+              } catch (IOException e) {
+                log.debug("client went away: {}", e.toString());
+              } finally {
+                exchange.close();
+              }
+            });
   }
 
   private void answer(JsonExchange exchange, CommandResult result) throws IOException {
