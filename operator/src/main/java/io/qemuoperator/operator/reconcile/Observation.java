@@ -40,6 +40,80 @@ public record Observation(
     done = List.copyOf(done);
   }
 
+  /** Nothing observed yet: the starting point of the factories below. */
+  private static Observation none() {
+    return new Observation(
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        new Plan(List.of(), List.of(), Optional.empty()),
+        List.of(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        Optional.empty());
+  }
+
+  /** The spec broke these rules; nothing else was looked at. */
+  public static Observation invalid(List<Violation> violations) {
+    Observation none = none();
+    return new Observation(
+        violations,
+        none.pod,
+        none.snapshot,
+        none.sidecarError,
+        none.plan,
+        none.done,
+        none.failed,
+        none.balloonTarget,
+        none.powerdownSince);
+  }
+
+  /** QEMU was not reached: the pod (if any) is not running yet, or the sidecar failed. */
+  public static Observation notReached(Optional<Pod> pod, Optional<SidecarException> error) {
+    Observation none = none();
+    return new Observation(
+        none.violations,
+        pod,
+        none.snapshot,
+        error,
+        none.plan,
+        none.done,
+        none.failed,
+        none.balloonTarget,
+        none.powerdownSince);
+  }
+
+  /** QEMU was quit and its pod deleted after {@code done}. */
+  public static Observation quit(List<QmpAction> done, Optional<FailedAction> failed) {
+    Observation none = none();
+    return new Observation(
+        none.violations,
+        none.pod,
+        none.snapshot,
+        none.sidecarError,
+        none.plan,
+        done,
+        failed,
+        none.balloonTarget,
+        none.powerdownSince);
+  }
+
+  /** The guest was asked to power down at {@code since}. */
+  public static Observation poweringDown(Instant since) {
+    Observation none = none();
+    return new Observation(
+        none.violations,
+        none.pod,
+        none.snapshot,
+        none.sidecarError,
+        none.plan,
+        none.done,
+        none.failed,
+        none.balloonTarget,
+        Optional.of(since));
+  }
+
   /** An action QEMU (or the sidecar) refused. */
   public record FailedAction(QmpAction action, SidecarException error) {}
 }

@@ -118,7 +118,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           context,
           vm,
           SpecReader.desiredOrDefaults(vm),
-          invalid(violations),
+          Observation.invalid(violations),
           now,
           Optional.empty(),
           events);
@@ -135,17 +135,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> endpoint(p, secret));
     if (endpoint.isEmpty()) {
       qmpEvents.forget(id);
-      var seen =
-          new Observation(
-              List.of(),
-              pod,
-              Optional.empty(),
-              Optional.empty(),
-              emptyPlan(),
-              List.of(),
-              Optional.empty(),
-              OptionalLong.empty(),
-              Optional.empty());
+      var seen = Observation.notReached(pod, Optional.empty());
       return record(
           context,
           vm,
@@ -159,17 +149,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     try {
       snapshot = sidecar.state(endpoint.get());
     } catch (SidecarException e) {
-      var seen =
-          new Observation(
-              List.of(),
-              pod,
-              Optional.empty(),
-              Optional.of(e),
-              emptyPlan(),
-              List.of(),
-              Optional.empty(),
-              OptionalLong.empty(),
-              Optional.empty());
+      var seen = Observation.notReached(pod, Optional.of(e));
       return record(context, vm, desired, seen, now, Optional.of(STARTING_POLL), events);
     }
     qmpEvents.watch(id, endpoint.get(), snapshot.instance(), snapshot.eventSeq());
@@ -219,17 +199,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     if (done.stream().anyMatch(a -> a instanceof QmpAction.Quit)) {
       pod.ifPresent(p -> client.resource(p).delete());
       qmpEvents.forget(id);
-      var seen =
-          new Observation(
-              List.of(),
-              Optional.empty(),
-              Optional.empty(),
-              Optional.empty(),
-              emptyPlan(),
-              done,
-              failed,
-              OptionalLong.empty(),
-              Optional.empty());
+      var seen = Observation.quit(done, failed);
       return record(context, vm, desired, seen, now, Optional.empty(), events);
     }
     if (!done.isEmpty()) {
@@ -273,23 +243,6 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
 
   private static long generation(QemuVM vm) {
     return vm.getMetadata().getGeneration() == null ? 0 : vm.getMetadata().getGeneration();
-  }
-
-  private static Plan emptyPlan() {
-    return new Plan(List.of(), List.of(), Optional.empty());
-  }
-
-  private static Observation invalid(List<Violation> violations) {
-    return new Observation(
-        violations,
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        emptyPlan(),
-        List.of(),
-        Optional.empty(),
-        OptionalLong.empty(),
-        Optional.empty());
   }
 
   private UpdateControl<QemuVM> record(
@@ -422,17 +375,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   /** Writes the Stopping condition, so a restarted operator waits out the same grace period. */
   private void recordPowerdown(Context<QemuVM> context, QemuVM vm, Instant now) {
     var desired = SpecReader.stopped(vm);
-    var seen =
-        new Observation(
-            List.of(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            emptyPlan(),
-            List.of(),
-            Optional.empty(),
-            OptionalLong.empty(),
-            Optional.of(now));
+    var seen = Observation.poweringDown(now);
     QemuVMStatus status = statuses.status(vm, desired, seen, now);
     status.setPhase(QemuVMPhase.Stopping);
     try {

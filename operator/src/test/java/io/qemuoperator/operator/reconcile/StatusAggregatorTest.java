@@ -1,0 +1,234 @@
+package io.qemuoperator.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
+import io.qemuoperator.api.v1alpha1.status.Condition;
+import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
+import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
+import io.qemuoperator.operator.plan.Blocker;
+import io.qemuoperator.operator.plan.DesiredVm;
+import io.qemuoperator.operator.plan.Plan;
+import io.qemuoperator.operator.sidecar.SidecarException;
+import io.qemuoperator.operator.sidecar.VmSnapshot;
+import io.qemuoperator.operator.validation.Violation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class StatusAggregatorTest {
+  private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
+  private final StatusAggregator aggregator = new StatusAggregator();
+
+  private static QemuVM vm(QemuVMStatus status) {
+    var vm = new QemuVM();
+    vm.setMetadata(
+        new ObjectMetaBuilder().withName("web-1").withNamespace("ns").withGeneration(3L).build());
+    vm.setSpec(new QemuVMSpec());
+    vm.setStatus(status);
+    return vm;
+  }
+
+  private static DesiredVm desired(boolean running, boolean paused) {
+    return new DesiredVm(
+        running,
+        paused,
+        128L << 20,
+        OptionalLong.empty(),
+        Map.of("root", 64L << 20),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        Duration.ofSeconds(30));
+  }
+
+  private static Pod runningPod() {
+    return new PodBuilder()
+        .withNewStatus()
+        .withPhase("Running")
+        .withPodIP("10.0.0.5")
+        .endStatus()
+        .build();
+  }
+
+  private static VmSnapshot snapshot(String runState) {
+    return new VmSnapshot(
+        "inst-1",
+        1,
+        4,
+        "7.2.22",
+        false,
+        true,
+        runState,
+        OptionalLong.of(128L << 20),
+        List.of(
+            new VmSnapshot.DiskState("root", 64L << 20, "qcow2", false, "ok"),
+            new VmSnapshot.DiskState("cd0", 2L << 20, "raw", true, "ok")),
+        List.of(new VmSnapshot.CpuState(0, 4242)),
+        "none",
+        OptionalLong.of(1 << 20),
+        OptionalLong.of(300));
+  }
+
+  private static Observation seen(VmSnapshot snapshot, Plan plan) {
+    return new Observation(
+        List.of(),
+        Optional.of(runningPod()),
+        Optional.of(snapshot),
+        Optional.empty(),
+        plan,
+        List.of(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        Optional.empty());
+  }
+
+  private static Plan converged() {
+    return new Plan(List.of(), List.of(), Optional.empty());
+  }
+
+  private static Condition condition(QemuVMStatus status, String type) {
+    return status.getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @ParameterizedTest(name = "{0}, paused={1} -> {2}")
+  @CsvSource({
+    "running, false, Running, True",
+    "running, true, Running, False",
+    "paused, true, Paused, True",
+    "paused, false, Paused, False",
+    "prelaunch, true, Paused, True",
+    "prelaunch, false, Starting, False",
+    "shutdown, false, Stopped, False",
+    "io-error, false, Failed, False",
+    "internal-error, false, Failed, False",
+    "guest-panicked, false, Failed, False",
+    "inmigrate, false, Paused, False",
+    "suspended, false, Paused, False",
+  })
+  void phaseAndReadinessFollowQemusRunState(
+      String runState, boolean paused, QemuVMPhase phase, String ready) {
+    QemuVMStatus status =
+        aggregator.status(
+            vm(null), desired(true, paused), seen(snapshot(runState), converged()), T0);
+    assertThat(status.getPhase()).isEqualTo(phase);
+    assertThat(status.getRunState()).isEqualTo(runState);
+    assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo(ready);
+  }
+
+  @Test
+  void statusCarriesWhatQemuReportsForTheSpecsDisksOnly() {
+    QemuVMStatus status =
+        aggregator.status(
+            vm(null), desired(true, false), seen(snapshot("running"), converged()), T0);
+    assertThat(status.getDisks())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getName()).isEqualTo("root");
+              assertThat(d.getSizeBytes()).isEqualTo(64L << 20);
+            });
+    assertThat(status.getCpus().get(0).getThreadId()).isEqualTo(4242);
+    assertThat(status.getQemu().getVersion()).isEqualTo("7.2.22");
+    assertThat(status.getMigration().getMaxDowntimeMs()).isEqualTo(300);
+    assertThat(status.getObservedGeneration()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnchangedVmGivesAnEqualStatusSoNothingIsWritten() {
+    QemuVMStatus first =
+        aggregator.status(
+            vm(null), desired(true, false), seen(snapshot("running"), converged()), T0);
+    QemuVMStatus later =
+        aggregator.status(
+            vm(first),
+            desired(true, false),
+            seen(snapshot("running"), converged()),
+            T0.plusSeconds(600));
+    assertThat(later).isEqualTo(first);
+  }
+
+  @Test
+  void aTransitionTimeChangesOnlyWhenTheConditionsStatusChanges() {
+    QemuVMStatus running =
+        aggregator.status(
+            vm(null), desired(true, false), seen(snapshot("running"), converged()), T0);
+    QemuVMStatus paused =
+        aggregator.status(
+            vm(running),
+            desired(true, true),
+            seen(snapshot("paused"), converged()),
+            T0.plusSeconds(60));
+    assertThat(condition(paused, Conditions.PAUSED).getLastTransitionTime())
+        .isEqualTo("2026-11-25T12:01:00Z");
+    assertThat(condition(paused, Conditions.READY).getLastTransitionTime())
+        .as("Ready stayed True")
+        .isEqualTo("2026-11-25T12:00:00Z");
+  }
+
+  @Test
+  void blockersAndQmpErrorsMakeSyncedFalseWithTheirReason() {
+    var plan =
+        new Plan(
+            List.of(),
+            List.of(new Blocker("DiskShrinkRefused", "disk 'root' is never shrunk")),
+            Optional.empty());
+    QemuVMStatus status =
+        aggregator.status(vm(null), desired(true, false), seen(snapshot("running"), plan), T0);
+    assertThat(condition(status, Conditions.SYNCED).getReason()).isEqualTo("DiskShrinkRefused");
+    assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo(Condition.FALSE);
+  }
+
+  @Test
+  void anUnreachableSidecarIsSaidWithItsReasonAndNoStaleRunState() {
+    var seen =
+        Observation.notReached(
+            Optional.of(runningPod()),
+            Optional.of(
+                new SidecarException(503, "QmpNotConnected", "QEMU is not connected", null)));
+    QemuVMStatus status = aggregator.status(vm(null), desired(true, false), seen, T0);
+    assertThat(status.getPhase()).isEqualTo(QemuVMPhase.Starting);
+    assertThat(status.getRunState()).isNull();
+    assertThat(condition(status, Conditions.SIDECAR_CONNECTED).getReason())
+        .isEqualTo("QemuNotConnected");
+  }
+
+  @Test
+  void anInvalidSpecKeepsWhatWasObservedAndSaysWhy() {
+    QemuVMStatus running =
+        aggregator.status(
+            vm(null), desired(true, false), seen(snapshot("running"), converged()), T0);
+    var seen =
+        Observation.invalid(List.of(new Violation("spec.balloon", "must not exceed memory")));
+    QemuVMStatus invalid =
+        aggregator.status(vm(running), desired(true, false), seen, T0.plusSeconds(5));
+    assertThat(invalid.getPhase()).isEqualTo(QemuVMPhase.Running);
+    assertThat(invalid.getRunState()).isEqualTo("running");
+    assertThat(condition(invalid, Conditions.SPEC_VALID).getMessage()).contains("spec.balloon");
+    assertThat(condition(invalid, Conditions.READY).getReason()).isEqualTo("InvalidSpec");
+  }
+
+  @Test
+  void powerDownIsRecordedAtTheTimeItWasRequested() {
+    Instant asked = T0.plusSeconds(7);
+    QemuVMStatus status =
+        aggregator.status(
+            vm(null), desired(false, false), Observation.poweringDown(asked), T0.plusSeconds(9));
+    assertThat(condition(status, Conditions.STOPPING).getLastTransitionTime())
+        .isEqualTo("2026-11-25T12:00:07Z");
+    var since = StatusAggregator.powerdownSince(vm(status));
+    assertThat(since).contains(asked);
+  }
+}
