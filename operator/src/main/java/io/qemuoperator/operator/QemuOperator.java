@@ -45,9 +45,16 @@ public final class QemuOperator implements AutoCloseable {
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withCloseClientOnStop(false)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)));
+    var metrics = new OperatorMetrics(registry);
     operator.register(
-        new QemuVMReconciler(config, SidecarClient.withDefaults(), Clock.systemUTC()),
-        overrider -> overrider.withReconciliationMaxInterval(config.resyncInterval()));
+        new QemuVMReconciler(
+            config, SidecarClient.withDefaults(metrics), metrics, Clock.systemUTC()),
+        overrider -> {
+          overrider.withReconciliationMaxInterval(config.resyncInterval());
+          if (!config.watchNamespaces().isEmpty()) {
+            overrider.settingNamespaces(config.watchNamespaces());
+          }
+        });
     operator.start();
     return new QemuOperator(operator, registry);
   }
@@ -68,10 +75,31 @@ public final class QemuOperator implements AutoCloseable {
     int port = Integer.parseInt(System.getenv().getOrDefault("METRICS_PORT", "8080"));
     HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
     http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    http.createContext("/healthz", exchange -> answer(exchange, 200, "ok"));
+    http.createContext(
+        "/healthz",
+        exchange ->
+            answer(
+                exchange,
+                running.operator.getRuntimeInfo().isStarted() ? 200 : 503,
+                running.operator.getRuntimeInfo().isStarted() ? "ok" : "not started"));
+    http.createContext(
+        "/readyz",
+        exchange -> {
+          var info = running.operator.getRuntimeInfo();
+          boolean ready = info.isStarted() && info.allEventSourcesAreHealthy();
+          answer(
+              exchange,
+              ready ? 200 : 503,
+              ready ? "ready" : "unhealthy event sources: " + info.unhealthyEventSources());
+        });
     http.createContext("/metrics", exchange -> answer(exchange, 200, running.scrape()));
     http.start();
-    log.info("qemu-operator started; probes and metrics on :{}", port);
+    log.info(
+        "qemu-operator started ({}); probes and metrics on :{}",
+        config.watchNamespaces().isEmpty()
+            ? "all namespaces"
+            : "namespaces " + config.watchNamespaces(),
+        port);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -25,6 +25,7 @@ import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.OperatorConfig;
+import io.qemuoperator.operator.OperatorMetrics;
 import io.qemuoperator.operator.plan.DesiredVm;
 import io.qemuoperator.operator.plan.Plan;
 import io.qemuoperator.operator.plan.Planner;
@@ -73,6 +74,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
 
   private final OperatorConfig config;
   private final SidecarClient sidecar;
+  private final OperatorMetrics metrics;
   private final Planner planner = new Planner();
   private final QemuVMSpecValidator validator = new QemuVMSpecValidator();
   private final StatusAggregator statuses = new StatusAggregator();
@@ -81,9 +83,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private final QmpEventSource qmpEvents;
   private final Clock clock;
 
-  public QemuVMReconciler(OperatorConfig config, SidecarClient sidecar, Clock clock) {
+  public QemuVMReconciler(
+      OperatorConfig config, SidecarClient sidecar, OperatorMetrics metrics, Clock clock) {
     this.config = config;
     this.sidecar = sidecar;
+    this.metrics = metrics;
     this.clock = clock;
     this.tokens = new TokenSecret(new java.security.SecureRandom());
     this.pods = new VmPod(config);
@@ -165,12 +169,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     boolean sameQemu = StatusAggregator.sameQemu(vm, snapshot);
     boolean drift = sameQemu && inSyncBefore(vm);
     for (QmpAction action : plan.actions()) {
-      try {
-        sidecar.command(endpoint.get(), action.command(), action.arguments());
-      } catch (SidecarException e) {
-        failed = Optional.of(new Observation.FailedAction(action, e));
-        events.warning(
-            vm, "QmpError", action.command() + " failed: " + e.errorClass() + ": " + e.desc());
+      Optional<SidecarException> refused = send(vm, endpoint.get(), action, events);
+      if (refused.isPresent()) {
+        failed = Optional.of(new Observation.FailedAction(action, refused.get()));
         break;
       }
       done.add(action);
@@ -234,6 +235,24 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     return status.getConditions().stream()
         .anyMatch(
             c -> Conditions.SYNCED.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()));
+  }
+
+  /**
+   * Sends one action through the sidecar and counts it; a refusal is a Warning Event and returned
+   * (QEMU's class and desc kept).
+   */
+  private Optional<SidecarException> send(
+      QemuVM vm, SidecarEndpoint endpoint, QmpAction action, VmEvents events) {
+    try {
+      sidecar.command(endpoint, action.command(), action.arguments());
+      metrics.action(action.command(), "ok");
+      return Optional.empty();
+    } catch (SidecarException e) {
+      metrics.action(action.command(), e.errorClass());
+      events.warning(
+          vm, "QmpError", action.command() + " failed: " + e.errorClass() + ": " + e.desc());
+      return Optional.of(e);
+    }
   }
 
   /** Actions that put QEMU back as the spec says; the power-down sequence is never drift. */
@@ -353,12 +372,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     Plan plan =
         planner.plan(off, snapshot.observed(), new PriorIntent(OptionalLong.empty(), since), now);
     for (QmpAction action : plan.actions()) {
-      try {
-        sidecar.command(endpoint.get(), action.command(), action.arguments());
+      if (send(vm, endpoint.get(), action, events).isEmpty()) {
         events.normal(vm, action.reason(), action.describe() + " (the QemuVM is being deleted)");
-      } catch (SidecarException e) {
-        events.warning(
-            vm, "QmpError", action.command() + " failed: " + e.errorClass() + ": " + e.desc());
       }
       if (action instanceof QmpAction.Quit) {
         qmpEvents.forget(id);

@@ -2,6 +2,7 @@ package io.qemuoperator.operator.sidecar;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qemuoperator.operator.OperatorMetrics;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,26 +17,37 @@ public final class SidecarClient {
   private final HttpClient http;
   private final ObjectMapper json;
   private final Duration deadline;
+  private final OperatorMetrics metrics;
 
-  public SidecarClient(HttpClient http, ObjectMapper json, Duration deadline) {
+  public SidecarClient(
+      HttpClient http, ObjectMapper json, Duration deadline, OperatorMetrics metrics) {
     this.http = http;
     this.json = json;
     this.deadline = deadline;
+    this.metrics = metrics;
   }
 
-  public static SidecarClient withDefaults() {
+  public static SidecarClient withDefaults(OperatorMetrics metrics) {
     return new SidecarClient(
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(3))
             .build(),
         new ObjectMapper(),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        metrics);
+  }
+
+  /** With metrics kept in a registry of its own (tests, tools). */
+  public static SidecarClient withDefaults() {
+    return withDefaults(
+        new OperatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
   }
 
   /** {@code GET /v1/state}: the snapshot (the {@code return} member). */
   public VmSnapshot state(SidecarEndpoint endpoint) throws SidecarException {
-    return VmSnapshot.from(send(endpoint, get(endpoint, "/v1/state"), deadline).path("return"));
+    return VmSnapshot.from(
+        send("state", endpoint, get(endpoint, "/v1/state"), deadline).path("return"));
   }
 
   /** {@code POST /v1/commands/NAME} with {@code arguments} (a generated record or null). */
@@ -52,20 +64,34 @@ public final class SidecarClient {
             .header("Authorization", "Bearer " + endpoint.token())
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    return send(endpoint, request, deadline).path("return");
+    return send("command", endpoint, request, deadline).path("return");
   }
 
   /** {@code GET /v1/events?after=SEQ&wait=S}: waits up to {@code wait} for events after SEQ. */
   public EventPage events(SidecarEndpoint endpoint, long after, Duration wait)
       throws SidecarException {
     var request = get(endpoint, "/v1/events?after=" + after + "&wait=" + wait.toSeconds());
-    return EventPage.from(send(endpoint, request, deadline.plus(wait)));
+    return EventPage.from(send("events", endpoint, request, deadline.plus(wait)));
   }
 
   private static HttpRequest.Builder get(SidecarEndpoint endpoint, String path) {
     return HttpRequest.newBuilder(endpoint.resolve(path))
         .header("Authorization", "Bearer " + endpoint.token())
         .GET();
+  }
+
+  private JsonNode send(
+      String call, SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout)
+      throws SidecarException {
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      JsonNode body = send(endpoint, request, timeout);
+      ok = true;
+      return body;
+    } finally {
+      metrics.sidecarCall(call, System.nanoTime() - start, ok);
+    }
   }
 
   private JsonNode send(SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout)
