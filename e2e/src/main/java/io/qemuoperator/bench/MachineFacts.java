@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** What the figures were measured on. */
-record MachineFacts(int cpus, String cpuModel, String jdk, String qemuVersion) {
+public record MachineFacts(int cpus, String cpuModel, String jdk, String qemuVersion) {
 
-  static MachineFacts read(String qemuVersion) throws IOException {
+  public static MachineFacts read(String qemuVersion) throws IOException {
     String model = "unknown";
     for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
       if (line.startsWith("model name")) {
@@ -24,8 +24,13 @@ record MachineFacts(int cpus, String cpuModel, String jdk, String qemuVersion) {
     return new MachineFacts(Runtime.getRuntime().availableProcessors(), model, jdk, qemuVersion);
   }
 
+  /** One line: cores, CPU model, JDK. */
+  public String summary() {
+    return cpus + " cpus, " + cpuModel + ", " + jdk;
+  }
+
   /** The first three fields of {@code /proc/loadavg}: 1, 5 and 15 minute load averages. */
-  static String loadAverage() throws IOException {
+  public static String loadAverage() throws IOException {
     String[] fields = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
     return fields[0] + " " + fields[1] + " " + fields[2];
   }
