@@ -25,6 +25,8 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final SidecarSimulator sidecars;
   private final AtomicInteger pods = new AtomicInteger();
   private final SharedIndexInformer<Pod> informer;
+  private final java.util.Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.time.Duration RESYNC = java.time.Duration.ofSeconds(2);
 
   public SimulatedKubelet(KubernetesClient client, SidecarSimulator sidecars) {
     this.client = client;
@@ -38,15 +40,18 @@ public final class SimulatedKubelet implements AutoCloseable {
                 new ResourceEventHandler<>() {
                   @Override
                   public void onAdd(Pod pod) {
-                    run(pod);
+                    runOnce(pod);
                   }
 
                   @Override
-                  public void onUpdate(Pod old, Pod pod) {}
+                  public void onUpdate(Pod old, Pod pod) {
+                    runOnce(pod); // also the informer's resync: a pod that failed is tried again
+                  }
 
                   @Override
                   public void onDelete(Pod pod, boolean unknown) {}
-                });
+                },
+                RESYNC.toMillis());
   }
 
   public int podsRun() {
@@ -58,12 +63,28 @@ public final class SimulatedKubelet implements AutoCloseable {
     return 3L * pods.get();
   }
 
+  private void runOnce(Pod pod) {
+    String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    if (started.contains(key)) {
+      return;
+    }
+    try {
+      run(pod);
+      started.add(key);
+    } catch (RuntimeException e) {
+      System.err.println("[bench] simulated kubelet: " + key + " not started yet: " + e);
+    }
+  }
+
   private void run(Pod pod) {
     String namespace = pod.getMetadata().getNamespace();
     String vmName = pod.getMetadata().getLabels().get(VmResources.LABEL_VM);
     QemuVM vm = client.resources(QemuVM.class).inNamespace(namespace).withName(vmName).get();
     Secret secret =
         client.secrets().inNamespace(namespace).withName(VmResources.secretName(vm)).get();
+    if (vm == null || secret == null) {
+      throw new IllegalStateException("QemuVM or its token Secret not readable yet");
+    }
     int n = pods.incrementAndGet();
     String ip = "127.2." + (n / 250) + "." + (n % 250 + 1);
     DesiredVm spec = SpecReader.desired(vm);

@@ -54,7 +54,15 @@ public final class StatusAggregator {
       return status;
     }
     conditions.set(Conditions.SPEC_VALID, true, "Valid", "the spec passes every rule");
-    seen.snapshot().ifPresent(snapshot -> observe(snapshot, desired, status));
+    if (seen.snapshot().isPresent()) {
+      observe(seen.snapshot().get(), desired, status);
+    } else if (vm.getStatus() != null && seen.pod().isPresent()) {
+      // QEMU not reached this pass: its figures stay as last read (the conditions say it is not
+      // reachable), except the run state, which nobody knows now. The vCPU threads also keep
+      // identifying the QEMU the intents were sent to, so a restarted sidecar repeats nothing.
+      copyObserved(vm.getStatus(), status);
+      status.setRunState(null);
+    }
     seen.balloonTarget()
         .ifPresent(
             target -> {
