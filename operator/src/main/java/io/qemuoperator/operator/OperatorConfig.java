@@ -1,10 +1,7 @@
 package io.qemuoperator.operator;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * How the operator builds VM pods and how often it looks at VMs on its own; from environment
@@ -16,29 +13,13 @@ import java.util.stream.Collectors;
  * @param memoryOverheadBytes added to guest RAM in the pod's memory request: QEMU's own memory
  *     (device models, TCG translation cache, I/O buffers) and the sidecar's
  * @param resyncInterval how often a VM is reconciled with no event at all (the safety net)
- * @param watchNamespaces the namespaces whose QemuVMs are reconciled; empty: all namespaces
  */
 public record OperatorConfig(
     String qemuImage,
     String sidecarImage,
     int sidecarPort,
     long memoryOverheadBytes,
-    Duration resyncInterval,
-    Set<String> watchNamespaces) {
-
-  public OperatorConfig {
-    watchNamespaces = Set.copyOf(watchNamespaces);
-  }
-
-  /** Watching all namespaces. */
-  public OperatorConfig(
-      String qemuImage,
-      String sidecarImage,
-      int sidecarPort,
-      long memoryOverheadBytes,
-      Duration resyncInterval) {
-    this(qemuImage, sidecarImage, sidecarPort, memoryOverheadBytes, resyncInterval, Set.of());
-  }
+    Duration resyncInterval) {
 
   /** QEMU's own memory (~64 MiB for this device set under TCG) plus the sidecar's (~64 MiB). */
   public static final long DEFAULT_MEMORY_OVERHEAD = 128L << 20;
@@ -49,11 +30,7 @@ public record OperatorConfig(
         env.getOrDefault("SIDECAR_IMAGE", "ghcr.io/qemu-operator/qmp-sidecar:0.1.0"),
         Integer.parseInt(env.getOrDefault("SIDECAR_PORT", "9443")),
         Long.parseLong(env.getOrDefault("MEMORY_OVERHEAD_BYTES", "" + DEFAULT_MEMORY_OVERHEAD)),
-        Duration.parse(env.getOrDefault("RESYNC_INTERVAL", "PT5M")),
-        Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
-            .map(String::strip)
-            .filter(namespace -> !namespace.isEmpty())
-            .collect(Collectors.toSet()));
+        Duration.parse(env.getOrDefault("RESYNC_INTERVAL", "PT5M")));
   }
 
   public static OperatorConfig defaults() {

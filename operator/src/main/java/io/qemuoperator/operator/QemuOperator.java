@@ -39,6 +39,15 @@ public final class QemuOperator implements AutoCloseable {
 
   /** Registers the reconciler with {@code client} and starts the operator. */
   public static QemuOperator start(KubernetesClient client, OperatorConfig config) {
+    return start(client, config, OperatorDeployment.single());
+  }
+
+  /**
+   * Registers the reconciler with {@code client} and starts the operator, as one of several
+   * replicas (leader election) and on some namespaces only when {@code deployment} says so.
+   */
+  public static QemuOperator start(
+      KubernetesClient client, OperatorConfig config, OperatorDeployment deployment) {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -46,21 +55,23 @@ public final class QemuOperator implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     var operator =
         new Operator(
-            overrider ->
-                overrider
-                    .withKubernetesClient(client)
-                    .withUseSSAToPatchPrimaryResource(false)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withCloseClientOnStop(false)
-                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)));
+            overrider -> {
+              overrider
+                  .withKubernetesClient(client)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withSSABasedCreateUpdateMatchForDependentResources(false)
+                  .withCloseClientOnStop(false)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+              deployment.leaderElection().ifPresent(overrider::withLeaderElectionConfiguration);
+            });
     var metrics = new OperatorMetrics(registry);
     operator.register(
         new QemuVMReconciler(
             config, SidecarClient.withDefaults(metrics), metrics, Clock.systemUTC()),
         overrider -> {
           overrider.withReconciliationMaxInterval(config.resyncInterval());
-          if (!config.watchNamespaces().isEmpty()) {
-            overrider.settingNamespaces(config.watchNamespaces());
+          if (!deployment.watchNamespaces().isEmpty()) {
+            overrider.settingNamespaces(deployment.watchNamespaces());
           }
         });
     operator.start();
@@ -78,8 +89,9 @@ public final class QemuOperator implements AutoCloseable {
 
   public static void main(String[] args) throws IOException {
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
+    OperatorDeployment deployment = OperatorDeployment.fromEnvironment(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
-    QemuOperator running = start(client, config);
+    QemuOperator running = start(client, config, deployment);
     int port = Integer.parseInt(System.getenv().getOrDefault("METRICS_PORT", "8080"));
     HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
     http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -103,11 +115,10 @@ public final class QemuOperator implements AutoCloseable {
     http.createContext("/metrics", exchange -> answer(exchange, 200, running.scrape()));
     http.start();
     log.info(
-        "qemu-operator started ({}); probes and metrics on :{}",
-        config.watchNamespaces().isEmpty()
-            ? "all namespaces"
-            : "namespaces " + config.watchNamespaces(),
-        port);
+        "qemu-operator started; probes and metrics on :{}; leader election {}; namespaces {}",
+        port,
+        deployment.leaderElection().isPresent() ? "on" : "off",
+        deployment.watchNamespaces().isEmpty() ? "all" : deployment.watchNamespaces());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -27,6 +27,12 @@ public final class VmPod {
   static final String QMP_VOLUME = "qmp";
   static final String TOKEN_VOLUME = "qmp-token";
 
+  /**
+   * The uid/gid of the non-root images (images/qemu, images/qmp-sidecar): the pod's fsGroup, so the
+   * qemu container can write disk images on freshly provisioned claims.
+   */
+  public static final long IMAGE_UID = 65532L;
+
   private final OperatorConfig config;
 
   public VmPod(OperatorConfig config) {
@@ -76,6 +82,9 @@ public final class VmPod {
         .withRestartPolicy("Always")
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)
+        .withNewSecurityContext()
+        .withFsGroup(IMAGE_UID)
+        .endSecurityContext()
         .withTerminationGracePeriodSeconds(30L)
         .withVolumes(volumes)
         .withContainers(qemu(launch, qemuMounts, memory), sidecar())
@@ -142,7 +151,7 @@ public final class VmPod {
         .endResources()
         .withNewSecurityContext()
         .withRunAsNonRoot(true)
-        .withRunAsUser(65532L)
+        .withRunAsUser(IMAGE_UID)
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)
         .withNewCapabilities()
