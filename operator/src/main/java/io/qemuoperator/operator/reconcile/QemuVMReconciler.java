@@ -137,6 +137,12 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
     ResourceID id = ResourceID.fromResource(vm);
     Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> endpoint(p, secret));
+    if (endpoint.isEmpty() && pod.isPresent()) {
+      // The informer's copy says not running: ask the API server itself, so a watch event that
+      // never arrived cannot hold a VM in Pending (one GET per poll, only while a VM starts).
+      pod = Optional.ofNullable(client.resource(pod.get()).get());
+      endpoint = pod.flatMap(p -> endpoint(p, secret));
+    }
     if (endpoint.isEmpty()) {
       qmpEvents.forget(id);
       var seen = Observation.notReached(pod, Optional.empty());
