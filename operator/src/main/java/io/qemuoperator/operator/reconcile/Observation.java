@@ -40,77 +40,56 @@ public record Observation(
     done = List.copyOf(done);
   }
 
-  /** Nothing observed yet: the starting point of the factories below. */
-  private static Observation none() {
+  /** A pass that did not read QEMU: what it saw of the spec and the pod, and what it did. */
+  private static Observation withoutQemu(
+      List<Violation> violations,
+      Optional<Pod> pod,
+      Optional<SidecarException> error,
+      List<QmpAction> done,
+      Optional<FailedAction> failed,
+      Optional<Instant> powerdownSince) {
     return new Observation(
-        List.of(),
+        violations,
+        pod,
         Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
+        error,
         new Plan(List.of(), List.of(), Optional.empty()),
-        List.of(),
-        Optional.empty(),
+        done,
+        failed,
         OptionalLong.empty(),
-        Optional.empty());
+        powerdownSince);
   }
 
   /** The spec broke these rules; nothing else was looked at. */
   public static Observation invalid(List<Violation> violations) {
-    Observation none = none();
-    return new Observation(
+    return withoutQemu(
         violations,
-        none.pod,
-        none.snapshot,
-        none.sidecarError,
-        none.plan,
-        none.done,
-        none.failed,
-        none.balloonTarget,
-        none.powerdownSince);
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   /** QEMU was not reached: the pod (if any) is not running yet, or the sidecar failed. */
   public static Observation notReached(Optional<Pod> pod, Optional<SidecarException> error) {
-    Observation none = none();
-    return new Observation(
-        none.violations,
-        pod,
-        none.snapshot,
-        error,
-        none.plan,
-        none.done,
-        none.failed,
-        none.balloonTarget,
-        none.powerdownSince);
+    return withoutQemu(List.of(), pod, error, List.of(), Optional.empty(), Optional.empty());
   }
 
   /** QEMU was quit and its pod deleted after {@code done}. */
   public static Observation quit(List<QmpAction> done, Optional<FailedAction> failed) {
-    Observation none = none();
-    return new Observation(
-        none.violations,
-        none.pod,
-        none.snapshot,
-        none.sidecarError,
-        none.plan,
-        done,
-        failed,
-        none.balloonTarget,
-        none.powerdownSince);
+    return withoutQemu(
+        List.of(), Optional.empty(), Optional.empty(), done, failed, Optional.empty());
   }
 
   /** The guest was asked to power down at {@code since}. */
   public static Observation poweringDown(Instant since) {
-    Observation none = none();
-    return new Observation(
-        none.violations,
-        none.pod,
-        none.snapshot,
-        none.sidecarError,
-        none.plan,
-        none.done,
-        none.failed,
-        none.balloonTarget,
+    return withoutQemu(
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
         Optional.of(since));
   }
 
