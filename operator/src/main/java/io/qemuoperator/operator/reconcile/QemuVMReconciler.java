@@ -72,6 +72,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   /** How soon to look again at a VM whose pod or sidecar is not up yet. */
   static final Duration STARTING_POLL = Duration.ofSeconds(2);
 
+  /** After this long "not running" in the informer's cache, a pod is read from the API server. */
+  static final Duration STALE_POD = Duration.ofSeconds(20);
+
   private final OperatorConfig config;
   private final SidecarClient sidecar;
   private final OperatorMetrics metrics;
@@ -137,9 +140,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
     ResourceID id = ResourceID.fromResource(vm);
     Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> endpoint(p, secret));
-    if (endpoint.isEmpty() && pod.isPresent()) {
-      // The informer's copy says not running: ask the API server itself, so a watch event that
-      // never arrived cannot hold a VM in Pending (one GET per poll, only while a VM starts).
+    if (endpoint.isEmpty() && pod.isPresent() && startingLongerThan(pod.get(), now, STALE_POD)) {
+      // The informer's copy has said "not running" for a while: ask the API server itself, so a
+      // watch event that never arrived cannot hold a VM in Pending.
       pod = Optional.ofNullable(client.resource(pod.get()).get());
       endpoint = pod.flatMap(p -> endpoint(p, secret));
     }
@@ -259,6 +262,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           vm, "QmpError", action.command() + " failed: " + e.errorClass() + ": " + e.desc());
       return Optional.of(e);
     }
+  }
+
+  private static boolean startingLongerThan(Pod pod, Instant now, Duration limit) {
+    String created = pod.getMetadata().getCreationTimestamp();
+    return created != null && Instant.parse(created).plus(limit).isBefore(now);
   }
 
   /** Actions that put QEMU back as the spec says; the power-down sequence is never drift. */
