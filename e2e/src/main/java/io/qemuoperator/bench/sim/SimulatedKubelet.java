@@ -26,7 +26,9 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final AtomicInteger pods = new AtomicInteger();
   private final SharedIndexInformer<Pod> informer;
   private final java.util.Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private static final java.time.Duration RESYNC = java.time.Duration.ofSeconds(2);
+  private static final java.time.Duration RESYNC = java.time.Duration.ofSeconds(30);
+  private final java.util.concurrent.ExecutorService starter =
+      java.util.concurrent.Executors.newFixedThreadPool(8);
 
   public SimulatedKubelet(KubernetesClient client, SidecarSimulator sidecars) {
     this.client = client;
@@ -40,12 +42,13 @@ public final class SimulatedKubelet implements AutoCloseable {
                 new ResourceEventHandler<>() {
                   @Override
                   public void onAdd(Pod pod) {
-                    runOnce(pod);
+                    starter.submit(() -> runOnce(pod));
                   }
 
                   @Override
                   public void onUpdate(Pod old, Pod pod) {
-                    runOnce(pod); // also the informer's resync: a pod that failed is tried again
+                    // also the informer's resync: a pod that failed is tried again
+                    starter.submit(() -> runOnce(pod));
                   }
 
                   @Override
@@ -65,13 +68,13 @@ public final class SimulatedKubelet implements AutoCloseable {
 
   private void runOnce(Pod pod) {
     String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
-    if (started.contains(key)) {
+    if (!started.add(key)) {
       return;
     }
     try {
       run(pod);
-      started.add(key);
     } catch (RuntimeException e) {
+      started.remove(key);
       System.err.println("[bench] simulated kubelet: " + key + " not started yet: " + e);
     }
   }
@@ -106,5 +109,6 @@ public final class SimulatedKubelet implements AutoCloseable {
   @Override
   public void close() {
     informer.close();
+    starter.shutdownNow();
   }
 }
