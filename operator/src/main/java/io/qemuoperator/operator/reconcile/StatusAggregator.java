@@ -55,6 +55,9 @@ public final class StatusAggregator {
     }
     conditions.set(Conditions.SPEC_VALID, true, "Valid", "the spec passes every rule");
     seen.snapshot().ifPresent(snapshot -> observe(snapshot, desired, status));
+    if (seen.snapshot().isEmpty() && seen.pod().isPresent() && vm.getStatus() != null) {
+      keepQemuIdentity(vm.getStatus(), status);
+    }
     seen.balloonTarget()
         .ifPresent(
             target -> {
@@ -148,6 +151,21 @@ public final class StatusAggregator {
     snapshot.maxBandwidth().ifPresent(migration::setMaxBandwidth);
     snapshot.downtimeLimitMillis().ifPresent(migration::setMaxDowntimeMs);
     status.setMigration(migration);
+  }
+
+  /**
+   * QEMU was not reached (its sidecar is starting, restarting or gone for a moment): the last known
+   * QEMU identity (vCPU thread ids) and the balloon target sent to it are kept, so that the next
+   * pass that reaches the same QEMU does not send it again. A new QEMU has new thread ids, so
+   * nothing kept here is taken for it.
+   */
+  private static void keepQemuIdentity(QemuVMStatus from, QemuVMStatus to) {
+    to.setCpus(from.getCpus());
+    if (from.getMemory() != null && from.getMemory().getTarget() != null) {
+      var memory = new MemoryStatus();
+      memory.setTarget(from.getMemory().getTarget());
+      to.setMemory(memory);
+    }
   }
 
   private static void copyObserved(QemuVMStatus from, QemuVMStatus to) {
