@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class QemuOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QemuOperator.class);
 
+  static final java.time.Duration RECONCILE_TERMINATION_TIMEOUT = java.time.Duration.ofSeconds(10);
+
   private final Operator operator;
   private final PrometheusMeterRegistry registry;
 
@@ -61,6 +63,9 @@ public final class QemuOperator implements AutoCloseable {
                   .withUseSSAToPatchPrimaryResource(false)
                   .withSSABasedCreateUpdateMatchForDependentResources(false)
                   .withCloseClientOnStop(false)
+                  // on stop, passes in flight finish (JOSDK's default, zero, interrupts them
+                  // between a QMP action and the status that records it)
+                  .withReconciliationTerminationTimeout(RECONCILE_TERMINATION_TIMEOUT)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               deployment.leaderElection().ifPresent(overrider::withLeaderElectionConfiguration);
             });

@@ -1,4 +1,4 @@
-package io.qemuoperator.operator.testing;
+package io.qemuoperator.local;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -32,24 +32,26 @@ import org.slf4j.LoggerFactory;
  * Plays the kubelet for VM pods on this machine: for every pod the operator creates it runs the
  * pod's containers as local processes — the qemu container's script with real QEMU, the real
  * sidecar with the pod's arguments and mounted token — gives the pod its own loopback address
- * (127.0.1.x, so every sidecar listens on the pod's port as in a cluster), reports the pod Running
+ * (127.0.x.y, so every sidecar listens on the pod's port as in a cluster), reports the pod Running
  * with that podIP, reports a QEMU that exits as a kubelet does (terminated, restart count) and
  * restarts it (restartPolicy Always), and stops everything when the pod is deleted.
  *
  * <p>Paths of the pod (the QMP emptyDir, the disk claims, the token) are mapped into one folder per
  * pod. Each QEMU also gets a second, independent QMP monitor ({@code observer.sock}) for tests.
  */
-public final class TestingNodeAgent implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(TestingNodeAgent.class);
+public final class NodeAgent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
   private final KubernetesClient client;
   private final Path root;
   private final String qemuBinary;
   private final SharedIndexInformer<Pod> informer;
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
-  private final AtomicInteger addresses = new AtomicInteger();
 
-  public TestingNodeAgent(KubernetesClient client, Path root) {
+  /** Shared by every agent of this JVM: two local clusters never hand out the same address. */
+  private static final AtomicInteger addresses = new AtomicInteger();
+
+  public NodeAgent(KubernetesClient client, Path root) {
     this.client = client;
     this.root = root;
     this.qemuBinary = System.getenv().getOrDefault("QEMU_SYSTEM", "qemu-system-x86_64");
@@ -95,6 +97,11 @@ public final class TestingNodeAgent implements AutoCloseable {
   /** The QEMU process of a pod, for tests that kill it. */
   public ProcessHandle qemu(String namespace, String pod) {
     return pods.get(namespace + "/" + pod).qemu.toHandle();
+  }
+
+  /** The keys ({@code namespace/name}) of the pods this agent runs now. */
+  public java.util.Set<String> runningPods() {
+    return java.util.Set.copyOf(pods.keySet());
   }
 
   /** The pod's sidecar, for tests that stop it. */
@@ -144,8 +151,8 @@ public final class TestingNodeAgent implements AutoCloseable {
       this.pod = pod;
       String namespace = pod.getMetadata().getNamespace();
       this.dir = Files.createDirectories(podDir(namespace, pod.getMetadata().getName()));
-      int n = addresses.incrementAndGet();
-      this.ip = "127.0.1." + n;
+      int n = addresses.getAndIncrement() % (254 * 254);
+      this.ip = "127.0." + (1 + n / 254) + "." + (1 + n % 254);
       Files.createDirectories(dir.resolve("qmp"));
       Files.createDirectories(dir.resolve("disks"));
       Container qemuContainer = container(VmResources.QEMU_CONTAINER);

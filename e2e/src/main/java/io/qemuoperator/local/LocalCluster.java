@@ -1,0 +1,202 @@
+package io.qemuoperator.local;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.qemuoperator.operator.OperatorConfig;
+import io.qemuoperator.operator.QemuOperator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kubernetes "cluster" on this machine: an API server (Fabric8's mock server in CRUD mode on a
+ * loopback port, or any real cluster given by a kubeconfig), the QemuVM CRD, the operator and the
+ * {@link NodeAgent} that runs every VM pod as real QEMU and the real sidecar.
+ *
+ * <p>The mock API server stores objects and serves watches; it does not validate against the CRD's
+ * schema, run admission, or collect garbage: on it, an {@link OwnerGarbageCollector} deletes a
+ * QemuVM's pod, Secret and claims once the QemuVM is gone, as Kubernetes' garbage collector would.
+ * {@link #close()} stops everything it started — operator, every QEMU and sidecar, the server — and
+ * a JVM shutdown hook does the same on Ctrl-C.
+ */
+public final class LocalCluster implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+  private static final long MIB = 1L << 20;
+
+  /** The CRD as the build generates it (a copy of {@code crds/qemuvms.qemu-operator.io-v1.yml}). */
+  static final String CRD_RESOURCE = "/META-INF/fabric8/qemuvms.qemu-operator.io-v1.yml";
+
+  private final Optional<KubernetesMockServer> server;
+  private final KubernetesClient client;
+  private final Path workDir;
+  private final NodeAgent agent;
+  private final Optional<OwnerGarbageCollector> collector;
+  private final OperatorConfig config;
+  private volatile QemuOperator operator;
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  private LocalCluster(
+      Optional<KubernetesMockServer> server,
+      KubernetesClient client,
+      Path workDir,
+      OperatorConfig config) {
+    this.server = server;
+    this.client = client;
+    this.workDir = workDir;
+    this.config = config;
+    this.shutdownHook = new Thread(this::close, "local-cluster-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.agent = new NodeAgent(client, workDir.resolve("pods"));
+    this.collector = server.map(s -> new OwnerGarbageCollector(client));
+  }
+
+  /**
+   * Starts a cluster: on the mock API server when {@code kubeconfig} is empty, else on that
+   * cluster. VM pods keep their files under {@code workDir/pods}.
+   */
+  public static LocalCluster start(Optional<Path> kubeconfig, Path workDir) {
+    quietMockServerLog();
+    Optional<KubernetesMockServer> server = Optional.empty();
+    KubernetesClient client;
+    if (kubeconfig.isPresent()) {
+      try {
+        Config config =
+            Config.fromKubeconfig(null, Files.readString(kubeconfig.get()), kubeconfig.toString());
+        client = new KubernetesClientBuilder().withConfig(config).build();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read kubeconfig " + kubeconfig.get(), e);
+      }
+    } else {
+      Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+      var mock =
+          new KubernetesMockServer(
+              new Context(Serialization.jsonMapper()),
+              new MockWebServer(),
+              responses,
+              new KubernetesMixedDispatcher(responses),
+              false);
+      mock.init(InetAddress.getLoopbackAddress(), 0);
+      server = Optional.of(mock);
+      client = mock.createClient();
+    }
+    var cluster = new LocalCluster(server, client, workDir, operatorConfig());
+    try {
+      cluster.createCrd();
+      cluster.startOperator();
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    log.info("local cluster up: API server {}", cluster.apiServerUrl());
+    return cluster;
+  }
+
+  /** The images are names only here (the node agent runs local processes). */
+  static OperatorConfig operatorConfig() {
+    return new OperatorConfig(
+        "qemu:local", "qmp-sidecar:local", 9443, 128 * MIB, Duration.ofMinutes(5));
+  }
+
+  private void createCrd() {
+    try (InputStream in = LocalCluster.class.getResourceAsStream(CRD_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("the QemuVM CRD is not on the class path: " + CRD_RESOURCE);
+      }
+      CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(crd)
+          .createOr(c -> c.update());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void startOperator() {
+    operator = QemuOperator.start(client, config);
+  }
+
+  /** Stops the operator and starts a new one, as a restarted operator pod would. */
+  public synchronized void restartOperator() {
+    operator.close();
+    startOperator();
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public NodeAgent agent() {
+    return agent;
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  /** Where clients reach the API server. */
+  public String apiServerUrl() {
+    return client.getMasterUrl().toString();
+  }
+
+  /** True when the API server is the in-process mock server. */
+  public boolean isMock() {
+    return server.isPresent();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: this is the hook
+    }
+    if (operator != null) {
+      try {
+        operator.close();
+      } catch (RuntimeException e) {
+        log.warn("stopping the operator: {}", e.toString());
+      }
+    }
+    collector.ifPresent(OwnerGarbageCollector::close);
+    agent.close();
+    client.close();
+    server.ifPresent(KubernetesMockServer::destroy);
+    log.info("local cluster stopped");
+  }
+
+  /** The mock API server logs every request at INFO through java.util.logging. */
+  private static void quietMockServerLog() {
+    var root = java.util.logging.Logger.getLogger("");
+    root.setLevel(java.util.logging.Level.WARNING);
+    for (var handler : root.getHandlers()) {
+      handler.setLevel(java.util.logging.Level.WARNING);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.qemuoperator.local;
+
+import static io.qemuoperator.local.E2eCluster.NS;
+import static io.qemuoperator.local.E2eCluster.isTrue;
+import static io.qemuoperator.local.E2eCluster.vm;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
+import io.qemuoperator.operator.reconcile.Conditions;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Whole-cluster scenarios: deleting a QemuVM, a restarted operator, many VMs at once. */
+@ExtendWith(LogScan.class)
+class ClusterScenariosE2E {
+  private E2eCluster e2e;
+
+  @BeforeEach
+  void start() throws Exception {
+    e2e = new E2eCluster();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (e2e != null) {
+      e2e.close();
+    }
+  }
+
+  @Test
+  void aDeletedQemuVmPowersItsGuestDownQuitsAndReleasesTheFinalizer() {
+    e2e.create(vm("gone-1", s -> {}));
+    QemuVM ready = e2e.await("gone-1", "Ready", vm -> isTrue(vm, Conditions.READY));
+    assertThat(ready.getMetadata().getFinalizers()).isNotEmpty();
+    ProcessHandle qemu = e2e.agent().qemu(NS, "gone-1-qemu");
+
+    e2e.client.resource(ready).delete();
+
+    Awaitility.await("the QemuVM is gone (finalizer released)")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> e2e.get("gone-1") == null);
+    assertThat(e2e.eventReasons("gone-1")).contains("PowerdownRequested", "Quit");
+    // QEMU ended on the operator's quit; the pod and its Secret went with the QemuVM (on the mock
+    // server, the local cluster's garbage collector deletes them, as Kubernetes' would)
+    Awaitility.await("QEMU ended, the pod gone")
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                !qemu.isAlive()
+                    && e2e.client.pods().inNamespace(NS).withName("gone-1-qemu").get() == null
+                    && !e2e.agent().runningPods().contains(NS + "/gone-1-qemu"));
+    assertThat(e2e.client.secrets().inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(e2e.client.persistentVolumeClaims().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aRestartedOperatorFindsItsVmsAndRepeatsNothing() {
+    e2e.create(vm("keep-1", s -> s.setBalloon(new Quantity("100Mi"))));
+    e2e.create(vm("keep-2", s -> s.setPaused(true)));
+    e2e.await("keep-1", "Ready", vm -> isTrue(vm, Conditions.READY));
+    e2e.await("keep-2", "Ready", vm -> isTrue(vm, Conditions.READY));
+    List<String> before1 = e2e.eventReasons("keep-1");
+    List<String> before2 = e2e.eventReasons("keep-2");
+    ProcessHandle qemu1 = e2e.agent().qemu(NS, "keep-1-qemu");
+
+    e2e.cluster.restartOperator();
+
+    // The new operator reads every VM again (its first pass), then acts on a change: pausing
+    // keep-1 proves it is running; nothing else is sent to either QEMU.
+    e2e.edit("keep-1", s -> s.setPaused(true));
+    e2e.await(
+        "keep-1",
+        "paused by the new operator",
+        vm -> vm.getStatus().getPhase() == QemuVMPhase.Paused && isTrue(vm, Conditions.READY));
+    Awaitility.await("no action repeated by the new operator")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                e2e.eventReasons("keep-2").equals(before2)
+                    && e2e.eventReasons("keep-1").size() == before1.size() + 1);
+    assertThat(e2e.eventReasons("keep-1").subList(before1.size(), before1.size() + 1))
+        .containsExactly("Paused");
+    assertThat(e2e.agent().qemu(NS, "keep-1-qemu").pid()).isEqualTo(qemu1.pid());
+    // created paused: QEMU never ran its vCPUs, so it reports prelaunch
+    assertThat(e2e.get("keep-2").getStatus().getRunState()).isEqualTo("prelaunch");
+  }
+
+  @Test
+  void tenVmsAtOnceAllConverge() {
+    List<String> names = IntStream.rangeClosed(1, 10).mapToObj(i -> "many-" + i).toList();
+    for (String name : names) {
+      e2e.create(vm(name, s -> s.setDisks(List.of())));
+    }
+    for (String name : names) {
+      QemuVM vm =
+          e2e.await(name, "Ready", Duration.ofSeconds(120), v -> isTrue(v, Conditions.READY));
+      assertThat(vm.getStatus().getRunState()).isEqualTo("running");
+      assertThat(vm.getStatus().getPhase()).isEqualTo(QemuVMPhase.Running);
+    }
+    assertThat(e2e.agent().runningPods()).hasSize(10);
+    // each VM's own QEMU: ten distinct processes, each answering on its own monitor
+    assertThat(names.stream().map(n -> e2e.agent().qemu(NS, n + "-qemu").pid()).distinct())
+        .hasSize(10);
+    try (var qmp = e2e.observer("many-7")) {
+      assertThat(qmp.runState()).isEqualTo("running");
+    }
+  }
+}

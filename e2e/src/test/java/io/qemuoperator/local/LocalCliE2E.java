@@ -1,0 +1,162 @@
+package io.qemuoperator.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The README's run command and the other subcommands, run in this JVM on real QEMU: {@code up}
+ * starts its own local cluster, the other commands reach it through the state file.
+ */
+@ExtendWith(LogScan.class)
+class LocalCliE2E {
+  static final Path EXAMPLES = Path.of("..", "examples");
+  private Path state;
+  private Map<String, String> env;
+
+  @BeforeEach
+  void stateFile() throws Exception {
+    state = Files.createTempDirectory("qo-cli-").resolve("local-cluster");
+    env = new HashMap<>(System.getenv());
+    env.put("QEMU_OPERATOR_LOCAL_STATE", state.toString());
+  }
+
+  @AfterEach
+  void noQemuLeft() {
+    Awaitility.await("every QEMU of the test ended")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> qemuChildren().isEmpty());
+  }
+
+  private static List<ProcessHandle> qemuChildren() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(p -> p.isAlive() && p.info().command().orElse("").contains("qemu-system"))
+        .toList();
+  }
+
+  /** Output and exit code of one command. */
+  record Run(int code, String out, String err) {}
+
+  private Run cli(String... args) {
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    int code =
+        new LocalCli(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                env)
+            .run(args);
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void upUntilReadyRunsEveryExampleToItsDeclaredState() {
+    Run run =
+        cli("up", "-f", EXAMPLES.toString(), "--until-ready", "--timeout", "150s", "--no-tty");
+
+    assertThat(run.code()).as(run.out() + run.err()).isZero();
+    assertThat(run.out()).contains("all 4 VMs are Ready");
+    assertThat(run.out().lines().findFirst().orElseThrow())
+        .matches("NAME +PHASE +RUNSTATE +CPUS +MEMORY +AGE");
+    List<String> last = lastRows(run.out());
+    assertThat(last)
+        .anyMatch(l -> l.matches("basic +Running +running +1 +128Mi +\\d+s"))
+        // created paused, QEMU never ran: prelaunch
+        .anyMatch(l -> l.matches("paused +Paused +prelaunch +1 +128Mi +\\d+s"))
+        .anyMatch(l -> l.matches("balloon-two-disks +Running +running +2 +256Mi +\\d+s"))
+        .anyMatch(l -> l.matches("migration-tuning +Running +running +1 +128Mi +\\d+s"));
+    assertThat(run.err()).contains("qemuvm/basic created", "Fabric8 mock, CRUD");
+    assertThat(state).doesNotExist();
+  }
+
+  /** The latest printed row of each VM (rows are printed when they change). */
+  private static List<String> lastRows(String out) {
+    Map<String, String> rows = new HashMap<>();
+    out.lines()
+        .filter(l -> !l.startsWith("NAME") && l.contains("  "))
+        .forEach(l -> rows.put(l.substring(0, l.indexOf(' ')), l));
+    return List.copyOf(rows.values());
+  }
+
+  @Test
+  void getApplyDescribeAndDeleteTalkToTheClusterOfUp() throws Exception {
+    CompletableFuture<Run> up = new CompletableFuture<>();
+    Thread upThread =
+        new Thread(
+            () ->
+                up.complete(cli("up", "-f", EXAMPLES.resolve("basic.yaml").toString(), "--no-tty")),
+            "cli-up");
+    upThread.start();
+    Awaitility.await("up wrote its state file")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Files.exists(state));
+    assertThat(Files.readString(state)).contains("server=http://");
+
+    Awaitility.await("basic is Running")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> cli("get").out().lines().anyMatch(l -> l.matches("basic +Running +running.*")));
+
+    Run invalid = cli("apply", "-f", "src/test/resources/invalid/balloon-above-memory.yaml");
+    assertThat(invalid.code()).isEqualTo(LocalCli.USAGE);
+    assertThat(invalid.err())
+        .contains("nothing applied", "spec.balloon: must not exceed memory (1Gi > 128Mi)");
+    assertThat(cli("get").out()).doesNotContain("balloon-above-memory");
+
+    Run applied = cli("apply", "-f", EXAMPLES.resolve("paused.yaml").toString());
+    assertThat(applied.code()).isZero();
+    assertThat(applied.out()).contains("qemuvm/paused created");
+
+    Run described = cli("describe", "basic");
+    assertThat(described.code()).as(described.err()).isZero();
+    assertThat(described.out())
+        .contains("Name:       basic", "cpus: 1", "phase: \"Running\"", "Conditions:", "Events:")
+        .containsPattern("Ready +True +Running")
+        .containsPattern("Normal +Resumed");
+
+    Run deleted = cli("delete", "basic");
+    assertThat(deleted.code()).as(deleted.err()).isZero();
+    assertThat(deleted.out()).contains("qemuvm/basic deleted");
+    assertThat(cli("get").out()).doesNotContain("basic ");
+    assertThat(cli("describe", "basic").code()).isEqualTo(LocalCli.NOT_READY);
+
+    upThread.interrupt(); // stands for Ctrl-C: up stops watching and closes its cluster
+    Run stopped = up.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(stopped.out()).startsWith("NAME ").containsPattern("(?m)^basic +\\w+");
+    assertThat(state).doesNotExist();
+  }
+
+  @Test
+  void upUntilReadyTimesOutWithEachVmsReason() {
+    Run run =
+        cli(
+            "up",
+            "-f",
+            EXAMPLES.resolve("basic.yaml").toString(),
+            "--until-ready",
+            "--timeout",
+            "1s",
+            "--no-tty");
+
+    assertThat(run.code()).isEqualTo(LocalCli.NOT_READY);
+    assertThat(run.out())
+        .contains("not every VM became Ready within 1s:")
+        .containsPattern("  basic: (Ready=False \\w+: .+|no status yet.*)");
+  }
+}

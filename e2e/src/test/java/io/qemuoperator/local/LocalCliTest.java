@@ -1,0 +1,146 @@
+package io.qemuoperator.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
+import io.qemuoperator.api.v1alpha1.status.Condition;
+import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
+import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The CLI's parts that need no cluster: options, table, reasons, the QEMU check. */
+class LocalCliTest {
+
+  private static QemuVM vm(String name, QemuVMPhase phase, String runState, String created) {
+    var vm = new QemuVM();
+    vm.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace("default")
+            .withGeneration(1L)
+            .withCreationTimestamp(created)
+            .build());
+    var spec = new QemuVMSpec();
+    spec.setCpus(2);
+    spec.setMemory(new Quantity("256Mi"));
+    vm.setSpec(spec);
+    var status = new QemuVMStatus();
+    status.setPhase(phase);
+    status.setRunState(runState);
+    vm.setStatus(status);
+    return vm;
+  }
+
+  @Test
+  void theTableHasKubectlsColumnsAligned() {
+    Instant now = Instant.parse("2025-01-01T00:10:00Z");
+    var rows =
+        VmTable.rows(
+            List.of(
+                vm("web-2", QemuVMPhase.Paused, "paused", "2025-01-01T00:09:15Z"),
+                vm("a", QemuVMPhase.Running, "running", "2025-01-01T00:00:00Z")),
+            now);
+    assertThat(VmTable.format(rows))
+        .containsExactly(
+            "NAME    PHASE     RUNSTATE   CPUS   MEMORY   AGE",
+            "a       Running   running    2      256Mi    10m",
+            "web-2   Paused    paused     2      256Mi    45s");
+  }
+
+  @Test
+  void agesAreShortAsKubectlPrintsThem() {
+    Instant now = Instant.parse("2025-01-03T00:00:00Z");
+    assertThat(VmTable.age("2025-01-02T23:59:01Z", now)).isEqualTo("59s");
+    assertThat(VmTable.age("2025-01-02T23:56:48Z", now)).isEqualTo("3m12s");
+    assertThat(VmTable.age("2025-01-02T21:55:00Z", now)).isEqualTo("2h5m");
+    assertThat(VmTable.age("2025-01-01T00:00:00Z", now)).isEqualTo("2d");
+  }
+
+  @Test
+  void aVmIsReadyOnlyWithReadyTrueForItsGeneration() {
+    QemuVM vm = vm("a", QemuVMPhase.Running, "running", null);
+    assertThat(VmTable.isReady(vm)).isFalse();
+    vm.getStatus()
+        .setConditions(
+            List.of(new Condition("Ready", "True", "Running", "ok", "2025-01-01T00:00:00Z", 1L)));
+    assertThat(VmTable.isReady(vm)).isTrue();
+    vm.getMetadata().setGeneration(2L);
+    assertThat(VmTable.isReady(vm)).as("an older generation's Ready").isFalse();
+  }
+
+  @Test
+  void theReasonsOfAVmThatIsNotReadyComeFromItsConditions() {
+    QemuVM vm = vm("a", QemuVMPhase.Starting, null, null);
+    assertThat(LocalCli.reasons(vm)).startsWith("no status yet");
+    vm.getStatus()
+        .setConditions(
+            List.of(
+                new Condition("Ready", "False", "Starting", "waiting for the sidecar", null, 1L),
+                new Condition("Synced", "False", "QmpError", "balloon failed", null, 1L),
+                new Condition("SpecValid", "True", "Valid", "fine", null, 1L)));
+    assertThat(LocalCli.reasons(vm))
+        .isEqualTo(
+            "Ready=False Starting: waiting for the sidecar; Synced=False QmpError: balloon failed");
+  }
+
+  @Test
+  void durationsAndOptionsParse() {
+    assertThat(LocalCli.Options.duration("120s")).isEqualTo(Duration.ofSeconds(120));
+    assertThat(LocalCli.Options.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(LocalCli.Options.duration("90")).isEqualTo(Duration.ofSeconds(90));
+    var options =
+        LocalCli.Options.parse(
+            new String[] {"up", "-f", "examples/", "--until-ready", "--timeout", "30s"});
+    assertThat(options.command).isEqualTo("up");
+    assertThat(options.files).hasSize(1);
+    assertThat(options.untilReady).isTrue();
+    assertThat(options.timeout).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  private static String[] run(Map<String, String> env, String... args) {
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    int code =
+        new LocalCli(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                env)
+            .run(args);
+    return new String[] {
+      "" + code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)
+    };
+  }
+
+  @Test
+  void withoutQemuUpSaysHowToGetItAndInstallsNothing() {
+    String[] result =
+        run(
+            Map.of("PATH", "/nonexistent", "QEMU_SYSTEM", "qemu-system-x86_64"),
+            "up",
+            "-f",
+            "../examples");
+    assertThat(result[0]).isEqualTo("" + LocalCli.NO_QEMU);
+    assertThat(result[2])
+        .contains(
+            "QEMU is missing", "apt-get install qemu-system-x86 qemu-utils", "qo_ensure_qemu");
+  }
+
+  @Test
+  void usageErrorsAndAMissingClusterAreReported() {
+    assertThat(run(Map.of(), "frobnicate")[0]).isEqualTo("" + LocalCli.USAGE);
+    assertThat(run(Map.of(), "up", "--timeout")[2]).contains("--timeout needs a value");
+    String[] get = run(Map.of("QEMU_OPERATOR_LOCAL_STATE", "/nonexistent/state"), "get");
+    assertThat(get[0]).isEqualTo("" + LocalCli.USAGE);
+    assertThat(get[2]).contains("no local cluster is running", "qemu-operator-local up");
+  }
+}
