@@ -13,13 +13,26 @@ import java.util.Map;
  * @param memoryOverheadBytes added to guest RAM in the pod's memory request: QEMU's own memory
  *     (device models, TCG translation cache, I/O buffers) and the sidecar's
  * @param resyncInterval how often a VM is reconciled with no event at all (the safety net)
+ * @param followQmpEvents reconcile at once on each VM's QMP events (true); false leaves only the
+ *     periodic resync, for measurements and debugging
  */
 public record OperatorConfig(
     String qemuImage,
     String sidecarImage,
     int sidecarPort,
     long memoryOverheadBytes,
-    Duration resyncInterval) {
+    Duration resyncInterval,
+    boolean followQmpEvents) {
+
+  /** Following QMP events. */
+  public OperatorConfig(
+      String qemuImage,
+      String sidecarImage,
+      int sidecarPort,
+      long memoryOverheadBytes,
+      Duration resyncInterval) {
+    this(qemuImage, sidecarImage, sidecarPort, memoryOverheadBytes, resyncInterval, true);
+  }
 
   /** QEMU's own memory (~64 MiB for this device set under TCG) plus the sidecar's (~64 MiB). */
   public static final long DEFAULT_MEMORY_OVERHEAD = 128L << 20;
@@ -30,7 +43,8 @@ public record OperatorConfig(
         env.getOrDefault("SIDECAR_IMAGE", "ghcr.io/qemu-operator/qmp-sidecar:0.1.0"),
         Integer.parseInt(env.getOrDefault("SIDECAR_PORT", "9443")),
         Long.parseLong(env.getOrDefault("MEMORY_OVERHEAD_BYTES", "" + DEFAULT_MEMORY_OVERHEAD)),
-        Duration.parse(env.getOrDefault("RESYNC_INTERVAL", "PT5M")));
+        Duration.parse(env.getOrDefault("RESYNC_INTERVAL", "PT5M")),
+        Boolean.parseBoolean(env.getOrDefault("QMP_EVENTS", "true")));
   }
 
   public static OperatorConfig defaults() {

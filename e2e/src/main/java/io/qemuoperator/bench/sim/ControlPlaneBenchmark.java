@@ -5,33 +5,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
+import io.qemuoperator.bench.BenchCluster;
 import io.qemuoperator.bench.MachineFacts;
 import io.qemuoperator.bench.ProcessFootprint;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * Control-plane scale with SIMULATED VMs: N QemuVMs on Fabric8's mock API server, the real operator
@@ -42,8 +29,6 @@ import java.util.regex.Pattern;
  * for QEMU.
  */
 public final class ControlPlaneBenchmark {
-  private static final Pattern HEAP_USED =
-      Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} ([0-9.eE+]+)");
 
   private ControlPlaneBenchmark() {}
 
@@ -55,41 +40,13 @@ public final class ControlPlaneBenchmark {
     Path out = Path.of(stringArg(args, "--out", "e2e/target/bench-control-plane.json"));
     var machine = MachineFacts.read("not used: the VMs are simulated");
 
-    quietMockServerLog();
-    var counter = new RequestCounter();
-    var server =
-        new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), counter, false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
     Path dir = Files.createTempDirectory("qo-bench-cp");
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(
-        kubeconfig,
-        """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: bench, cluster: {server: "http://127.0.0.1:%d"}}]
-        users: [{name: bench, user: {token: bench}}]
-        contexts: [{name: bench, context: {cluster: bench, user: bench, namespace: default}}]
-        current-context: bench
-        """
-            .formatted(server.getPort()));
-    KubernetesClient client = server.createClient();
-    int metricsPort = freePort();
-    Process operator = null;
-    try (var sidecars = new SidecarSimulator(0);
+    var cluster = new BenchCluster(dir, operatorJar);
+    KubernetesClient client = cluster.client();
+    try (cluster;
+        var sidecars = new SidecarSimulator(0);
         var kubelet = new SimulatedKubelet(client, sidecars)) {
-      var builder =
-          new ProcessBuilder(
-              ProcessHandle.current().info().command().orElse("java"),
-              "-jar",
-              operatorJar.toString());
-      builder.environment().put("KUBECONFIG", kubeconfig.toString());
-      builder.environment().put("SIDECAR_PORT", Integer.toString(sidecars.port()));
-      builder.environment().put("METRICS_PORT", Integer.toString(metricsPort));
-      builder.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
-      operator = builder.start();
-      long pid = operator.pid();
+      long pid = cluster.startOperator(Map.of("SIDECAR_PORT", Integer.toString(sidecars.port())));
       progress(
           "operator pid %d; creating %d QemuVMs (simulated sidecars on port %d)",
           pid, vms, sidecars.port());
@@ -116,9 +73,8 @@ public final class ControlPlaneBenchmark {
         if (polls % 10 == 0) {
           progress("%d/%d Ready after %.0f s", ready, vms, seconds(start));
         }
-        if (!operator.isAlive()) {
-          throw new IllegalStateException(
-              "the operator exited; see " + dir.resolve("operator.log"));
+        if (!cluster.operatorAlive()) {
+          throw new IllegalStateException("the operator exited; see " + cluster.log());
         }
         if (seconds(start) > 900) {
           throw new IllegalStateException("not converged after 900 s: " + ready + "/" + vms);
@@ -126,17 +82,17 @@ public final class ControlPlaneBenchmark {
       }
       double converge = seconds(start);
       benchRequests += polls + kubelet.apiRequests() + 2; // + the kubelet's list and watch
-      long operatorRequests = counter.total.get() - benchRequests;
+      long operatorRequests = cluster.requests() - benchRequests;
       double cpu = ProcessFootprint.cpuSeconds(pid);
       long rss = ProcessFootprint.rssKib(pid);
-      double heap = heapUsedMib(metricsPort);
+      double heap = cluster.operatorHeapUsedMib();
       progress("all %d Ready after %.1f s; idle %d s", vms, converge, idleSeconds);
 
-      long statusWritesBefore = counter.statusWrites.get();
-      long requestsBefore = counter.total.get();
+      long statusWritesBefore = cluster.statusWrites();
+      long requestsBefore = cluster.requests();
       Thread.sleep(Duration.ofSeconds(idleSeconds));
-      long idleStatusWrites = counter.statusWrites.get() - statusWritesBefore;
-      long idleRequests = counter.total.get() - requestsBefore;
+      long idleStatusWrites = cluster.statusWrites() - statusWritesBefore;
+      long idleRequests = cluster.requests() - requestsBefore;
       double idleMinutes = idleSeconds / 60.0;
 
       ObjectNode report = new ObjectMapper().createObjectNode();
@@ -151,6 +107,7 @@ public final class ControlPlaneBenchmark {
       figure(report, "operatorHeapUsed", heap, "MiB");
       figure(report, "operatorRss", rss / 1024.0, "MiB");
       figure(report, "apiRequestsPerVm", operatorRequests / (double) vms, "requests");
+      figure(report, "apiWritesPerVm", cluster.operatorWrites() / (double) vms, "writes");
       figure(report, "sidecarCommandsPerVm", sidecars.commands() / (double) vms, "commands");
       figure(
           report,
@@ -175,6 +132,9 @@ public final class ControlPlaneBenchmark {
       System.out.printf("  operator RSS          %.0f MiB%n", rss / 1024.0);
       System.out.printf(
           "  API requests per VM   %.1f (operator only)%n", operatorRequests / (double) vms);
+      System.out.printf(
+          "  API writes per VM     %.1f (operator only)%n",
+          cluster.operatorWrites() / (double) vms);
       System.out.printf("  QMP commands per VM   %.1f%n", sidecars.commands() / (double) vms);
       System.out.printf(
           "  idle %d s: %.3f status writes per VM per minute   [target 0: %s]%n",
@@ -182,22 +142,6 @@ public final class ControlPlaneBenchmark {
           idleStatusWrites / (vms * idleMinutes),
           idleStatusWrites == 0 ? "met" : "MISSED");
       System.out.printf("  JSON: %s%n", out);
-    } finally {
-      if (operator != null) {
-        operator.destroy();
-        operator.waitFor();
-      }
-      client.close();
-      server.destroy();
-    }
-  }
-
-  /** The mock API server logs every request (java.util.logging) at INFO. */
-  private static void quietMockServerLog() {
-    var root = java.util.logging.Logger.getLogger("");
-    root.setLevel(java.util.logging.Level.WARNING);
-    for (var handler : root.getHandlers()) {
-      handler.setLevel(java.util.logging.Level.WARNING);
     }
   }
 
@@ -224,33 +168,12 @@ public final class ControlPlaneBenchmark {
             .anyMatch(c -> "Ready".equals(c.getType()) && Condition.TRUE.equals(c.getStatus()));
   }
 
-  private static double heapUsedMib(int port) throws Exception {
-    String metrics =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    double used = 0;
-    var matcher = HEAP_USED.matcher(metrics);
-    while (matcher.find()) {
-      used += Double.parseDouble(matcher.group(1));
-    }
-    return used / (1 << 20);
-  }
-
   private static void figure(ObjectNode report, String name, double value, String unit) {
     report.putObject(name).put("value", value).put("unit", unit);
   }
 
   private static double seconds(long since) {
     return (System.nanoTime() - since) / 1e9;
-  }
-
-  private static int freePort() throws Exception {
-    try (var socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static int intArg(String[] args, String name, int fallback) {
@@ -268,27 +191,5 @@ public final class ControlPlaneBenchmark {
 
   private static void progress(String format, Object... values) {
     System.err.printf("[bench] " + format + "%n", values);
-  }
-
-  /** Counts every request the mock API server answers, and the QemuVM status writes among them. */
-  private static final class RequestCounter extends KubernetesCrudDispatcher {
-    final AtomicLong total = new AtomicLong();
-    final AtomicLong statusWrites = new AtomicLong();
-
-    RequestCounter() {
-      super(List.of());
-    }
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      total.incrementAndGet();
-      String method = request.getMethod();
-      if (request.getPath().contains("/qemuvms/")
-          && request.getPath().contains("/status")
-          && !"GET".equals(method)) {
-        statusWrites.incrementAndGet();
-      }
-      return super.dispatch(request);
-    }
   }
 }

@@ -165,7 +165,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
       var seen = Observation.notReached(pod, Optional.of(e));
       return record(context, vm, desired, seen, now, Optional.of(STARTING_POLL), events);
     }
-    qmpEvents.watch(id, endpoint.get(), snapshot.instance(), snapshot.eventSeq());
+    if (config.followQmpEvents()) {
+      qmpEvents.watch(id, endpoint.get(), snapshot.instance(), snapshot.eventSeq());
+    }
 
     var prior =
         new PriorIntent(
