@@ -232,7 +232,12 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             failed,
             balloonTarget,
             powerdownSince);
-    return record(context, vm, desired, seen, now, plan.recheckAfter(), events);
+    // A sidecar that failed on the way (not QEMU refusing) is tried again soon, not at the resync.
+    Optional<Duration> recheck =
+        failed.isPresent() && failed.get().error().isTransient()
+            ? Optional.of(STARTING_POLL)
+            : plan.recheckAfter();
+    return record(context, vm, desired, seen, now, recheck, events);
   }
 
   /** True when the last status said the current spec was reached: an action now is drift. */

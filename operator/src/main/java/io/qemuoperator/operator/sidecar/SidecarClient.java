@@ -74,6 +74,16 @@ public final class SidecarClient {
     return EventPage.from(send("events", endpoint, request, deadline.plus(wait)));
   }
 
+  private HttpResponse<byte[]> sendOnce(HttpRequest.Builder request, Duration timeout)
+      throws IOException, InterruptedException {
+    return http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static SidecarException interrupted(SidecarEndpoint endpoint, InterruptedException e) {
+    Thread.currentThread().interrupt();
+    return new SidecarException(0, "Interrupted", "interrupted calling " + endpoint.base(), e);
+  }
+
   private static HttpRequest.Builder get(SidecarEndpoint endpoint, String path) {
     return HttpRequest.newBuilder(endpoint.resolve(path))
         .header("Authorization", "Bearer " + endpoint.token())
@@ -98,13 +108,20 @@ public final class SidecarClient {
       throws SidecarException {
     HttpResponse<byte[]> response;
     try {
-      response =
-          http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new SidecarException(0, "Unreachable", endpoint.base() + ": " + e, e);
+      response = sendOnce(request, timeout);
+    } catch (IOException first) {
+      // A pooled keep-alive connection that the sidecar closed just as it was reused fails before
+      // any answer: send once more, on a fresh connection (every call here may be repeated).
+      try {
+        response = sendOnce(request, timeout);
+      } catch (IOException e) {
+        e.addSuppressed(first);
+        throw new SidecarException(0, "Unreachable", endpoint.base() + ": " + e, e);
+      } catch (InterruptedException e) {
+        throw interrupted(endpoint, e);
+      }
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SidecarException(0, "Interrupted", "interrupted calling " + endpoint.base(), e);
+      throw interrupted(endpoint, e);
     }
     JsonNode body;
     try {
