@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every benchmark in one run: the QMP path (sidecar vs direct), the cluster with real VMs, the control
+# plane with simulated VMs. Prints each table and writes e2e/target/bench.json with all figures.
+# Takes about 8 minutes on two cores. Figures are printed, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash e2e/bench/qmp-path.sh
+bash e2e/bench/cluster.sh --vms "${BENCH_REAL_VMS:-20}"
+bash e2e/bench/control-plane.sh --vms "${BENCH_SIMULATED_VMS:-1000}" --idle-seconds "${BENCH_IDLE_SECONDS:-120}"
+python3 - <<'PY'
+import json, pathlib
+target = pathlib.Path("e2e/target")
+merged = {name: json.loads((target / f"bench-{name}.json").read_text())
+          for name in ("qmp-path", "cluster", "control-plane")}
+(target / "bench.json").write_text(json.dumps(merged, indent=2))
+print("all figures: e2e/target/bench.json")
+PY
