@@ -139,8 +139,9 @@ public final class NodeAgent implements AutoCloseable {
   private final class RunningPod {
     private final Pod pod;
     private final Path dir;
-    private final String ip;
-    private final SidecarConfig sidecarConfig;
+    private final List<String> sidecarArgs;
+    private String ip;
+    private SidecarConfig sidecarConfig;
     private final String script;
     private volatile Process qemu;
     private volatile Sidecar sidecar;
@@ -151,8 +152,6 @@ public final class NodeAgent implements AutoCloseable {
       this.pod = pod;
       String namespace = pod.getMetadata().getNamespace();
       this.dir = Files.createDirectories(podDir(namespace, pod.getMetadata().getName()));
-      int n = addresses.getAndIncrement() % (254 * 254);
-      this.ip = "127.0." + (1 + n / 254) + "." + (1 + n % 254);
       Files.createDirectories(dir.resolve("qmp"));
       Files.createDirectories(dir.resolve("disks"));
       Container qemuContainer = container(VmResources.QEMU_CONTAINER);
@@ -180,12 +179,32 @@ public final class NodeAgent implements AutoCloseable {
       Path token = Files.writeString(dir.resolve("token"), TokenSecret.token(secret));
       List<String> args = new ArrayList<>();
       for (String arg : container(VmResources.SIDECAR_CONTAINER).getArgs()) {
-        args.add(
-            map(arg)
-                .replace(VmResources.TOKEN_FILE.toString(), token.toString())
-                .replace("0.0.0.0:", ip + ":"));
+        args.add(map(arg).replace(VmResources.TOKEN_FILE.toString(), token.toString()));
       }
-      this.sidecarConfig = SidecarConfig.parse(args.toArray(String[]::new), Map.of());
+      this.sidecarArgs = List.copyOf(args);
+    }
+
+    /**
+     * Starts the sidecar on the pod's own loopback address; an address another process on this
+     * machine already listens on is skipped for the next one.
+     */
+    private Sidecar startSidecarOnFreeAddress() throws IOException {
+      for (int attempt = 0; ; attempt++) {
+        int n = addresses.getAndIncrement() % (254 * 254);
+        ip = "127.0." + (1 + n / 254) + "." + (1 + n % 254);
+        String[] args =
+            sidecarArgs.stream()
+                .map(arg -> arg.replace("0.0.0.0:", ip + ":"))
+                .toArray(String[]::new);
+        sidecarConfig = SidecarConfig.parse(args, Map.of());
+        try {
+          return Sidecar.start(sidecarConfig);
+        } catch (java.net.BindException taken) {
+          if (attempt == 20) {
+            throw taken;
+          }
+        }
+      }
     }
 
     private String map(String text) {
@@ -202,7 +221,7 @@ public final class NodeAgent implements AutoCloseable {
 
     void start() throws IOException {
       startQemu();
-      sidecar = Sidecar.start(sidecarConfig);
+      sidecar = startSidecarOnFreeAddress();
       report(
           "Running",
           running(VmResources.QEMU_CONTAINER, restarts),
