@@ -1,0 +1,204 @@
+package io.qemuoperator.e2e;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * A real Kubernetes control plane for the *E2E tests: etcd, kube-apiserver v1.20.2 (RBAC on) and
+ * kube-controller-manager (garbage collection, namespaces, service accounts), started by {@code
+ * e2e/local-apiserver.sh} once per test JVM and stopped when the tests are done.
+ *
+ * <p>Use with {@code @ExtendWith(RealApiServer.class)} and a {@code RealApiServer} parameter. The
+ * binaries come from {@code KUBE_BIN} when set, else from {@code e2e/kube-apiserver.sh} (which
+ * builds them once per machine from Debian's source package, 7 to 20 minutes). Never skips: when
+ * the control plane cannot start, the tests fail with the script's message.
+ */
+public final class RealApiServer implements BeforeAllCallback, ParameterResolver {
+
+  /** The CRD as generated from the API classes, installed unchanged. */
+  public static final String CRD_NAME = "qemuvms.qemu-operator.io";
+
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+  /** The running control plane; one per test JVM, closed by JUnit at the end of the run. */
+  public static final class Instance implements AutoCloseable {
+    private final Path script;
+    private final Path dir;
+    private final Config adminConfig;
+    private final KubernetesClient client;
+
+    Instance(Path script, Path dir, Config adminConfig) {
+      this.script = script;
+      this.dir = dir;
+      this.adminConfig = adminConfig;
+      this.client = new KubernetesClientBuilder().withConfig(adminConfig).build();
+    }
+
+    @Override
+    public void close() {
+      client.close();
+      run(script, "stop", dir, Duration.ofMinutes(1));
+    }
+  }
+
+  private Instance instance;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    instance =
+        context
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.create(RealApiServer.class))
+            .getOrComputeIfAbsent(Instance.class, key -> start(), Instance.class);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == RealApiServer.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return this;
+  }
+
+  /** A client with the admin's token (group system:masters). */
+  public KubernetesClient client() {
+    return instance.client;
+  }
+
+  /** A new client (close it) that authenticates with {@code bearerToken} instead of the admin's. */
+  public KubernetesClient clientWithToken(String bearerToken) {
+    Config config =
+        new ConfigBuilder(instance.adminConfig)
+            .withOauthToken(bearerToken)
+            .withUsername(null)
+            .withPassword(null)
+            .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** A fresh namespace named {@code prefix-N-<time>}, created and returned. */
+  public String newNamespace(String prefix) {
+    String name =
+        "%s-%d-%d".formatted(prefix, NAMESPACES.incrementAndGet(), System.nanoTime() % 100000);
+    client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    return name;
+  }
+
+  /**
+   * Installs {@code crds/qemuvms.qemu-operator.io-v1.yml} unchanged (idempotent) and waits until
+   * the API server serves it; returns the CRD as the server stored it.
+   */
+  public CustomResourceDefinition installCrd() {
+    CustomResourceDefinition crd = loadCrd();
+    var resource = client().apiextensions().v1().customResourceDefinitions().resource(crd);
+    if (resource.get() == null) {
+      resource.create();
+    }
+    return resource.waitUntilCondition(
+        c ->
+            c != null
+                && c.getStatus() != null
+                && c.getStatus().getConditions().stream()
+                    .anyMatch(
+                        cond ->
+                            "Established".equals(cond.getType())
+                                && "True".equals(cond.getStatus())),
+        1,
+        TimeUnit.MINUTES);
+  }
+
+  /** The committed CRD file, parsed. */
+  public static CustomResourceDefinition loadCrd() {
+    Path file = projectRoot().resolve("crds/qemuvms.qemu-operator.io-v1.yml");
+    try {
+      return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+          Files.readString(file), CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The repository's root: the working directory (e2e/ under Maven) or one of its parents. */
+  static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("e2e/local-apiserver.sh"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no e2e/local-apiserver.sh in " + dir + " or its parents");
+  }
+
+  private static Instance start() {
+    Path root = projectRoot();
+    Path script = root.resolve("e2e/local-apiserver.sh");
+    Path dir = root.resolve("e2e/target/real-apiserver");
+    long t0 = System.nanoTime();
+    // Up to 40 min: without KUBE_BIN and a cache, the script builds kube-apiserver first.
+    String kubeconfig = run(script, "start", dir, Duration.ofMinutes(40)).strip();
+    System.err.printf(
+        "[RealApiServer] control plane ready in %.1f s (%s)%n",
+        (System.nanoTime() - t0) / 1e9, kubeconfig);
+    try {
+      Config config = Config.fromKubeconfig(Files.readString(Path.of(kubeconfig)));
+      config.setRequestTimeout(30_000);
+      Instance instance = new Instance(script, dir, config);
+      // Safety net when the JVM ends without JUnit closing the store (the script is idempotent).
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> run(script, "stop", dir, Duration.ofMinutes(1))));
+      return instance;
+    } catch (IOException e) {
+      run(script, "stop", dir, Duration.ofMinutes(1));
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs the script; its stderr (progress, errors) goes to the test's stderr; returns stdout. */
+  private static String run(Path script, String action, Path dir, Duration timeout) {
+    try {
+      Process process =
+          new ProcessBuilder(List.of("bash", script.toString(), action, dir.toString()))
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
+      byte[] out = process.getInputStream().readAllBytes();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException(script + " " + action + " took longer than " + timeout);
+      }
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(
+            "%s %s %s failed (exit %d); see its messages above"
+                .formatted(script, action, dir, process.exitValue()));
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
