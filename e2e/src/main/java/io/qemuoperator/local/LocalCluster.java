@@ -81,7 +81,8 @@ public final class LocalCluster implements AutoCloseable {
     if (kubeconfig.isPresent()) {
       try {
         Config config =
-            Config.fromKubeconfig(null, Files.readString(kubeconfig.get()), kubeconfig.toString());
+            Config.fromKubeconfig(
+                null, Files.readString(kubeconfig.get()), kubeconfig.get().toString());
         client = new KubernetesClientBuilder().withConfig(config).build();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read kubeconfig " + kubeconfig.get(), e);

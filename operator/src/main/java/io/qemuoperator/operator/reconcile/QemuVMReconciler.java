@@ -178,6 +178,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     OptionalLong balloonTarget = prior.balloonTarget();
     Optional<Instant> powerdownSince = prior.powerdownSince();
     boolean sameQemu = StatusAggregator.sameQemu(vm, snapshot);
+    boolean restarted =
+        !sameQemu
+            && vm.getStatus() != null
+            && vm.getStatus().getCpus() != null
+            && !vm.getStatus().getCpus().isEmpty();
     boolean drift = sameQemu && inSyncBefore(vm);
     for (QmpAction action : plan.actions()) {
       Optional<SidecarException> refused = send(vm, endpoint.get(), action, events);
@@ -202,10 +207,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
                 + action.describe());
       } else {
         events.normal(
-            vm,
-            action.reason(),
-            action.describe()
-                + (sameQemu || vm.getStatus() == null ? "" : " (QEMU was (re)started)"));
+            vm, action.reason(), action.describe() + (restarted ? " (QEMU was restarted)" : ""));
       }
     }
     if (done.stream().anyMatch(a -> a instanceof QmpAction.Quit)) {
