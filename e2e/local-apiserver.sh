@@ -213,11 +213,12 @@ wait_for() { # path what: until GET path answers 200, every component alive, wit
 wait_for /readyz "kube-apiserver"
 log "kube-apiserver ready after $((SECONDS - started)) s"
 
-# The controllers the tests need: owner-reference garbage collection, namespace deletion, and the
+# The controllers the tests need: owner-reference garbage collection, namespace deletion, PVC
+# protection (it removes the finalizer the admission plugin puts on every claim), and the
 # default ServiceAccount (and its token Secret) in every namespace (the ServiceAccount admission
 # plugin wants it before a Pod is admitted). Started once the API server is ready: it gives up
 # when /healthz is not ok within 10 s.
-controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token
+controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token,pvc-protection
 log "kube-controller-manager: $(echo $controllers | tr , ' ')"
 launch kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
   --kubeconfig "$dir/kube-controller-manager.kubeconfig" \

@@ -71,6 +71,8 @@ public final class NodeAgent implements AutoCloseable {
                   public void onUpdate(Pod old, Pod pod) {
                     if (pod.getMetadata().getDeletionTimestamp() != null) {
                       stop(key(pod));
+                      // As a kubelet does once the containers are gone: remove the pod for good.
+                      client.pods().resource(pod).withGracePeriod(0).delete();
                     }
                   }
 
