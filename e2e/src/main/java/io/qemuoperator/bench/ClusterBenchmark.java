@@ -2,14 +2,13 @@ package io.qemuoperator.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.local.NodeAgent;
+import io.qemuoperator.local.SmallVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -198,15 +197,7 @@ public final class ClusterBenchmark {
   }
 
   private static QemuVM vm(String name) {
-    var vm = new QemuVM();
-    vm.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    var spec = new QemuVMSpec();
-    spec.setCpus(1);
-    spec.setMemory(new Quantity("128Mi"));
-    spec.setBalloon(new Quantity("96Mi"));
-    spec.setTerminationGracePeriodSeconds(1L);
-    vm.setSpec(spec);
-    return vm;
+    return SmallVm.of(NS, name, spec -> spec.setBalloon(new Quantity("96Mi")));
   }
 
   private static ObjectNode stats(LatencySample sample) {

@@ -2,22 +2,20 @@ package io.qemuoperator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.local.LocalCluster;
 import io.qemuoperator.local.Manifests;
+import io.qemuoperator.local.SmallVm;
 import io.qemuoperator.testing.RawQmp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
@@ -101,19 +99,7 @@ class OperatorOnRealApiServerE2E {
   }
 
   private static QemuVM vm(String ns, String name) {
-    var vm = new QemuVM();
-    vm.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    var spec = new QemuVMSpec();
-    spec.setCpus(1);
-    spec.setMemory(new Quantity("128Mi"));
-    spec.setBalloon(new Quantity("96Mi"));
-    var disk = new DiskSpec();
-    disk.setName("root");
-    disk.setSize(new Quantity("64Mi"));
-    spec.setDisks(List.of(disk));
-    spec.setTerminationGracePeriodSeconds(2L);
-    vm.setSpec(spec);
-    return vm;
+    return SmallVm.of(ns, name, spec -> spec.setBalloon(new Quantity("96Mi")));
   }
 
   private static void edit(

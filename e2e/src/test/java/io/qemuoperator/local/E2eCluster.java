@@ -3,11 +3,8 @@ package io.qemuoperator.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.testing.RawQmp;
@@ -52,19 +49,7 @@ final class E2eCluster implements AutoCloseable {
 
   /** A small VM: 1 vCPU, 128Mi, one 64Mi disk, a 2 s grace period; {@code spec} changes it. */
   static QemuVM vm(String name, Consumer<QemuVMSpec> spec) {
-    var vm = new QemuVM();
-    vm.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    var s = new QemuVMSpec();
-    s.setCpus(1);
-    s.setMemory(new Quantity("128Mi"));
-    var disk = new DiskSpec();
-    disk.setName("root");
-    disk.setSize(new Quantity("64Mi"));
-    s.setDisks(List.of(disk));
-    s.setTerminationGracePeriodSeconds(2L);
-    spec.accept(s);
-    vm.setSpec(s);
-    return vm;
+    return SmallVm.of(NS, name, spec);
   }
 
   void create(QemuVM vm) {

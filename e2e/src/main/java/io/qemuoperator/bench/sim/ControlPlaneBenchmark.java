@@ -2,21 +2,18 @@ package io.qemuoperator.bench.sim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
-import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.bench.BenchCluster;
 import io.qemuoperator.bench.MachineFacts;
 import io.qemuoperator.bench.ProcessFootprint;
+import io.qemuoperator.local.SmallVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
@@ -146,19 +143,14 @@ public final class ControlPlaneBenchmark {
   }
 
   private static QemuVM vm(String name) {
-    var vm = new QemuVM();
-    vm.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("bench").build());
-    var spec = new QemuVMSpec();
-    spec.setCpus(1);
-    spec.setMemory(new Quantity("128Mi"));
-    spec.setBalloon(new Quantity("96Mi"));
-    var disk = new DiskSpec();
-    disk.setName("root");
-    disk.setSize(new Quantity("1Gi"));
-    spec.setDisks(List.of(disk));
-    spec.setMigration(new MigrationSpec(new Quantity("32Mi"), "300ms"));
-    vm.setSpec(spec);
-    return vm;
+    return SmallVm.of(
+        "bench",
+        name,
+        spec -> {
+          spec.setBalloon(new Quantity("96Mi"));
+          spec.getDisks().get(0).setSize(new Quantity("1Gi"));
+          spec.setMigration(new MigrationSpec(new Quantity("32Mi"), "300ms"));
+        });
   }
 
   private static boolean isReady(QemuVM vm) {
