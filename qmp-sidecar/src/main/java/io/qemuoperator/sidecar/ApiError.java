@@ -48,6 +48,11 @@ public record ApiError(int status, String errorClass, String desc) {
     return new ApiError(503, "QmpNotConnected", desc);
   }
 
+  /** No dialect yet: QMP is not negotiated, or this QEMU has not been probed since it was. */
+  public static ApiError notProbed() {
+    return notConnected("QEMU's QMP monitor is not connected (or not yet probed)");
+  }
+
   public static ApiError timeout(String desc) {
     return new ApiError(504, "QmpTimeout", desc);
   }

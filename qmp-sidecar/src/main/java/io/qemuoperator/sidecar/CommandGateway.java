@@ -53,8 +53,7 @@ final class CommandGateway {
     }
     Optional<QmpDialect> served = dialect.get();
     if (served.isEmpty()) {
-      return failed(
-          ApiError.notConnected("QEMU's QMP monitor is not connected (or not yet probed)"));
+      return failed(ApiError.notProbed());
     }
     ObjectNode args = arguments instanceof ObjectNode object ? object : null;
     return switch (served.get().route(command, args)) {

@@ -305,7 +305,7 @@ public final class SidecarServer implements AutoCloseable {
   private void dialectTable(JsonExchange exchange) throws IOException {
     Optional<QmpDialect> served = dialect.get();
     if (served.isEmpty()) {
-      exchange.respondError(ApiError.notConnected("QEMU is not connected (or not yet probed)"));
+      exchange.respondError(ApiError.notProbed());
       return;
     }
     ObjectNode body = json.createObjectNode().put("qemu", served.get().offer().version());

@@ -72,8 +72,7 @@ final class StateReader {
     Optional<QmpDialect> served = dialect.get();
     Optional<QmpGreeting> greeting = client.greeting();
     if (served.isEmpty() || greeting.isEmpty()) {
-      return new CommandResult.Failed(
-          ApiError.notConnected("QEMU's QMP monitor is not connected (or not yet probed)"));
+      return new CommandResult.Failed(ApiError.notProbed());
     }
     long seq = client.events().lastSeq();
     var pending = new LinkedHashMap<String, CompletableFuture<CommandResult>>();
