@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.local.NodeAgent;
 import io.qemuoperator.local.SmallVm;
+import io.qemuoperator.local.VmTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,15 +184,7 @@ public final class ClusterBenchmark {
 
   private static long ready(KubernetesClient client) {
     return client.resources(QemuVM.class).inNamespace(NS).list().getItems().stream()
-        .filter(
-            vm ->
-                vm.getStatus() != null
-                    && vm.getStatus().getConditions() != null
-                    && vm.getStatus().getConditions().stream()
-                        .anyMatch(
-                            c ->
-                                "Ready".equals(c.getType())
-                                    && Condition.TRUE.equals(c.getStatus())))
+        .filter(VmTable::isReady)
         .count();
   }
 

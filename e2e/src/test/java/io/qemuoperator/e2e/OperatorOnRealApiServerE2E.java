@@ -6,11 +6,11 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
-import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.local.LocalCluster;
 import io.qemuoperator.local.Manifests;
 import io.qemuoperator.local.SmallVm;
+import io.qemuoperator.local.VmTable;
 import io.qemuoperator.testing.RawQmp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class OperatorOnRealApiServerE2E {
       KubernetesClient client = cluster.client();
       client.resource(vm(ns, "web-1")).create();
 
-      QemuVM ready = await(client, ns, "Ready", vm -> condition(vm, "Ready"));
+      QemuVM ready = await(client, ns, "Ready", VmTable::isReady);
       assertThat(ready.getStatus().getPhase()).isEqualTo(QemuVMPhase.Running);
       assertThat(ready.getStatus().getDisks().get(0).getSizeBytes()).isEqualTo(64L << 20);
       assertThat(ready.getStatus().getMemory().getTarget()).isEqualTo(96L << 20);
@@ -105,12 +105,6 @@ class OperatorOnRealApiServerE2E {
   private static void edit(
       KubernetesClient client, String ns, java.util.function.Consumer<QemuVMSpec> change) {
     Manifests.editSpec(client.resources(QemuVM.class).inNamespace(ns).withName("web-1"), change);
-  }
-
-  private static boolean condition(QemuVM vm, String type) {
-    return vm.getStatus().getConditions() != null
-        && vm.getStatus().getConditions().stream()
-            .anyMatch(c -> type.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()));
   }
 
   private static QemuVM await(

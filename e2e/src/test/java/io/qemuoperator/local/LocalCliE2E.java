@@ -2,9 +2,6 @@ package io.qemuoperator.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,24 +47,13 @@ class LocalCliE2E {
   }
 
   /** Output and exit code of one command. */
-  record Run(int code, String out, String err) {}
-
-  private Run cli(String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    int code =
-        new LocalCli(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                env)
-            .run(args);
-    return new Run(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private CliRun cli(String... args) {
+    return CliRun.of(env, args);
   }
 
   @Test
   void upUntilReadyRunsEveryExampleToItsDeclaredState() {
-    Run run =
+    CliRun run =
         cli("up", "-f", EXAMPLES.toString(), "--until-ready", "--timeout", "150s", "--no-tty");
 
     assertThat(run.code()).as(run.out() + run.err()).isZero();
@@ -96,7 +82,7 @@ class LocalCliE2E {
 
   @Test
   void getApplyDescribeAndDeleteTalkToTheClusterOfUp() throws Exception {
-    CompletableFuture<Run> up = new CompletableFuture<>();
+    CompletableFuture<CliRun> up = new CompletableFuture<>();
     Thread upThread =
         new Thread(
             () ->
@@ -113,38 +99,38 @@ class LocalCliE2E {
         .until(
             () -> cli("get").out().lines().anyMatch(l -> l.matches("basic +Running +running.*")));
 
-    Run invalid = cli("apply", "-f", "src/test/resources/invalid/balloon-above-memory.yaml");
+    CliRun invalid = cli("apply", "-f", "src/test/resources/invalid/balloon-above-memory.yaml");
     assertThat(invalid.code()).isEqualTo(LocalCli.USAGE);
     assertThat(invalid.err())
         .contains("nothing applied", "spec.balloon: must not exceed memory (1Gi > 128Mi)");
     assertThat(cli("get").out()).doesNotContain("balloon-above-memory");
 
-    Run applied = cli("apply", "-f", EXAMPLES.resolve("paused.yaml").toString());
+    CliRun applied = cli("apply", "-f", EXAMPLES.resolve("paused.yaml").toString());
     assertThat(applied.code()).isZero();
     assertThat(applied.out()).contains("qemuvm/paused created");
 
-    Run described = cli("describe", "basic");
+    CliRun described = cli("describe", "basic");
     assertThat(described.code()).as(described.err()).isZero();
     assertThat(described.out())
         .contains("Name:       basic", "cpus: 1", "phase: \"Running\"", "Conditions:", "Events:")
         .containsPattern("Ready +True +Running")
         .containsPattern("Normal +Resumed");
 
-    Run deleted = cli("delete", "basic");
+    CliRun deleted = cli("delete", "basic");
     assertThat(deleted.code()).as(deleted.err()).isZero();
     assertThat(deleted.out()).contains("qemuvm/basic deleted");
     assertThat(cli("get").out()).doesNotContain("basic ");
     assertThat(cli("describe", "basic").code()).isEqualTo(LocalCli.NOT_READY);
 
     upThread.interrupt(); // stands for Ctrl-C: up stops watching and closes its cluster
-    Run stopped = up.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    CliRun stopped = up.get(30, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(stopped.out()).startsWith("NAME ").containsPattern("(?m)^basic +\\w+");
     assertThat(state).doesNotExist();
   }
 
   @Test
   void upUntilReadyTimesOutWithEachVmsReason() {
-    Run run =
+    CliRun run =
         cli(
             "up",
             "-f",

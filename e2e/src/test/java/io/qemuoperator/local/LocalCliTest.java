@@ -9,9 +9,6 @@ import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -107,40 +104,26 @@ class LocalCliTest {
     assertThat(options.timeout).isEqualTo(Duration.ofSeconds(30));
   }
 
-  private static String[] run(Map<String, String> env, String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    int code =
-        new LocalCli(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                env)
-            .run(args);
-    return new String[] {
-      "" + code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)
-    };
-  }
-
   @Test
   void withoutQemuUpSaysHowToGetItAndInstallsNothing() {
-    String[] result =
-        run(
+    CliRun result =
+        CliRun.of(
             Map.of("PATH", "/nonexistent", "QEMU_SYSTEM", "qemu-system-x86_64"),
             "up",
             "-f",
             "../examples");
-    assertThat(result[0]).isEqualTo("" + LocalCli.NO_QEMU);
-    assertThat(result[2])
+    assertThat(result.code()).isEqualTo(LocalCli.NO_QEMU);
+    assertThat(result.err())
         .contains(
             "QEMU is missing", "apt-get install qemu-system-x86 qemu-utils", "qo_ensure_qemu");
   }
 
   @Test
   void usageErrorsAndAMissingClusterAreReported() {
-    assertThat(run(Map.of(), "frobnicate")[0]).isEqualTo("" + LocalCli.USAGE);
-    assertThat(run(Map.of(), "up", "--timeout")[2]).contains("--timeout needs a value");
-    String[] get = run(Map.of("QEMU_OPERATOR_LOCAL_STATE", "/nonexistent/state"), "get");
-    assertThat(get[0]).isEqualTo("" + LocalCli.USAGE);
-    assertThat(get[2]).contains("no local cluster is running", "qemu-operator-local up");
+    assertThat(CliRun.of(Map.of(), "frobnicate").code()).isEqualTo(LocalCli.USAGE);
+    assertThat(CliRun.of(Map.of(), "up", "--timeout").err()).contains("--timeout needs a value");
+    CliRun get = CliRun.of(Map.of("QEMU_OPERATOR_LOCAL_STATE", "/nonexistent/state"), "get");
+    assertThat(get.code()).isEqualTo(LocalCli.USAGE);
+    assertThat(get.err()).contains("no local cluster is running", "qemu-operator-local up");
   }
 }

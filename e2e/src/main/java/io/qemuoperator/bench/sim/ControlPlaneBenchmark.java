@@ -6,11 +6,11 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
-import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.bench.BenchCluster;
 import io.qemuoperator.bench.MachineFacts;
 import io.qemuoperator.bench.ProcessFootprint;
 import io.qemuoperator.local.SmallVm;
+import io.qemuoperator.local.VmTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +65,7 @@ public final class ControlPlaneBenchmark {
         ready =
             (int)
                 client.resources(QemuVM.class).inNamespace("bench").list().getItems().stream()
-                    .filter(ControlPlaneBenchmark::isReady)
+                    .filter(VmTable::isReady)
                     .count();
         if (polls % 10 == 0) {
           progress("%d/%d Ready after %.0f s", ready, vms, seconds(start));
@@ -151,13 +151,6 @@ public final class ControlPlaneBenchmark {
           spec.getDisks().get(0).setSize(new Quantity("1Gi"));
           spec.setMigration(new MigrationSpec(new Quantity("32Mi"), "300ms"));
         });
-  }
-
-  private static boolean isReady(QemuVM vm) {
-    return vm.getStatus() != null
-        && vm.getStatus().getConditions() != null
-        && vm.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && Condition.TRUE.equals(c.getStatus()));
   }
 
   private static void figure(ObjectNode report, String name, double value, String unit) {
