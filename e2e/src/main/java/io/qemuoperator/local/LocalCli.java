@@ -36,10 +36,12 @@ import java.util.concurrent.TimeUnit;
  * delete NAME                                         delete a QemuVM and wait until it is gone
  * </pre>
  *
- * <p>The mock API server lives in the {@code up} process: {@code up} writes its URL to a state file
- * ({@code $QEMU_OPERATOR_LOCAL_STATE}, default {@code ~/.cache/qemu-operator/local-cluster}) and
- * the other subcommands read it. With {@code --kubeconfig FILE}, every subcommand uses that
- * cluster.
+ * <p>{@code up} runs on the cluster of {@code --kubeconfig FILE} (the launcher {@code
+ * e2e/qemu-operator-local} starts a real kube-apiserver and passes its kubeconfig; {@code
+ * --api-server mock} there) or, without it, on Fabric8's mock API server in this process. It writes
+ * the server's URL (and the kubeconfig, if any) to a state file ({@code
+ * $QEMU_OPERATOR_LOCAL_STATE}, default {@code ~/.cache/qemu-operator/local-cluster}) that the other
+ * subcommands read. With {@code --kubeconfig FILE}, every subcommand uses that cluster.
  *
  * <p>Exit codes: 0 done; 1 not every VM became ready in time, or an API error; 2 a usage error or
  * an invalid manifest; 3 QEMU is missing.
@@ -135,10 +137,12 @@ public final class LocalCli {
   static String usage() {
     return """
         usage: qemu-operator-local COMMAND [options]
-          up [-f DIR|FILE]... [--until-ready] [--timeout 120s]
-                          start a local cluster (mock API server, operator, node agent running
-                          real QEMU), apply the manifests, show the VMs until Ctrl-C; with
-                          --until-ready, exit 0 once every VM is Ready (non-zero on timeout)
+          up [-f DIR|FILE]... [--until-ready] [--timeout 120s] [--api-server real|mock]
+                          start a local cluster (API server, operator, node agent running real
+                          QEMU), apply the manifests, show the VMs until Ctrl-C; with
+                          --until-ready, exit 0 once every VM is Ready (non-zero on timeout).
+                          real (default): kube-apiserver v1.20 + etcd + kube-controller-manager,
+                          started for this run; mock: Fabric8's in-memory mock, in this process
           apply -f DIR|FILE...   create or update QemuVMs (validated first)
           get                    list QemuVMs (NAME PHASE RUNSTATE CPUS MEMORY AGE)
           describe NAME          spec, status, conditions and recent Events of a QemuVM
@@ -163,29 +167,30 @@ public final class LocalCli {
         return USAGE;
       }
     }
-    if (options.kubeconfig.isEmpty()) {
-      Optional<String> missing = missingQemu();
-      if (missing.isPresent()) {
-        err.println("error: " + missing.get());
-        return NO_QEMU;
-      }
+    // the node agent runs every VM pod as QEMU on this machine, whichever the API server
+    Optional<String> missing = missingQemu();
+    if (missing.isPresent()) {
+      err.println("error: " + missing.get());
+      return NO_QEMU;
     }
     Path workDir;
     try {
+      String configured = System.getProperty("qemu-operator.local.workDir");
       workDir =
-          Optional.ofNullable(System.getProperty("qemu-operator.local.workDir"))
-              .map(Path::of)
-              .orElse(Files.createTempDirectory("qemu-operator-local-"));
+          configured != null
+              ? Path.of(configured)
+              : Files.createTempDirectory("qemu-operator-local-");
     } catch (IOException e) {
       err.println("error: " + e.getMessage());
       return USAGE;
     }
     err.println("starting the local cluster (work dir and operator log: " + workDir + ")");
-    // closed in reverse: the cluster (every QEMU) first, then the pods' files
-    try (var podFiles = new PodFilesCleanup(workDir.resolve("pods"));
-        LocalCluster cluster = LocalCluster.start(options.kubeconfig, workDir)) {
+    try (LocalCluster cluster = LocalCluster.start(options.kubeconfig, workDir)) {
       Path state = statePath();
-      writeState(state, cluster.apiServerUrl());
+      writeState(state, cluster.apiServerUrl(), options.kubeconfig);
+      // on SIGTERM or Ctrl-C the JVM runs its hooks, not this method's finally
+      Thread stateCleanup = new Thread(() -> deleteState(state, cluster.apiServerUrl()));
+      Runtime.getRuntime().addShutdownHook(stateCleanup);
       try {
         err.println(
             "API server "
@@ -202,6 +207,11 @@ public final class LocalCli {
         return watch(cluster.client(), options);
       } finally {
         deleteState(state, cluster.apiServerUrl());
+        try {
+          Runtime.getRuntime().removeShutdownHook(stateCleanup);
+        } catch (IllegalStateException e) {
+          // the JVM is shutting down: the hook runs anyway
+        }
       }
     }
   }
@@ -433,13 +443,7 @@ public final class LocalCli {
 
   private KubernetesClient connect(Options options) {
     if (options.kubeconfig.isPresent()) {
-      try {
-        Path file = options.kubeconfig.get();
-        Config config = Config.fromKubeconfig(null, Files.readString(file), file.toString());
-        return new KubernetesClientBuilder().withConfig(config).build();
-      } catch (IOException e) {
-        throw new NoClusterException("cannot read kubeconfig: " + e.getMessage());
-      }
+      return connect(options.kubeconfig.get());
     }
     Path state = statePath();
     Properties properties = new Properties();
@@ -456,12 +460,26 @@ public final class LocalCli {
       throw new NoClusterException(
           "the local cluster of state file " + state + " is gone (process " + pid + " ended)");
     }
+    String kubeconfig = properties.getProperty("kubeconfig");
+    if (kubeconfig != null) {
+      return connect(Path.of(kubeconfig));
+    }
     Config config =
         new ConfigBuilder(Config.empty())
             .withMasterUrl(properties.getProperty("server"))
             .withTrustCerts(true)
             .build();
     return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  private static KubernetesClient connect(Path kubeconfig) {
+    try {
+      Config config =
+          Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+      return new KubernetesClientBuilder().withConfig(config).build();
+    } catch (IOException e) {
+      throw new NoClusterException("cannot read kubeconfig: " + e.getMessage());
+    }
   }
 
   Path statePath() {
@@ -472,7 +490,7 @@ public final class LocalCli {
     return Path.of(System.getProperty("user.home"), ".cache", "qemu-operator", "local-cluster");
   }
 
-  private void writeState(Path state, String url) {
+  private void writeState(Path state, String url, Optional<Path> kubeconfig) {
     try {
       Files.createDirectories(state.toAbsolutePath().getParent());
       Files.writeString(
@@ -481,7 +499,8 @@ public final class LocalCli {
               + url
               + "\npid="
               + ProcessHandle.current().pid()
-              + "\n");
+              + "\n"
+              + kubeconfig.map(k -> "kubeconfig=" + k.toAbsolutePath() + "\n").orElse(""));
     } catch (IOException e) {
       err.println("warning: cannot write the state file " + state + ": " + e.getMessage());
     }
@@ -531,20 +550,6 @@ public final class LocalCli {
   }
 
   /** Removes the VM pods' files (disk images, sockets) when {@code up} ends; the log stays. */
-  private record PodFilesCleanup(Path dir) implements AutoCloseable {
-    @Override
-    public void close() {
-      if (!Files.isDirectory(dir)) {
-        return;
-      }
-      try (var files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // best effort: the folder is under the temporary directory
-      }
-    }
-  }
-
   static String human(Duration duration) {
     return duration.toSeconds() + "s";
   }

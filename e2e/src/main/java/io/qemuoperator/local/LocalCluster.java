@@ -12,6 +12,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.qemuoperator.operator.OperatorConfig;
+import io.qemuoperator.operator.OperatorDeployment;
 import io.qemuoperator.operator.QemuOperator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * schema, run admission, or collect garbage: on it, an {@link OwnerGarbageCollector} deletes a
  * QemuVM's pod, Secret and claims once the QemuVM is gone, as Kubernetes' garbage collector would.
  * {@link #close()} stops everything it started — operator, every QEMU and sidecar, the server — and
- * a JVM shutdown hook does the same on Ctrl-C.
+ * deletes the pods' files ({@code workDir/pods}); a JVM shutdown hook does the same on Ctrl-C.
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
@@ -45,8 +46,17 @@ public final class LocalCluster implements AutoCloseable {
   /** The CRD as the build generates it (a copy of {@code crds/qemuvms.qemu-operator.io-v1.yml}). */
   static final String CRD_RESOURCE = "/META-INF/fabric8/qemuvms.qemu-operator.io-v1.yml";
 
+  /**
+   * How the operator reaches a real API server: as whom ({@code config}: e.g. a ServiceAccount's
+   * token, so that only its RBAC applies) and as which deployment (watched namespaces, leader
+   * election). The node agent serves the watched namespaces only (all when none are set).
+   */
+  public record OperatorIdentity(Config config, OperatorDeployment deployment) {}
+
   private final Optional<KubernetesMockServer> server;
   private final KubernetesClient client;
+  private final KubernetesClient operatorClient;
+  private final OperatorDeployment deployment;
   private final Path workDir;
   private final NodeAgent agent;
   private final Optional<OwnerGarbageCollector> collector;
@@ -58,15 +68,22 @@ public final class LocalCluster implements AutoCloseable {
   private LocalCluster(
       Optional<KubernetesMockServer> server,
       KubernetesClient client,
+      Optional<OperatorIdentity> operator,
       Path workDir,
       OperatorConfig config) {
     this.server = server;
     this.client = client;
+    this.operatorClient =
+        operator
+            .map(o -> new KubernetesClientBuilder().withConfig(o.config()).build())
+            .orElse(client);
+    this.deployment =
+        operator.map(OperatorIdentity::deployment).orElse(OperatorDeployment.single());
     this.workDir = workDir;
     this.config = config;
     this.shutdownHook = new Thread(this::close, "local-cluster-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    this.agent = new NodeAgent(client, workDir.resolve("pods"));
+    this.agent = new NodeAgent(client, workDir.resolve("pods"), deployment.watchNamespaces());
     this.collector = server.map(s -> new OwnerGarbageCollector(client));
   }
 
@@ -75,32 +92,48 @@ public final class LocalCluster implements AutoCloseable {
    * cluster. VM pods keep their files under {@code workDir/pods}.
    */
   public static LocalCluster start(Optional<Path> kubeconfig, Path workDir) {
-    quietMockServerLog();
-    Optional<KubernetesMockServer> server = Optional.empty();
-    KubernetesClient client;
     if (kubeconfig.isPresent()) {
       try {
         Config config =
             Config.fromKubeconfig(
                 null, Files.readString(kubeconfig.get()), kubeconfig.get().toString());
-        client = new KubernetesClientBuilder().withConfig(config).build();
+        return onApiServer(config, Optional.empty(), workDir);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read kubeconfig " + kubeconfig.get(), e);
       }
-    } else {
-      Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-      var mock =
-          new KubernetesMockServer(
-              new Context(Serialization.jsonMapper()),
-              new MockWebServer(),
-              responses,
-              new KubernetesMixedDispatcher(responses),
-              false);
-      mock.init(InetAddress.getLoopbackAddress(), 0);
-      server = Optional.of(mock);
-      client = mock.createClient();
     }
-    var cluster = new LocalCluster(server, client, workDir, operatorConfig());
+    quietMockServerLog();
+    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    var mock =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    mock.init(InetAddress.getLoopbackAddress(), 0);
+    return started(
+        new LocalCluster(
+            Optional.of(mock), mock.createClient(), Optional.empty(), workDir, operatorConfig()));
+  }
+
+  /**
+   * Starts a cluster on a real API server: {@code admin} installs the CRD, runs the node agent and
+   * is the client {@link #client()} returns; the operator connects as {@code operator} when given,
+   * else as admin, watching every namespace.
+   */
+  public static LocalCluster onApiServer(
+      Config admin, Optional<OperatorIdentity> operator, Path workDir) {
+    return started(
+        new LocalCluster(
+            Optional.empty(),
+            new KubernetesClientBuilder().withConfig(admin).build(),
+            operator,
+            workDir,
+            operatorConfig()));
+  }
+
+  private static LocalCluster started(LocalCluster cluster) {
     try {
       cluster.createCrd();
       cluster.startOperator();
@@ -136,7 +169,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void startOperator() {
-    operator = QemuOperator.start(client, config);
+    operator = QemuOperator.start(operatorClient, config, deployment);
   }
 
   /** Stops the operator and starts a new one, as a restarted operator pod would. */
@@ -187,9 +220,26 @@ public final class LocalCluster implements AutoCloseable {
     }
     collector.ifPresent(OwnerGarbageCollector::close);
     agent.close();
+    deletePodFiles();
+    if (operatorClient != client) {
+      operatorClient.close();
+    }
     client.close();
     server.ifPresent(KubernetesMockServer::destroy);
     log.info("local cluster stopped");
+  }
+
+  /** The pods' folders (disk images, sockets, tokens) go with the cluster: also on a signal. */
+  private void deletePodFiles() {
+    Path pods = workDir.resolve("pods");
+    if (!Files.isDirectory(pods)) {
+      return;
+    }
+    try (var files = Files.walk(pods)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("cannot delete {}: {}", pods, e.toString());
+    }
   }
 
   /** The mock API server logs every request at INFO through java.util.logging. */

@@ -22,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,13 +48,24 @@ public final class NodeAgent implements AutoCloseable {
   private final String qemuBinary;
   private final SharedIndexInformer<Pod> informer;
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
+  private final Set<String> namespaces;
 
   /** Shared by every agent of this JVM: two local clusters never hand out the same address. */
   private static final AtomicInteger addresses = new AtomicInteger();
 
+  /** An agent for the VM pods of every namespace. */
   public NodeAgent(KubernetesClient client, Path root) {
+    this(client, root, Set.of());
+  }
+
+  /**
+   * An agent for the VM pods of {@code namespaces} only (empty: every namespace), as a node that
+   * several clusters' tests share would be: pods elsewhere are left alone.
+   */
+  public NodeAgent(KubernetesClient client, Path root, Set<String> namespaces) {
     this.client = client;
     this.root = root;
+    this.namespaces = Set.copyOf(namespaces);
     this.qemuBinary = System.getenv().getOrDefault("QEMU_SYSTEM", "qemu-system-x86_64");
     this.informer =
         client
@@ -64,12 +76,14 @@ public final class NodeAgent implements AutoCloseable {
                 new ResourceEventHandler<>() {
                   @Override
                   public void onAdd(Pod pod) {
-                    start(pod);
+                    if (serves(pod)) {
+                      start(pod);
+                    }
                   }
 
                   @Override
                   public void onUpdate(Pod old, Pod pod) {
-                    if (pod.getMetadata().getDeletionTimestamp() != null) {
+                    if (serves(pod) && pod.getMetadata().getDeletionTimestamp() != null) {
                       stop(key(pod));
                       // As a kubelet does once the containers are gone: remove the pod for good.
                       client.pods().resource(pod).withGracePeriod(0).delete();
@@ -81,6 +95,10 @@ public final class NodeAgent implements AutoCloseable {
                     stop(key(pod));
                   }
                 });
+  }
+
+  private boolean serves(Pod pod) {
+    return namespaces.isEmpty() || namespaces.contains(pod.getMetadata().getNamespace());
   }
 
   private static String key(Pod pod) {
@@ -102,8 +120,8 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /** The keys ({@code namespace/name}) of the pods this agent runs now. */
-  public java.util.Set<String> runningPods() {
-    return java.util.Set.copyOf(pods.keySet());
+  public Set<String> runningPods() {
+    return Set.copyOf(pods.keySet());
   }
 
   /** The pod's sidecar, for tests that stop it. */
