@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real, local Kubernetes control plane for the end-to-end tests: etcd + kube-apiserver (v1.20.2,
-# RBAC on) + kube-controller-manager (owner-reference garbage collection, namespaces, service
+# RBAC on, OwnerReferencesPermissionEnforcement, an audit log of service accounts' requests in
+# DIR/audit.log) + kube-controller-manager (owner-reference garbage collection, namespaces, service
 # accounts). No kubelet and no scheduler: Pods are stored, never run.
 #
 #   bash e2e/local-apiserver.sh start DIR   # prints DIR/kubeconfig (the admin's) when /readyz says 200
@@ -101,7 +102,7 @@ command -v curl >/dev/null || die "no curl on PATH (package curl)"
 started=$SECONDS
 pki=$dir/pki
 mkdir -p "$pki"
-rm -rf "$dir/etcd-data" "$dir"/*.log
+rm -rf "$dir/etcd-data" "$dir"/*.log "$dir/audit.log"
 
 # Certificates: a CA, the API server's serving certificate for 127.0.0.1/localhost, a service-account
 # key pair. Generated once per DIR.
@@ -161,6 +162,19 @@ EOF
 kubeconfig "$dir/kubeconfig" admin "$admin_token"
 kubeconfig "$dir/kube-controller-manager.kubeconfig" system:kube-controller-manager "$kcm_token"
 
+# The audit log records every request of a service account (the operator's, under the chart's
+# RBAC): who, verb, resource, response code. Tests read it to compare what the operator did with
+# what the chart grants.
+cat >"$dir/audit-policy.yaml" <<EOF
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+- level: Metadata
+  userGroups: ["system:serviceaccounts"]
+- level: None
+EOF
+
 launch() { # component command...
   local c=$1
   shift
@@ -188,6 +202,8 @@ launch kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
   --client-ca-file "$pki/ca.crt" --token-auth-file "$pki/tokens.csv" \
   --authorization-mode RBAC \
+  --enable-admission-plugins OwnerReferencesPermissionEnforcement \
+  --audit-policy-file "$dir/audit-policy.yaml" --audit-log-path "$dir/audit.log" --audit-log-format json \
   --service-account-issuer https://kubernetes.default.svc \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 --endpoint-reconciler-type none

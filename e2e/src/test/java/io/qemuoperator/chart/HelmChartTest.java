@@ -1,5 +1,6 @@
 package io.qemuoperator.chart;
 
+import static io.qemuoperator.chart.ApiCall.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,6 @@ import io.qemuoperator.operator.OperatorDeployment;
 import io.qemuoperator.operator.pod.VmPod;
 import io.qemuoperator.operator.pod.VmResources;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,13 +26,6 @@ import org.junit.jupiter.api.Test;
  * combinations that change its shape, checked against what the operator's code does.
  */
 class HelmChartTest {
-
-  /** One permission: an API group, a resource (or subresource) and a verb. */
-  record ApiCall(String group, String resource, String verb) {}
-
-  private static ApiCall call(String group, String resource, String verb) {
-    return new ApiCall(group, resource, verb);
-  }
 
   /**
    * Every call the operator makes in the namespaces it watches, read from its code: JOSDK's
@@ -68,12 +61,17 @@ class HelmChartTest {
           call("", "persistentvolumeclaims", "create"),
           call("", "events", "create"));
 
-  /** JOSDK's LeaderElectionManager: Fabric8's LeaseLock reads, creates and renews the Lease. */
+  /**
+   * JOSDK's LeaderElectionManager: Fabric8's LeaseLock reads and creates the Lease and renews it
+   * with a PATCH (ResourceLock.update), and JOSDK will not start unless "update" is allowed as well
+   * (LeaderElectionManager.checkLeaseAccess). Both found by ChartRbacOnRealApiServerE2E.
+   */
   static final Set<ApiCall> LEADER_ELECTION_CALLS =
       Set.of(
           call("coordination.k8s.io", "leases", "get"),
           call("coordination.k8s.io", "leases", "create"),
-          call("coordination.k8s.io", "leases", "update"));
+          call("coordination.k8s.io", "leases", "update"),
+          call("coordination.k8s.io", "leases", "patch"));
 
   private static final String FULLNAME = RenderedChart.RELEASE;
 
@@ -426,18 +424,10 @@ class HelmChartTest {
   }
 
   private static Set<ApiCall> calls(JsonNode role) {
-    var calls = new LinkedHashSet<ApiCall>();
     for (JsonNode rule : role.path("rules")) {
       assertThat(rule.has("resourceNames")).as("resourceNames in %s", name(role)).isFalse();
-      for (JsonNode group : rule.path("apiGroups")) {
-        for (JsonNode resource : rule.path("resources")) {
-          for (JsonNode verb : rule.path("verbs")) {
-            calls.add(call(group.asText(), resource.asText(), verb.asText()));
-          }
-        }
-      }
     }
-    return calls;
+    return ApiCall.grantedBy(role);
   }
 
   private static String kind(JsonNode manifest) {

@@ -84,15 +84,28 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
     return instance.client;
   }
 
+  /** The admin's connection settings (a copy). */
+  public Config adminConfig() {
+    return new ConfigBuilder(instance.adminConfig).build();
+  }
+
+  /** The server and its CA, authenticating with {@code bearerToken} instead of the admin's. */
+  public Config configWithToken(String bearerToken) {
+    return new ConfigBuilder(instance.adminConfig)
+        .withOauthToken(bearerToken)
+        .withUsername(null)
+        .withPassword(null)
+        .build();
+  }
+
   /** A new client (close it) that authenticates with {@code bearerToken} instead of the admin's. */
   public KubernetesClient clientWithToken(String bearerToken) {
-    Config config =
-        new ConfigBuilder(instance.adminConfig)
-            .withOauthToken(bearerToken)
-            .withUsername(null)
-            .withPassword(null)
-            .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return new KubernetesClientBuilder().withConfig(configWithToken(bearerToken)).build();
+  }
+
+  /** The API server's audit log: one JSON event per line, for requests of service accounts. */
+  public Path auditLog() {
+    return instance.dir.resolve("audit.log");
   }
 
   /** A fresh namespace named {@code prefix-N-<time>}, created and returned. */
@@ -104,6 +117,24 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
         .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     return name;
+  }
+
+  /**
+   * Deletes a test's namespace, leaving nothing behind on the shared server: with no operator left
+   * to release them, the QemuVMs' finalizers would hold the namespace forever, so they are removed
+   * first; kube-controller-manager then empties the namespace.
+   */
+  public void deleteNamespace(String namespace) {
+    var vms = client().resources(io.qemuoperator.api.v1alpha1.QemuVM.class).inNamespace(namespace);
+    for (var vm : vms.list().getItems()) {
+      vms.withName(vm.getMetadata().getName())
+          .edit(
+              v -> {
+                v.getMetadata().setFinalizers(List.of());
+                return v;
+              });
+    }
+    client().namespaces().withName(namespace).delete();
   }
 
   /**

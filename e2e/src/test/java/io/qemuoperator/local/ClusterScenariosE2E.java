@@ -1,13 +1,12 @@
 package io.qemuoperator.local;
 
-import static io.qemuoperator.local.E2eCluster.NS;
 import static io.qemuoperator.local.E2eCluster.isTrue;
-import static io.qemuoperator.local.E2eCluster.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
+import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
 import java.time.Duration;
 import java.util.List;
@@ -17,15 +16,25 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Whole-cluster scenarios: deleting a QemuVM, a restarted operator, many VMs at once. */
-@ExtendWith(LogScan.class)
+@ParameterizedClass(name = "on the {0} API server")
+@ValueSource(strings = {"mock", "real"})
+@ExtendWith({RealApiServer.class, LogScan.class})
 class ClusterScenariosE2E {
+  /**
+   * mock: Fabric8's mock API server; real: kube-apiserver v1.20, operator under the chart's RBAC.
+   */
+  @Parameter String apiServer;
+
   private E2eCluster e2e;
 
   @BeforeEach
-  void start() throws Exception {
-    e2e = new E2eCluster();
+  void start(RealApiServer server) throws Exception {
+    e2e = E2eCluster.on(apiServer, server);
   }
 
   @AfterEach
@@ -37,10 +46,10 @@ class ClusterScenariosE2E {
 
   @Test
   void aDeletedQemuVmPowersItsGuestDownQuitsAndReleasesTheFinalizer() {
-    e2e.create(vm("gone-1", s -> {}));
+    e2e.create(e2e.vm("gone-1", s -> {}));
     QemuVM ready = e2e.await("gone-1", "Ready", vm -> isTrue(vm, Conditions.READY));
     assertThat(ready.getMetadata().getFinalizers()).isNotEmpty();
-    ProcessHandle qemu = e2e.agent().qemu(NS, "gone-1-qemu");
+    ProcessHandle qemu = e2e.agent().qemu(e2e.ns, "gone-1-qemu");
 
     e2e.client.resource(ready).delete();
 
@@ -48,28 +57,35 @@ class ClusterScenariosE2E {
         .atMost(Duration.ofSeconds(30))
         .until(() -> e2e.get("gone-1") == null);
     assertThat(e2e.eventReasons("gone-1")).contains("PowerdownRequested", "Quit");
-    // QEMU ended on the operator's quit; the pod and its Secret went with the QemuVM (on the mock
-    // server, the local cluster's garbage collector deletes them, as Kubernetes' would)
-    Awaitility.await("QEMU ended, the pod gone")
-        .atMost(Duration.ofSeconds(20))
+    // QEMU ended on the operator's quit; the pod, its Secret and claim went with the QemuVM
+    // (garbage collection through owner references: kube-controller-manager's on the real server,
+    // the local cluster's on the mock server)
+    Awaitility.await("QEMU ended; the pod, Secret and claim gone")
+        .atMost(Duration.ofSeconds(60))
         .until(
             () ->
                 !qemu.isAlive()
-                    && e2e.client.pods().inNamespace(NS).withName("gone-1-qemu").get() == null
-                    && !e2e.agent().runningPods().contains(NS + "/gone-1-qemu"));
-    assertThat(e2e.client.secrets().inNamespace(NS).list().getItems()).isEmpty();
-    assertThat(e2e.client.persistentVolumeClaims().inNamespace(NS).list().getItems()).isEmpty();
+                    && e2e.client.pods().inNamespace(e2e.ns).withName("gone-1-qemu").get() == null
+                    && !e2e.agent().runningPods().contains(e2e.ns + "/gone-1-qemu")
+                    && e2e.client.secrets().inNamespace(e2e.ns).withName("gone-1-qmp-token").get()
+                        == null
+                    && e2e.client
+                        .persistentVolumeClaims()
+                        .inNamespace(e2e.ns)
+                        .list()
+                        .getItems()
+                        .isEmpty());
   }
 
   @Test
   void aRestartedOperatorFindsItsVmsAndRepeatsNothing() {
-    e2e.create(vm("keep-1", s -> s.setBalloon(new Quantity("100Mi"))));
-    e2e.create(vm("keep-2", s -> s.setPaused(true)));
+    e2e.create(e2e.vm("keep-1", s -> s.setBalloon(new Quantity("100Mi"))));
+    e2e.create(e2e.vm("keep-2", s -> s.setPaused(true)));
     e2e.await("keep-1", "Ready", vm -> isTrue(vm, Conditions.READY));
     e2e.await("keep-2", "Ready", vm -> isTrue(vm, Conditions.READY));
     List<String> before1 = e2e.eventReasons("keep-1");
     List<String> before2 = e2e.eventReasons("keep-2");
-    ProcessHandle qemu1 = e2e.agent().qemu(NS, "keep-1-qemu");
+    ProcessHandle qemu1 = e2e.agent().qemu(e2e.ns, "keep-1-qemu");
 
     e2e.cluster.restartOperator();
 
@@ -89,7 +105,7 @@ class ClusterScenariosE2E {
                     && e2e.eventReasons("keep-1").size() == before1.size() + 1);
     assertThat(e2e.eventReasons("keep-1").subList(before1.size(), before1.size() + 1))
         .containsExactly("Paused");
-    assertThat(e2e.agent().qemu(NS, "keep-1-qemu").pid()).isEqualTo(qemu1.pid());
+    assertThat(e2e.agent().qemu(e2e.ns, "keep-1-qemu").pid()).isEqualTo(qemu1.pid());
     // created paused: QEMU never ran its vCPUs, so it reports prelaunch
     assertThat(e2e.get("keep-2").getStatus().getRunState()).isEqualTo("prelaunch");
   }
@@ -98,7 +114,7 @@ class ClusterScenariosE2E {
   void tenVmsAtOnceAllConverge() {
     List<String> names = IntStream.rangeClosed(1, 10).mapToObj(i -> "many-" + i).toList();
     for (String name : names) {
-      e2e.create(vm(name, s -> s.setDisks(List.of())));
+      e2e.create(e2e.vm(name, s -> s.setDisks(List.of())));
     }
     for (String name : names) {
       QemuVM vm =
@@ -108,7 +124,7 @@ class ClusterScenariosE2E {
     }
     assertThat(e2e.agent().runningPods()).hasSize(10);
     // each VM's own QEMU: ten distinct processes, each answering on its own monitor
-    assertThat(names.stream().map(n -> e2e.agent().qemu(NS, n + "-qemu").pid()).distinct())
+    assertThat(names.stream().map(n -> e2e.agent().qemu(e2e.ns, n + "-qemu").pid()).distinct())
         .hasSize(10);
     try (var qmp = e2e.observer("many-7")) {
       assertThat(qmp.runState()).isEqualTo("running");

@@ -7,31 +7,80 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
+import io.qemuoperator.chart.ChartRbac;
+import io.qemuoperator.e2e.RealApiServer;
+import io.qemuoperator.operator.OperatorDeployment;
 import io.qemuoperator.testing.RawQmp;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
-/** A {@link LocalCluster} on the mock API server for one scenario, and what scenarios ask of it. */
+/**
+ * A {@link LocalCluster} for one scenario, and what scenarios ask of it: on Fabric8's mock API
+ * server, or on the real kube-apiserver ({@link RealApiServer}) with the operator under exactly the
+ * Helm chart's RBAC (its ServiceAccount's token, a Role in the scenario's own namespace).
+ */
 final class E2eCluster implements AutoCloseable {
-  static final String NS = "test";
   static final long MIB = 1 << 20;
+
+  /** The scenario's namespace: {@code test} on the mock server, a fresh one on a real server. */
+  final String ns;
 
   final Path root;
   final LocalCluster cluster;
   final KubernetesClient client;
+  private final Optional<RealApiServer> server;
 
-  E2eCluster() throws Exception {
-    root = Files.createTempDirectory("qo-e2e-");
-    cluster = LocalCluster.start(Optional.empty(), root);
-    client = cluster.client();
+  private E2eCluster(String ns, Path root, LocalCluster cluster, Optional<RealApiServer> server) {
+    this.ns = ns;
+    this.root = root;
+    this.cluster = cluster;
+    this.client = cluster.client();
+    this.server = server;
+  }
+
+  /** {@code mock} or {@code real}: on which API server. */
+  static E2eCluster on(String apiServer, RealApiServer server) throws IOException {
+    return switch (apiServer) {
+      case "mock" -> onMockApiServer();
+      case "real" -> onRealApiServer(server);
+      default -> throw new IllegalArgumentException("mock or real, not " + apiServer);
+    };
+  }
+
+  static E2eCluster onMockApiServer() throws IOException {
+    Path root = Files.createTempDirectory("qo-e2e-");
+    return new E2eCluster(
+        "test", root, LocalCluster.start(Optional.empty(), root), Optional.empty());
+  }
+
+  /**
+   * On the real API server: the CRD as generated, a fresh namespace, the chart's ServiceAccount and
+   * RBAC for that namespace; the operator connects with the ServiceAccount's token and watches that
+   * namespace only (as the chart's {@code watchNamespaces} sets it up).
+   */
+  static E2eCluster onRealApiServer(RealApiServer server) throws IOException {
+    server.installCrd();
+    String ns = server.newNamespace("e2e");
+    String token = ChartRbac.install(server, List.of(ns), false);
+    var operator =
+        new LocalCluster.OperatorIdentity(
+            server.configWithToken(token), new OperatorDeployment(Optional.empty(), Set.of(ns)));
+    Path root = Files.createTempDirectory("qo-e2e-");
+    return new E2eCluster(
+        ns,
+        root,
+        LocalCluster.onApiServer(server.adminConfig(), Optional.of(operator), root),
+        Optional.of(server));
   }
 
   NodeAgent agent() {
@@ -42,14 +91,15 @@ final class E2eCluster implements AutoCloseable {
   public void close() throws Exception {
     cluster.close();
     assertThat(cluster.agent().runningPods()).as("pods still running after close").isEmpty();
+    server.ifPresent(s -> s.deleteNamespace(ns));
     try (var files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
   /** A small VM: 1 vCPU, 128Mi, one 64Mi disk, a 2 s grace period; {@code spec} changes it. */
-  static QemuVM vm(String name, Consumer<QemuVMSpec> spec) {
-    return SmallVm.of(NS, name, spec);
+  QemuVM vm(String name, Consumer<QemuVMSpec> spec) {
+    return SmallVm.of(ns, name, spec);
   }
 
   void create(QemuVM vm) {
@@ -57,12 +107,12 @@ final class E2eCluster implements AutoCloseable {
   }
 
   QemuVM get(String name) {
-    return client.resources(QemuVM.class).inNamespace(NS).withName(name).get();
+    return client.resources(QemuVM.class).inNamespace(ns).withName(name).get();
   }
 
   /** Changes the spec as a user would: on a conflict with the operator's writes, again. */
   void edit(String name, Consumer<QemuVMSpec> change) {
-    Manifests.editSpec(client.resources(QemuVM.class).inNamespace(NS).withName(name), change);
+    Manifests.editSpec(client.resources(QemuVM.class).inNamespace(ns).withName(name), change);
   }
 
   QemuVM await(String name, String what, Predicate<QemuVM> until) {
@@ -98,17 +148,17 @@ final class E2eCluster implements AutoCloseable {
 
   /** A second QMP monitor of the VM's QEMU, independent of the sidecar and the operator. */
   RawQmp observer(String vm) {
-    return RawQmp.connect(agent().observerSocket(NS, vm + "-qemu"));
+    return RawQmp.connect(agent().observerSocket(ns, vm + "-qemu"));
   }
 
   List<String> eventReasons(String vm) {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> vm.equals(e.getInvolvedObject().getName()))
         .map(Event::getReason)
         .toList();
   }
 
   int eventCount() {
-    return client.v1().events().inNamespace(NS).list().getItems().size();
+    return client.v1().events().inNamespace(ns).list().getItems().size();
   }
 }

@@ -1,10 +1,8 @@
 package io.qemuoperator.local;
 
 import static io.qemuoperator.local.E2eCluster.MIB;
-import static io.qemuoperator.local.E2eCluster.NS;
 import static io.qemuoperator.local.E2eCluster.condition;
 import static io.qemuoperator.local.E2eCluster.isTrue;
-import static io.qemuoperator.local.E2eCluster.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -12,6 +10,7 @@ import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
+import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,20 +19,30 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The operator end to end on the local cluster (Fabric8's mock API server in CRUD mode), with the
  * node agent running each VM pod as real QEMU and the real sidecar. QEMU's state is checked over a
  * second, independent QMP monitor, not through the operator's code.
  */
-@ExtendWith(LogScan.class)
+@ParameterizedClass(name = "on the {0} API server")
+@ValueSource(strings = {"mock", "real"})
+@ExtendWith({RealApiServer.class, LogScan.class})
 class QemuVMReconcilerE2E {
+  /**
+   * mock: Fabric8's mock API server; real: kube-apiserver v1.20, operator under the chart's RBAC.
+   */
+  @Parameter String apiServer;
+
   private E2eCluster e2e;
   private io.fabric8.kubernetes.client.KubernetesClient client;
 
   @BeforeEach
-  void start() throws Exception {
-    e2e = new E2eCluster();
+  void start(RealApiServer server) throws Exception {
+    e2e = E2eCluster.on(apiServer, server);
     client = e2e.client;
   }
 
@@ -47,7 +56,7 @@ class QemuVMReconcilerE2E {
   @Test
   void aVmReachesItsSpecAndFollowsEveryChange() throws Exception {
     e2e.create(
-        vm(
+        e2e.vm(
             "web-1",
             s -> {
               s.setBalloon(new Quantity("96Mi"));
@@ -95,7 +104,7 @@ class QemuVMReconcilerE2E {
     e2e.edit("web-1", s -> s.getDisks().get(0).setSize(new Quantity("128Mi")));
     e2e.await(
         "web-1", "disk grown", vm -> vm.getStatus().getDisks().get(0).getSizeBytes() == 128 * MIB);
-    Path image = e2e.agent().podDir(NS, "web-1-qemu").resolve("disks/root/disk.qcow2");
+    Path image = e2e.agent().podDir(e2e.ns, "web-1-qemu").resolve("disks/root/disk.qcow2");
     assertThat(qemuImgVirtualSize(image)).isEqualTo(128 * MIB);
     e2e.edit("web-1", s -> s.getDisks().get(0).setSize(new Quantity("32Mi")));
     QemuVM refused =
@@ -124,31 +133,33 @@ class QemuVMReconcilerE2E {
     e2e.edit("web-1", s -> s.setRunning(false));
     QemuVM stopped =
         e2e.await("web-1", "stopped", vm -> vm.getStatus().getPhase() == QemuVMPhase.Stopped);
-    assertThat(client.pods().inNamespace(NS).withName("web-1-qemu").get()).isNull();
+    Awaitility.await("the pod deleted after quit")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> client.pods().inNamespace(e2e.ns).withName("web-1-qemu").get() == null);
     assertThat(e2e.eventReasons("web-1")).contains("PowerdownRequested", "Quit");
     assertThat(stopped.getStatus().getRunState()).isNull();
   }
 
   @Test
   void anInvalidSpecIsReportedNotActedOn() {
-    e2e.create(vm("bad-1", s -> s.setBalloon(new Quantity("1Gi"))));
+    e2e.create(e2e.vm("bad-1", s -> s.setBalloon(new Quantity("1Gi"))));
     QemuVM bad =
         e2e.await("bad-1", "invalid", vm -> condition(vm, Conditions.SPEC_VALID).isPresent());
     assertThat(condition(bad, Conditions.SPEC_VALID).get().getStatus()).isEqualTo(Condition.FALSE);
     assertThat(condition(bad, Conditions.SPEC_VALID).get().getMessage()).contains("balloon");
     assertThat(condition(bad, Conditions.READY).get().getReason()).isEqualTo("InvalidSpec");
-    assertThat(client.pods().inNamespace(NS).withName("bad-1-qemu").get()).isNull();
+    assertThat(client.pods().inNamespace(e2e.ns).withName("bad-1-qemu").get()).isNull();
   }
 
   @Test
   void aKilledQemuIsReportedThenRestartedAndTheSpecReappliedWithoutRepeats() throws Exception {
-    e2e.create(vm("crash-1", s -> s.setBalloon(new Quantity("100Mi"))));
+    e2e.create(e2e.vm("crash-1", s -> s.setBalloon(new Quantity("100Mi"))));
     e2e.await("crash-1", "Ready", vm -> isTrue(vm, Conditions.READY));
     long balloonEvents = e2e.eventReasons("crash-1").stream().filter("BalloonSet"::equals).count();
     assertThat(balloonEvents).isOne();
 
     long thread = e2e.get("crash-1").getStatus().getCpus().get(0).getThreadId();
-    e2e.agent().qemu(NS, "crash-1-qemu").destroyForcibly();
+    e2e.agent().qemu(e2e.ns, "crash-1-qemu").destroyForcibly();
     QemuVM down = e2e.await("crash-1", "QEMU reported down", vm -> !isTrue(vm, Conditions.READY));
     assertThat(down.getStatus().getPhase()).isIn(QemuVMPhase.Failed, QemuVMPhase.Starting);
     QemuVM back =
@@ -166,7 +177,7 @@ class QemuVMReconcilerE2E {
     // the sidecar restarts: a new instance, a full resync, and nothing is sent again
     int before = e2e.eventReasons("crash-1").size();
     String oldInstance = back.getStatus().getSidecarInstance();
-    e2e.agent().restartSidecar(NS, "crash-1-qemu");
+    e2e.agent().restartSidecar(e2e.ns, "crash-1-qemu");
     e2e.await(
         "crash-1",
         "re-read through the new sidecar",
