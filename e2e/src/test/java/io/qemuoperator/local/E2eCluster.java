@@ -151,11 +151,23 @@ final class E2eCluster implements AutoCloseable {
     return RawQmp.connect(agent().observerSocket(ns, vm + "-qemu"));
   }
 
+  /**
+   * The reasons of the VM's Events, sorted: a real API server lists Events by name, not in the
+   * order they were recorded, so only the multiset means anything.
+   */
   List<String> eventReasons(String vm) {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> vm.equals(e.getInvolvedObject().getName()))
         .map(Event::getReason)
+        .sorted()
         .toList();
+  }
+
+  /** The reasons of the VM's Events recorded since {@code before} was read (sorted). */
+  List<String> eventReasonsAddedSince(String vm, List<String> before) {
+    var added = new java.util.ArrayList<>(eventReasons(vm));
+    before.forEach(added::remove);
+    return added;
   }
 
   int eventCount() {
