@@ -1,7 +1,9 @@
 package io.qemuoperator.local;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -29,6 +31,10 @@ import java.util.stream.Stream;
 public final class Manifests {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final QemuVMSpecValidator VALIDATOR = new QemuVMSpecValidator();
+  private static final ObjectReader LENIENT =
+      Serialization.jsonMapper()
+          .readerFor(QemuVM.class)
+          .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** One QemuVM read from {@code source} (a file, and the document's index in it). */
   public record Manifest(String source, QemuVM vm) {
@@ -137,7 +143,7 @@ public final class Manifests {
     }
     QemuVM vm;
     try {
-      vm = Serialization.jsonMapper().treeToValue(document, QemuVM.class);
+      vm = LENIENT.readValue(document); // unknown fields: each reported below, by its path
     } catch (IOException | IllegalArgumentException e) {
       problems.add(
           new Problem(source, name, List.of(new Violation("(schema)", firstLine(e.getMessage())))));
@@ -150,12 +156,48 @@ public final class Manifests {
     if (vm.getSpec() == null) {
       violations.add(new Violation("spec", "is required"));
     } else {
+      unknownFields(
+          document.path("spec"),
+          Serialization.jsonMapper().valueToTree(vm.getSpec()),
+          "spec",
+          violations);
       violations.addAll(VALIDATOR.validate(vm.getSpec()));
     }
     if (violations.isEmpty()) {
       manifests.add(new Manifest(source, vm));
     } else {
       problems.add(new Problem(source, name, violations));
+    }
+  }
+
+  /**
+   * The fields of {@code given} that the API classes do not know: they are not in {@code known},
+   * the same object read into the classes and written back. A structural CRD prunes them, so a typo
+   * ({@code cpu: 2}) would be dropped without a word.
+   */
+  private static void unknownFields(
+      JsonNode given, JsonNode known, String path, List<Violation> violations) {
+    if (given.isObject()) {
+      given
+          .properties()
+          .forEach(
+              field -> {
+                String at = path + "." + field.getKey();
+                if (field.getValue().isNull()) {
+                  return; // "x: null" is written back as nothing, known or not
+                }
+                if (!known.has(field.getKey())) {
+                  violations.add(
+                      new Violation(
+                          at, "unknown field (the API server would drop it without a word)"));
+                } else {
+                  unknownFields(field.getValue(), known.get(field.getKey()), at, violations);
+                }
+              });
+    } else if (given.isArray() && known.isArray()) {
+      for (int i = 0; i < given.size() && i < known.size(); i++) {
+        unknownFields(given.get(i), known.get(i), path + "[" + i + "]", violations);
+      }
     }
   }
 

@@ -70,6 +70,23 @@ class CrdValidationE2E {
     assertThat(spec.get("terminationGracePeriodSeconds").asInt()).isEqualTo(60);
   }
 
+  /**
+   * v1.20 has no server-side field validation: the structural schema prunes an unknown field
+   * without a word, so a typo is lost. The local CLI's check (Manifests, the unknown-fields.yaml
+   * case of ManifestsTest) is what tells the user.
+   */
+  @Test
+  void anUnknownFieldIsPrunedWithoutAWordByV120() {
+    GenericKubernetesResource created =
+        QemuVMs.untyped(server.client())
+            .inNamespace(namespace)
+            .resource(QemuVMs.manifest("typo", "{cpu: 2, memory: 128Mi}"))
+            .create();
+    JsonNode spec = new ObjectMapper().valueToTree(created.getAdditionalProperties().get("spec"));
+    assertThat(spec.has("cpu")).isFalse();
+    assertThat(spec.get("cpus").asInt()).as("the default, not the 2 meant").isEqualTo(1);
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
