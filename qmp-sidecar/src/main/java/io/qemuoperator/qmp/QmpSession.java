@@ -42,10 +42,18 @@ final class QmpSession {
 
     ScheduledExecutorService timer();
 
+    /** How far ahead the deadline sweep looks when no command is pending. */
+    Duration idleSweep();
+
     long nextId();
   }
 
-  private record Pending(String command, CompletableFuture<JsonNode> future) {}
+  /**
+   * A command waiting for its reply; {@code timeout} is null for {@code qmp_capabilities}, whose
+   * deadline is the negotiation's.
+   */
+  private record Pending(
+      String command, CompletableFuture<JsonNode> future, Duration timeout, long deadlineNanos) {}
 
   private final Host host;
   private final Path socket;
@@ -60,6 +68,7 @@ final class QmpSession {
                   return size() > REMEMBERED_TIMEOUTS;
                 }
               }));
+  private final CommandDeadlines deadlines;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<QmpException> closed = new CompletableFuture<>();
   private volatile QmpException closedCause;
@@ -71,6 +80,8 @@ final class QmpSession {
     this.host = host;
     this.socket = socket;
     this.transport = transport;
+    this.deadlines =
+        new CommandDeadlines(host.timer(), host.idleSweep().toNanos(), this::expireOverdue);
   }
 
   /**
@@ -157,6 +168,7 @@ final class QmpSession {
   }
 
   void startReader() {
+    deadlines.start();
     reader = host.startThread("qmp-reader", this::readLoop);
   }
 
@@ -192,7 +204,8 @@ final class QmpSession {
       throw new IllegalArgumentException("cannot serialize arguments of " + command, e);
     }
     var future = new CompletableFuture<JsonNode>();
-    pending.put(id, new Pending(command, future));
+    long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+    pending.put(id, new Pending(command, future, timeout, deadline));
     QmpException cause = closedCause;
     if (cause != null) {
       pending.remove(id);
@@ -200,9 +213,7 @@ final class QmpSession {
       return future;
     }
     if (timeout != null) {
-      ScheduledFuture<?> timer =
-          host.timer().schedule(() -> expire(id, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
-      future.whenComplete((value, error) -> timer.cancel(false));
+      deadlines.watch(deadline);
     }
     try {
       transport.writeLine(bytes);
@@ -219,16 +230,36 @@ final class QmpSession {
     return future;
   }
 
-  private void expire(long id, Duration timeout) {
-    Pending entry = pending.remove(id);
-    if (entry != null) {
-      timedOut.add(id);
-      entry
-          .future()
-          .completeExceptionally(
-              new QmpTimeoutException(
-                  "'" + entry.command() + "' got no reply within " + timeout + " on " + socket));
+  /**
+   * Fails the commands whose deadline passed by {@code now}; the earliest deadline left, or {@code
+   * now} plus the idle sweep when none is.
+   */
+  private long expireOverdue(long now) {
+    long earliest = now + host.idleSweep().toNanos();
+    for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+      Pending entry = e.getValue();
+      if (entry.timeout() == null) {
+        continue;
+      }
+      if (now - entry.deadlineNanos() < 0) {
+        if (entry.deadlineNanos() - earliest < 0) {
+          earliest = entry.deadlineNanos();
+        }
+      } else if (pending.remove(e.getKey(), entry)) {
+        timedOut.add(e.getKey());
+        entry
+            .future()
+            .completeExceptionally(
+                new QmpTimeoutException(
+                    "'"
+                        + entry.command()
+                        + "' got no reply within "
+                        + entry.timeout()
+                        + " on "
+                        + socket));
+      }
     }
+    return earliest;
   }
 
   private void readLoop() {
@@ -326,6 +357,7 @@ final class QmpSession {
       return;
     }
     closedCause = cause;
+    deadlines.stop();
     transport.close();
     try {
       host.onClosed(this, cause);
