@@ -1,8 +1,9 @@
 package io.qemuoperator.qmp;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,6 +30,9 @@ final class QmpSession {
   private static final Logger LOG = LoggerFactory.getLogger(QmpSession.class);
   static final ObjectMapper JSON = new ObjectMapper();
   private static final int REMEMBERED_TIMEOUTS = 1024;
+  private static final byte[] EXECUTE = "{\"execute\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ARGUMENTS = ",\"arguments\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ID = ",\"id\":".getBytes(StandardCharsets.US_ASCII);
 
   /** What a session needs from its client. */
   interface Host {
@@ -187,22 +191,11 @@ final class QmpSession {
   }
 
   private CompletableFuture<JsonNode> send(String command, JsonNode arguments, Duration timeout) {
-    ObjectNode message = JSON.createObjectNode();
-    message.put("execute", command);
-    if (arguments != null && !arguments.isNull()) {
-      if (!arguments.isObject()) {
-        throw new IllegalArgumentException("QMP arguments must be a JSON object: " + arguments);
-      }
-      message.set("arguments", arguments);
+    if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
+      throw new IllegalArgumentException("QMP arguments must be a JSON object: " + arguments);
     }
     long id = host.nextId();
-    message.put("id", id);
-    byte[] bytes;
-    try {
-      bytes = JSON.writeValueAsBytes(message);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot serialize arguments of " + command, e);
-    }
+    byte[] bytes = encode(command, arguments, id);
     var future = new CompletableFuture<JsonNode>();
     long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
     pending.put(id, new Pending(command, future, timeout, deadline));
@@ -228,6 +221,30 @@ final class QmpSession {
       close(new QmpDisconnectedException("writing to " + socket + " failed: " + e, e));
     }
     return future;
+  }
+
+  /**
+   * {@code {"execute":COMMAND,"arguments":ARGUMENTS,"id":ID}}, written directly: a Jackson
+   * generator per command cost ~12 µs of CPU (JFR, QMP path benchmark); only the arguments, when
+   * there are any, go through Jackson.
+   */
+  private static byte[] encode(String command, JsonNode arguments, long id) {
+    var out = new ByteArrayOutputStream(64 + command.length());
+    out.writeBytes(EXECUTE);
+    out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(command));
+    out.write('"');
+    if (arguments != null && !arguments.isNull()) {
+      out.writeBytes(ARGUMENTS);
+      try {
+        out.writeBytes(JSON.writeValueAsBytes(arguments));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot serialize arguments of " + command, e);
+      }
+    }
+    out.writeBytes(ID);
+    out.writeBytes(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
+    out.write('}');
+    return out.toByteArray();
   }
 
   /**
