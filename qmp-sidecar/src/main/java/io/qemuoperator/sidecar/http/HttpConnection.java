@@ -119,7 +119,8 @@ final class HttpConnection implements Runnable {
     }
   }
 
-  void writeResponse(int status, Map<String, String> headers, byte[] body, boolean keepAlive)
+  void writeResponse(
+      int status, Map<String, String> headers, byte[] body, boolean withBody, boolean keepAlive)
       throws IOException {
     var head = new StringBuilder(160);
     head.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
@@ -132,7 +133,9 @@ final class HttpConnection implements Runnable {
     head.append("\r\n");
     var message = new ByteArrayOutputStream(head.length() + body.length);
     message.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
-    message.writeBytes(body);
+    if (withBody) {
+      message.writeBytes(body);
+    }
     synchronized (writeLock) {
       message.writeTo(out);
       out.flush();
@@ -149,7 +152,7 @@ final class HttpConnection implements Runnable {
         ("{\"error\":{\"class\":\"" + errorClass + "\",\"desc\":\"" + e.getMessage() + "\"}}")
             .getBytes(StandardCharsets.UTF_8);
     try {
-      writeResponse(e.status(), Map.of("Content-Type", "application/json"), body, false);
+      writeResponse(e.status(), Map.of("Content-Type", "application/json"), body, true, false);
     } catch (IOException gone) {
       // the client went away
     }

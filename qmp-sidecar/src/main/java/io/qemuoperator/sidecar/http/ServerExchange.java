@@ -97,8 +97,9 @@ public final class ServerExchange {
   }
 
   /**
-   * Writes the answer with a {@code Content-Length}, in one write; the connection closes after it
-   * when the client asked so or the request body was not read to its end.
+   * Writes the answer with a {@code Content-Length}, in one write (without the body for HEAD); the
+   * connection closes after it when the client asked so, the request body was not read to its end,
+   * or the write failed.
    */
   public void respond(int status, String contentType, byte[] bytes) throws IOException {
     if (done.isDone()) {
@@ -106,10 +107,13 @@ public final class ServerExchange {
     }
     boolean reusable = head.keepAlive() && bodyRead();
     responseHeaders.put("Content-Type", contentType);
+    boolean written = false;
     try {
-      connection.writeResponse(status, responseHeaders, bytes, reusable);
+      connection.writeResponse(
+          status, responseHeaders, bytes, !"HEAD".equals(head.method()), reusable);
+      written = true;
     } finally {
-      done.complete(reusable);
+      done.complete(written && reusable);
     }
   }
 

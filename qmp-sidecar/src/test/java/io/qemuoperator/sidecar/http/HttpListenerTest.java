@@ -77,6 +77,18 @@ class HttpListenerTest {
   }
 
   @Test
+  void headAnswersCarryTheLengthButNoBody() throws Exception {
+    int port = start(HttpListenerTest::echo);
+    String answers =
+        exchange(port, "HEAD /h HTTP/1.1\r\n\r\nGET /g HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assertThat(answers)
+        .startsWith("HTTP/1.1 200 OK\r\n")
+        .contains("Content-Length: 13\r\n")
+        .doesNotContain("HEAD /h")
+        .endsWith("GET /g null ");
+  }
+
+  @Test
   void chunkedBodiesAreDecoded() throws Exception {
     int port = start(HttpListenerTest::echo);
     String answer =
