@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One sidecar process started with {@code qmp-sidecar/bin/qmp-sidecar} and its default footprint
  * flags. The launcher execs java, so the spawned pid is the JVM's. The pid is written to a file so
- * the calling script can end the process if the benchmark itself dies.
+ * the calling script can end the process if the benchmark itself dies. QMP_SIDECAR_EXTRA_JAVA_OPTS
+ * passes through, so a profiler can be added without changing the default flags.
  */
 final class SidecarProcess implements AutoCloseable {
   private static final Duration POLL_INTERVAL = Duration.ofMillis(5);

@@ -462,6 +462,11 @@ public final class QmpClient implements AutoCloseable {
     }
 
     @Override
+    public Duration idleSweep() {
+      return options.commandTimeout();
+    }
+
+    @Override
     public long nextId() {
       return ids.incrementAndGet();
     }

@@ -3,23 +3,21 @@ package io.qemuoperator.sidecar;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
+import io.qemuoperator.sidecar.http.ServerExchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /** One HTTP exchange of the sidecar: a capped request body in, a JSON or text answer out. */
 final class JsonExchange {
-  private final HttpExchange exchange;
+  private final ServerExchange exchange;
   private final ObjectMapper json;
   private volatile boolean deferred;
 
-  JsonExchange(HttpExchange exchange, ObjectMapper json) {
+  JsonExchange(ServerExchange exchange, ObjectMapper json) {
     this.exchange = exchange;
     this.json = json;
   }
@@ -39,21 +37,20 @@ final class JsonExchange {
   }
 
   String method() {
-    return exchange.getRequestMethod();
+    return exchange.method();
   }
 
   String path() {
-    return exchange.getRequestURI().getPath();
+    return exchange.path();
   }
 
   Optional<String> header(String name) {
-    return Optional.ofNullable(exchange.getRequestHeaders().getFirst(name));
+    return exchange.header(name);
   }
 
   Map<String, String> query() {
-    URI uri = exchange.getRequestURI();
     var params = new HashMap<String, String>();
-    String raw = uri.getRawQuery();
+    String raw = exchange.rawQuery();
     if (raw == null || raw.isEmpty()) {
       return params;
     }
@@ -75,7 +72,7 @@ final class JsonExchange {
    *     then while reading, so a lying or chunked client cannot make the sidecar buffer more)
    */
   byte[] body(int limit) throws IOException, BodyTooLargeException {
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    String length = exchange.header("Content-Length").orElse(null);
     if (length != null) {
       try {
         if (Long.parseLong(length.strip()) > limit) {
@@ -85,7 +82,7 @@ final class JsonExchange {
         // fall through: the streaming check below still applies
       }
     }
-    try (InputStream in = exchange.getRequestBody()) {
+    try (InputStream in = exchange.body()) {
       var out = new ByteArrayOutputStream();
       byte[] buffer = new byte[8192];
       int n;
@@ -100,7 +97,7 @@ final class JsonExchange {
   }
 
   void responseHeader(String name, String value) {
-    exchange.getResponseHeaders().set(name, value);
+    exchange.responseHeader(name, value);
   }
 
   void respond(int status, JsonNode body) throws IOException {
@@ -111,7 +108,7 @@ final class JsonExchange {
     ObjectNode body = json.createObjectNode();
     body.putObject("error").put("class", error.errorClass()).put("desc", error.desc());
     if (error.status() == 401) {
-      exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+      exchange.responseHeader("WWW-Authenticate", "Bearer");
     }
     respond(error.status(), body);
   }
@@ -121,14 +118,7 @@ final class JsonExchange {
   }
 
   private void send(int status, String contentType, byte[] bytes) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-    exchange.close();
+    exchange.respond(status, contentType, bytes);
   }
 
   /** The request body passed the sidecar's cap. */

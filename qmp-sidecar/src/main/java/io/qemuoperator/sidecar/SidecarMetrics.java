@@ -13,6 +13,8 @@ import io.qemuoperator.qmp.QmpClientState;
 import io.qemuoperator.qmp.QmpEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,6 +27,14 @@ final class SidecarMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicLong balloonActual = new AtomicLong(-1);
   private final List<MultiGauge> blockGauges = new ArrayList<>();
+
+  /**
+   * The command timers, found once per command and result: building the meter id and looking it up
+   * in the registry on every command cost ~5 µs of CPU (JFR, QMP path benchmark).
+   */
+  private final Map<TimerKey, Timer> commandTimers = new ConcurrentHashMap<>();
+
+  private record TimerKey(String command, boolean ok) {}
 
   SidecarMetrics() {
     Gauge.builder("qemu.balloon.actual", balloonActual, AtomicLong::get)
@@ -62,15 +72,20 @@ final class SidecarMetrics {
   }
 
   void recordCommand(String command, long nanos, String errorClass) {
-    Timer.builder("qmp.command")
-        .description("QMP round trip per command, as sent to QEMU")
-        .tags("command", command, "result", errorClass == null ? "ok" : "error")
-        .publishPercentileHistogram(false)
-        .register(registry)
+    commandTimers
+        .computeIfAbsent(new TimerKey(command, errorClass == null), this::commandTimer)
         .record(nanos, TimeUnit.NANOSECONDS);
     if (errorClass != null) {
       registry.counter("qmp.errors", "class", errorClass).increment();
     }
+  }
+
+  private Timer commandTimer(TimerKey key) {
+    return Timer.builder("qmp.command")
+        .description("QMP round trip per command, as sent to QEMU")
+        .tags("command", key.command(), "result", key.ok() ? "ok" : "error")
+        .publishPercentileHistogram(false)
+        .register(registry);
   }
 
   private void recordEvent(QmpEvent event) {

@@ -7,26 +7,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.qemuoperator.qmp.QmpClient;
 import io.qemuoperator.qmp.QmpEvent;
 import io.qemuoperator.qmp.QmpEventBuffer;
 import io.qemuoperator.qmp.dialect.QmpDialect;
+import io.qemuoperator.sidecar.http.HttpListener;
+import io.qemuoperator.sidecar.http.ServerExchange;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sidecar's HTTP API on the JDK's {@code HttpServer}, one virtual thread per exchange.
+ * The sidecar's HTTP API on {@link HttpListener}: a request runs on its connection's thread; a
+ * command is answered by the QMP reader as QEMU's reply arrives.
  *
  * <pre>
  * GET  /healthz                 200 while the process lives
@@ -45,14 +44,14 @@ public final class SidecarServer implements AutoCloseable {
   private static final String COMMANDS = "/v1/commands/";
   private static final long MAX_WAIT_SECONDS = 60;
   private static final Duration METRICS_QUERY_TIMEOUT = Duration.ofSeconds(2);
+  private static final int MAX_CONNECTIONS = 64;
 
   private final ObjectMapper json =
       JsonMapper.builder()
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
-  private final HttpServer http;
-  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final HttpListener http;
   private final SidecarConfig config;
   private final BearerToken token;
   private final QmpClient client;
@@ -80,9 +79,7 @@ public final class SidecarServer implements AutoCloseable {
     this.state = state;
     this.metrics = metrics;
     this.instance = instance;
-    this.http = HttpServer.create(config.listen(), 128);
-    http.setExecutor(executor);
-    http.createContext("/", this::handle);
+    this.http = HttpListener.bind(config.listen(), 128, MAX_CONNECTIONS, this::handle);
   }
 
   void start() {
@@ -91,16 +88,15 @@ public final class SidecarServer implements AutoCloseable {
 
   /** The bound address (the real port when the configuration asked for port 0). */
   public InetSocketAddress address() {
-    return http.getAddress();
+    return http.address();
   }
 
   @Override
   public void close() {
-    http.stop(0);
-    executor.shutdownNow();
+    http.close();
   }
 
-  private void handle(HttpExchange raw) {
+  private void handle(ServerExchange raw) {
     var exchange = new JsonExchange(raw, json);
     try {
       route(exchange);

@@ -45,8 +45,28 @@ class QmpClientProtocolTest {
               "{\"event\": \"RESET\", \"data\": {\"guest\": false}, \"timestamp\": {\"seconds\":"
                   + " 1700000001, \"microseconds\": 0}}",
               TestingQmpPeer.reply(command, "{}"));
+      case "echo", "echo \"quoted\" \\ é" ->
+          List.of(TestingQmpPeer.reply(command, command.toString()));
       default -> List.of(TestingQmpPeer.reply(command, "{\"status\": \"prelaunch\"}"));
     };
+  }
+
+  @Test
+  void commandsReachThePeerAsOneJsonObjectPerLine() throws Exception {
+    try (var peer = new TestingQmpPeer(QmpClientProtocolTest::script);
+        var client = QmpClient.start(options(peer))) {
+      assertThat(client.awaitRunning(WAIT)).isTrue();
+      var arguments = QmpSession.JSON.createObjectNode().put("name", "a\"b\nc").put("up", false);
+
+      JsonNode echoed = client.call("echo", arguments);
+      assertThat(echoed.path("execute").asText()).isEqualTo("echo");
+      assertThat(echoed.path("arguments")).isEqualTo(arguments);
+      assertThat(echoed.path("id").isIntegralNumber()).isTrue();
+
+      JsonNode bare = client.call("echo \"quoted\" \\ é", null);
+      assertThat(bare.path("execute").asText()).isEqualTo("echo \"quoted\" \\ é");
+      assertThat(bare.has("arguments")).isFalse();
+    }
   }
 
   @Test

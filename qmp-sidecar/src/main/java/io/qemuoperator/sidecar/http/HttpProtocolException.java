@@ -1,0 +1,17 @@
+package io.qemuoperator.sidecar.http;
+
+import java.io.IOException;
+
+/** A request the server cannot read: answered with {@code status} and the connection closed. */
+final class HttpProtocolException extends IOException {
+  private final int status;
+
+  HttpProtocolException(int status, String message) {
+    super(message);
+    this.status = status;
+  }
+
+  int status() {
+    return status;
+  }
+}
