@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** The body of a request sent with {@code Transfer-Encoding: chunked}; trailers are skipped. */
-final class ChunkedInputStream extends InputStream {
+final class ChunkedInputStream extends BodyInputStream {
   private static final int MAX_LINE = 4096;
 
   private final InputStream in;
@@ -13,12 +13,6 @@ final class ChunkedInputStream extends InputStream {
 
   ChunkedInputStream(InputStream in) {
     this.in = in;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
   }
 
   @Override

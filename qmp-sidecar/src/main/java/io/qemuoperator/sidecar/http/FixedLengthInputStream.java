@@ -4,19 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** The body of a request with a {@code Content-Length}: exactly that many bytes. */
-final class FixedLengthInputStream extends InputStream {
+final class FixedLengthInputStream extends BodyInputStream {
   private final InputStream in;
   private long remaining;
 
   FixedLengthInputStream(InputStream in, long length) {
     this.in = in;
     this.remaining = length;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
   }
 
   @Override
