@@ -232,13 +232,20 @@ public final class LocalCluster implements AutoCloseable {
   /** The pods' folders (disk images, sockets, tokens) go with the cluster: also on a signal. */
   private void deletePodFiles() {
     Path pods = workDir.resolve("pods");
-    if (!Files.isDirectory(pods)) {
-      return;
-    }
-    try (var files = Files.walk(pods)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      deleteTree(pods);
     } catch (IOException | UncheckedIOException e) {
       log.warn("cannot delete {}: {}", pods, e.toString());
+    }
+  }
+
+  /** Deletes {@code dir} and everything below it, best effort; nothing when it does not exist. */
+  public static void deleteTree(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

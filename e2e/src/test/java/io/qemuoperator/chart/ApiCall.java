@@ -18,11 +18,18 @@ record ApiCall(String group, String resource, String verb) {
   static Set<ApiCall> grantedBy(JsonNode role) {
     var calls = new LinkedHashSet<ApiCall>();
     for (JsonNode rule : role.path("rules")) {
-      for (JsonNode group : rule.path("apiGroups")) {
-        for (JsonNode resource : rule.path("resources")) {
-          for (JsonNode verb : rule.path("verbs")) {
-            calls.add(call(group.asText(), resource.asText(), verb.asText()));
-          }
+      calls.addAll(grantedByRule(rule));
+    }
+    return calls;
+  }
+
+  /** Every call one RBAC rule grants. */
+  static Set<ApiCall> grantedByRule(JsonNode rule) {
+    var calls = new LinkedHashSet<ApiCall>();
+    for (JsonNode group : rule.path("apiGroups")) {
+      for (JsonNode resource : rule.path("resources")) {
+        for (JsonNode verb : rule.path("verbs")) {
+          calls.add(call(group.asText(), resource.asText(), verb.asText()));
         }
       }
     }

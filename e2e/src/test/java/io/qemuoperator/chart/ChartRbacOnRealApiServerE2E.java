@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -187,13 +186,8 @@ class ChartRbacOnRealApiServerE2E {
       ObjectNode copy = manifest.deepCopy();
       ArrayNode rules = copy.putArray("rules");
       for (JsonNode rule : manifest.path("rules")) {
-        boolean match = false;
-        for (JsonNode g : rule.path("apiGroups")) {
-          for (JsonNode r : rule.path("resources")) {
-            match |= g.asText().equals(group) && r.asText().equals(resource);
-          }
-        }
-        if (!match) {
+        if (ApiCall.grantedByRule(rule).stream()
+            .noneMatch(c -> c.group().equals(group) && c.resource().equals(resource))) {
           rules.add(rule);
         }
       }
@@ -223,12 +217,7 @@ class ChartRbacOnRealApiServerE2E {
                           .build())
                   : Optional.empty(),
               Set.of(ns));
-      this.cluster =
-          LocalCluster.onApiServer(
-              server.adminConfig(),
-              Optional.of(
-                  new LocalCluster.OperatorIdentity(server.configWithToken(token), deployment)),
-              root);
+      this.cluster = server.startLocalCluster(token, deployment, root);
     }
 
     KubernetesClient admin() {
@@ -259,9 +248,7 @@ class ChartRbacOnRealApiServerE2E {
     @Override
     public void close() throws Exception {
       cluster.close();
-      try (var files = Files.walk(root)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      LocalCluster.deleteTree(root);
     }
   }
 }

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.qemuoperator.local.LocalCluster;
+import io.qemuoperator.operator.OperatorDeployment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -101,6 +104,18 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
   /** A new client (close it) that authenticates with {@code bearerToken} instead of the admin's. */
   public KubernetesClient clientWithToken(String bearerToken) {
     return new KubernetesClientBuilder().withConfig(configWithToken(bearerToken)).build();
+  }
+
+  /**
+   * A local cluster on this server: the admin installs the CRD and runs the node agent; the
+   * operator connects with {@code operatorToken} as {@code deployment} says.
+   */
+  public LocalCluster startLocalCluster(
+      String operatorToken, OperatorDeployment deployment, Path workDir) {
+    return LocalCluster.onApiServer(
+        adminConfig(),
+        Optional.of(new LocalCluster.OperatorIdentity(configWithToken(operatorToken), deployment)),
+        workDir);
   }
 
   /** The API server's audit log: one JSON event per line, for requests of service accounts. */

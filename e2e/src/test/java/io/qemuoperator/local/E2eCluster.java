@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -72,14 +71,11 @@ final class E2eCluster implements AutoCloseable {
     server.installCrd();
     String ns = server.newNamespace("e2e");
     String token = ChartRbac.install(server, List.of(ns), false);
-    var operator =
-        new LocalCluster.OperatorIdentity(
-            server.configWithToken(token), new OperatorDeployment(Optional.empty(), Set.of(ns)));
     Path root = Files.createTempDirectory("qo-e2e-");
     return new E2eCluster(
         ns,
         root,
-        LocalCluster.onApiServer(server.adminConfig(), Optional.of(operator), root),
+        server.startLocalCluster(token, new OperatorDeployment(Optional.empty(), Set.of(ns)), root),
         Optional.of(server));
   }
 
@@ -92,9 +88,7 @@ final class E2eCluster implements AutoCloseable {
     cluster.close();
     assertThat(cluster.agent().runningPods()).as("pods still running after close").isEmpty();
     server.ifPresent(s -> s.deleteNamespace(ns));
-    try (var files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    LocalCluster.deleteTree(root);
   }
 
   /** A small VM: 1 vCPU, 128Mi, one 64Mi disk, a 2 s grace period; {@code spec} changes it. */
