@@ -155,18 +155,11 @@ public final class LocalCli {
   // --- up ---
 
   private int up(Options options) {
-    List<Manifests.Manifest> manifests = new ArrayList<>();
-    for (Path path : options.files) {
-      try {
-        manifests.addAll(Manifests.load(path));
-      } catch (Manifests.InvalidManifestException e) {
-        err.println("error: invalid manifests, nothing applied:\n" + e.getMessage());
-        return USAGE;
-      } catch (IOException e) {
-        err.println("error: " + e.getMessage());
-        return USAGE;
-      }
+    Optional<List<Manifests.Manifest>> loaded = load(options);
+    if (loaded.isEmpty()) {
+      return USAGE;
     }
+    List<Manifests.Manifest> manifests = loaded.get();
     // the node agent runs every VM pod as QEMU on this machine, whichever the API server
     Optional<String> missing = missingQemu();
     if (missing.isPresent()) {
@@ -314,20 +307,36 @@ public final class LocalCli {
       err.println("error: apply needs -f DIR|FILE");
       return USAGE;
     }
-    List<Manifests.Manifest> manifests = new ArrayList<>();
+    Optional<List<Manifests.Manifest>> manifests = load(options);
+    if (manifests.isEmpty()) {
+      return USAGE;
+    }
     try {
-      for (Path path : options.files) {
-        manifests.addAll(Manifests.load(path));
-      }
-      Manifests.apply(client, options.namespace, manifests).forEach(out::println);
+      Manifests.apply(client, options.namespace, manifests.get()).forEach(out::println);
       return OK;
     } catch (Manifests.InvalidManifestException e) {
       err.println("error: invalid manifests, nothing applied:\n" + e.getMessage());
       return USAGE;
-    } catch (IOException e) {
-      err.println("error: " + e.getMessage());
-      return USAGE;
     }
+  }
+
+  /**
+   * Every manifest {@code -f} names; empty, the error printed, when one is unreadable or invalid.
+   */
+  private Optional<List<Manifests.Manifest>> load(Options options) {
+    List<Manifests.Manifest> manifests = new ArrayList<>();
+    for (Path path : options.files) {
+      try {
+        manifests.addAll(Manifests.load(path));
+      } catch (Manifests.InvalidManifestException e) {
+        err.println("error: invalid manifests, nothing applied:\n" + e.getMessage());
+        return Optional.empty();
+      } catch (IOException e) {
+        err.println("error: " + e.getMessage());
+        return Optional.empty();
+      }
+    }
+    return Optional.of(manifests);
   }
 
   private int describe(KubernetesClient client, Options options) {
