@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,15 +158,26 @@ public final class LocalCluster implements AutoCloseable {
         throw new IllegalStateException("the QemuVM CRD is not on the class path: " + CRD_RESOURCE);
       }
       CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .resource(crd)
-          .createOr(c -> c.update());
+      var resource = client.apiextensions().v1().customResourceDefinitions().resource(crd);
+      resource.createOr(c -> c.update());
+      if (!isMock()) { // the mock server serves a CRD at once and never writes its status
+        resource.waitUntilCondition(LocalCluster::established, 1, TimeUnit.MINUTES);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * True once the API server serves the CRD's resource. Right after a create the status, and its
+   * list of conditions, may still be absent: both are read null-safe.
+   */
+  public static boolean established(CustomResourceDefinition crd) {
+    return crd != null
+        && crd.getStatus() != null
+        && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
+            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private void startOperator() {

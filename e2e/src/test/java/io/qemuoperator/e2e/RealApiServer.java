@@ -163,16 +163,7 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
       resource.create();
     }
     return resource.waitUntilCondition(
-        c ->
-            c != null
-                && c.getStatus() != null
-                && c.getStatus().getConditions().stream()
-                    .anyMatch(
-                        cond ->
-                            "Established".equals(cond.getType())
-                                && "True".equals(cond.getStatus())),
-        1,
-        TimeUnit.MINUTES);
+        io.qemuoperator.local.LocalCluster::established, 1, TimeUnit.MINUTES);
   }
 
   /** The committed CRD file, parsed. */
