@@ -77,10 +77,8 @@ final class StateReader {
     long seq = client.events().lastSeq();
     var pending = new LinkedHashMap<String, CompletableFuture<CommandResult>>();
     QUERIES.forEach((member, query) -> pending.put(member, gateway.run(query, null)));
-    CompletableFuture<JsonNode> parameters =
-        served.get().offer().has("query-migrate-parameters")
-            ? qmp.execute("query-migrate-parameters", null)
-            : CompletableFuture.completedFuture(null);
+    CompletableFuture<JsonNode> parameters = modern(served.get(), "query-migrate-parameters");
+    CompletableFuture<JsonNode> memorySize = modern(served.get(), "query-memory-size-summary");
 
     ObjectNode snapshot = JsonNodeFactory.instance.objectNode();
     snapshot.put("instance", instance);
@@ -107,13 +105,29 @@ final class StateReader {
         }
       }
     }
-    try {
-      snapshot.set("migrateParameters", parameters.join());
-    } catch (java.util.concurrent.CompletionException e) {
-      snapshot.putNull("migrateParameters");
-    }
+    snapshot.set("migrateParameters", joinOrNull(parameters));
+    snapshot.set("memorySize", joinOrNull(memorySize));
     snapshot.set("errors", errors);
     return new CommandResult.Done(snapshot, "");
+  }
+
+  /**
+   * A query the seed schema lacks, sent as is where this QEMU offers it ({@code
+   * query-migrate-parameters}: the migration tuning; {@code query-memory-size-summary}: the RAM
+   * QEMU was started with); null where it does not.
+   */
+  private CompletableFuture<JsonNode> modern(QmpDialect served, String query) {
+    return served.offer().has(query)
+        ? qmp.execute(query, null)
+        : CompletableFuture.completedFuture(null);
+  }
+
+  private static JsonNode joinOrNull(CompletableFuture<JsonNode> answer) {
+    try {
+      return answer.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      return JsonNodeFactory.instance.nullNode();
+    }
   }
 
   private static CommandResult join(CompletableFuture<CommandResult> future)

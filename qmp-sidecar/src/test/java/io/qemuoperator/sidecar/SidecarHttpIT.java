@@ -218,6 +218,7 @@ class SidecarHttpIT {
     assertThat(snapshot.at("/cpus/0/thread_id").asLong()).isPositive();
     assertThat(snapshot.path("block").toString()).contains("drive0", "cd0");
     assertThat(snapshot.at("/migrateParameters/max-bandwidth").asLong()).isPositive();
+    assertThat(snapshot.at("/memorySize/base-memory").asLong()).isEqualTo(128L << 20);
     assertThat(snapshot.at("/qemu/version").asText()).matches("\\d+\\.\\d+\\.\\d+");
     assertThat(snapshot.path("eventSeq").asLong()).isPositive();
     assertThat(snapshot.path("errors")).isEmpty();

@@ -27,11 +27,11 @@ import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
     name = "CPUs",
-    jsonPath = ".spec.cpus",
+    jsonPath = ".status.vcpus",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
     name = "Memory",
-    jsonPath = ".spec.memory",
+    jsonPath = ".status.memory.boot",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
     name = "Age",

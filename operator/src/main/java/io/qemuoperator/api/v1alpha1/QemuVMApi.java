@@ -24,5 +24,12 @@ public final class QemuVMApi {
   /** The CRD's name, {@code plural.group}. */
   public static final String CRD_NAME = PLURAL + "." + GROUP;
 
+  /**
+   * The restart request: set it to a new value (a timestamp, as {@code kubectl rollout restart}
+   * writes {@code kubectl.kubernetes.io/restartedAt}) and the VM is restarted gracefully once, also
+   * when its spec is unchanged and under {@code updateStrategy: Manual}.
+   */
+  public static final String RESTARTED_AT_ANNOTATION = GROUP + "/restartedAt";
+
   private QemuVMApi() {}
 }

@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.plan;
 
+import io.qemuoperator.api.v1alpha1.spec.UpdateStrategy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -15,6 +16,8 @@ import java.util.OptionalLong;
  * @param maxBandwidth migration speed limit in bytes/s, when the spec sets one
  * @param maxDowntimeMillis tolerated migration downtime in ms, when the spec sets one
  * @param gracePeriod how long a powered-down guest may take to shut down before {@code quit}
+ * @param launch what a new QEMU would be launched with (boot-time fields, restart request)
+ * @param updateStrategy whether a boot-time change restarts the VM at once or waits for a request
  */
 public record DesiredVm(
     boolean running,
@@ -24,13 +27,30 @@ public record DesiredVm(
     Map<String, Long> diskBytes,
     OptionalLong maxBandwidth,
     OptionalLong maxDowntimeMillis,
-    Duration gracePeriod) {
+    Duration gracePeriod,
+    Launch launch,
+    UpdateStrategy updateStrategy) {
 
   /** QEMU sizes block devices in whole 512-byte sectors. */
   public static final long SECTOR = 512;
 
   public DesiredVm {
     diskBytes = Map.copyOf(diskBytes);
+  }
+
+  /** The same spec with {@code running: false}: how it applies while the QemuVM is deleted. */
+  public DesiredVm stopped() {
+    return new DesiredVm(
+        false,
+        paused,
+        memoryBytes,
+        balloonBytes,
+        diskBytes,
+        maxBandwidth,
+        maxDowntimeMillis,
+        gracePeriod,
+        launch,
+        updateStrategy);
   }
 
   /** {@code bytes} rounded up to a whole sector, as QEMU would resize to. */

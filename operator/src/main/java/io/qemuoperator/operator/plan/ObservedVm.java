@@ -2,6 +2,7 @@ package io.qemuoperator.operator.plan;
 
 import io.qemuoperator.qmp.types.RunState;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -13,16 +14,46 @@ import java.util.OptionalLong;
  * @param diskBytes per drive id, its virtual size
  * @param maxBandwidth {@code max-bandwidth} from {@code query-migrate-parameters}
  * @param downtimeLimitMillis {@code downtime-limit} from {@code query-migrate-parameters}
+ * @param podLaunch what the VM's pod was launched for (its annotations); empty when it does not say
+ * @param claims per disk, its claim as the API server shows it
+ * @param qemu which QEMU process this is (its vCPUs' host thread ids)
  */
 public record ObservedVm(
     String runState,
     OptionalLong balloonActual,
     Map<String, Long> diskBytes,
     OptionalLong maxBandwidth,
-    OptionalLong downtimeLimitMillis) {
+    OptionalLong downtimeLimitMillis,
+    Optional<Launch> podLaunch,
+    Map<String, ClaimState> claims,
+    String qemu) {
 
   public ObservedVm {
     diskBytes = Map.copyOf(diskBytes);
+    claims = Map.copyOf(claims);
+  }
+
+  /** This observation of QEMU, with what the pod and the claims say. */
+  public ObservedVm withPod(Optional<Launch> podLaunch, Map<String, ClaimState> claims) {
+    return new ObservedVm(
+        runState,
+        balloonActual,
+        diskBytes,
+        maxBandwidth,
+        downtimeLimitMillis,
+        podLaunch,
+        claims,
+        qemu);
+  }
+
+  /**
+   * A disk's claim: the storage it has ({@code status.capacity}, empty while unbound) and, when the
+   * API server refused to raise its request, why.
+   */
+  public record ClaimState(OptionalLong capacityBytes, Optional<String> refusal) {
+    public static ClaimState bound(long capacityBytes) {
+      return new ClaimState(OptionalLong.of(capacityBytes), Optional.empty());
+    }
   }
 
   /** The run state as the schema's enum; {@link RunState#UNKNOWN} for values it does not list. */

@@ -22,7 +22,10 @@ import java.util.TreeMap;
  *
  * <p>Order: {@code stop} first (a pause is wanted at once), then disks, balloon and migration
  * tuning, then {@code cont} last (a resumed guest finds its new settings in place). {@code running:
- * false} replaces all of that with the power-down sequence.
+ * false} replaces all of that with the power-down sequence, and so does a restart: a boot-time
+ * field ({@link SpecField.Class#RESTART}) that differs from what the pod was launched with, or a
+ * restart request. Under {@code updateStrategy: Manual} a boot-time change is a RestartRequired
+ * blocker instead, and the live fields are still applied.
  */
 public final class Planner {
 
@@ -53,6 +56,13 @@ public final class Planner {
     if (!desired.running()) {
       return powerDown(desired, observed, prior, now);
     }
+    Optional<Restart> restart =
+        Restart.decide(desired.launch(), observed.podLaunch(), desired.updateStrategy());
+    if (restart.isPresent() && restart.get().now()) {
+      Plan down = powerDown(desired, observed, prior, now);
+      return new Plan(
+          down.actions(), down.blockers(), down.recheckAfter(), restart, Plan.Cause.SPEC);
+    }
     var actions = new ArrayList<QmpAction>();
     var blockers = new ArrayList<Blocker>();
     Optional<Duration> recheck = Optional.empty();
@@ -61,7 +71,17 @@ public final class Planner {
     if (desired.paused() && state == RunState.RUNNING) {
       actions.add(new QmpAction.Stop());
     }
-    disks(desired, observed, actions, blockers);
+    restart.ifPresent(
+        deferred ->
+            blockers.add(
+                new Blocker(
+                    "RestartRequired",
+                    "boot-time fields differ from the running QEMU: "
+                        + deferred.describe()
+                        + "; updateStrategy is Manual: set the annotation "
+                        + io.qemuoperator.api.v1alpha1.QemuVMApi.RESTARTED_AT_ANNOTATION
+                        + " to a new value (e.g. the time) to restart the VM")));
+    disks(desired, observed, restart.isPresent(), actions, blockers);
     balloon(desired, prior, actions);
     migration(desired, observed, actions);
     if (!desired.paused() && state != RunState.RUNNING) {
@@ -73,7 +93,18 @@ public final class Planner {
         blockers.add(cannotResume(observed.runState(), state));
       }
     }
-    return new Plan(actions, blockers, recheck);
+    return new Plan(actions, blockers, recheck, restart, cause(observed, prior));
+  }
+
+  /**
+   * A QEMU other than the one the intents were recorded for was restarted; the same QEMU, after the
+   * spec had been reached, was changed behind the operator's back.
+   */
+  static Plan.Cause cause(ObservedVm observed, PriorIntent prior) {
+    if (prior.qemu().isPresent() && !prior.qemu().get().equals(observed.qemu())) {
+      return Plan.Cause.QEMU_RESTARTED;
+    }
+    return prior.syncedBefore() && prior.qemu().isPresent() ? Plan.Cause.DRIFT : Plan.Cause.SPEC;
   }
 
   private static Blocker cannotResume(String wire, RunState state) {
@@ -90,21 +121,34 @@ public final class Planner {
     return new Blocker("CannotResume", "QEMU is in run state '" + wire + "': " + why);
   }
 
+  /**
+   * A disk grows in QEMU only once its claim holds the new size and the qcow2 metadata; before that
+   * (the claim's request raised, the storage not grown yet) or when the cluster refused to grow the
+   * claim, the disk waits with a blocker. A disk not attached is attached by a restart.
+   */
   private static void disks(
-      DesiredVm desired, ObservedVm observed, List<QmpAction> actions, List<Blocker> blockers) {
+      DesiredVm desired,
+      ObservedVm observed,
+      boolean restartPending,
+      List<QmpAction> actions,
+      List<Blocker> blockers) {
     for (Map.Entry<String, Long> disk : new TreeMap<>(desired.diskBytes()).entrySet()) {
       String device = disk.getKey();
       long wanted = DesiredVm.wholeSectors(disk.getValue());
       Long current = observed.diskBytes().get(device);
       if (current == null) {
-        blockers.add(
-            new Blocker(
-                "DiskNotAttached",
-                "disk '"
-                    + device
-                    + "' is not attached to the running QEMU; it is added on restart"));
+        if (!restartPending) {
+          blockers.add(
+              new Blocker(
+                  "DiskNotAttached", "disk '" + device + "' is not attached to the running QEMU"));
+        }
       } else if (wanted > current) {
-        actions.add(new QmpAction.BlockResize(new BlockResizeArguments(device, wanted)));
+        claimBlocker(device, wanted, observed.claims().get(device))
+            .ifPresentOrElse(
+                blockers::add,
+                () ->
+                    actions.add(
+                        new QmpAction.BlockResize(new BlockResizeArguments(device, wanted))));
       } else if (wanted < current) {
         blockers.add(
             new Blocker(
@@ -118,6 +162,43 @@ public final class Planner {
                     + ", and disks are never shrunk (data would be lost)"));
       }
     }
+  }
+
+  /** Why disk {@code device} cannot grow to {@code wanted} bytes on its claim now, if it cannot. */
+  private static Optional<Blocker> claimBlocker(
+      String device, long wanted, ObservedVm.ClaimState claim) {
+    long needed = DiskSizing.claimBytes(wanted);
+    if (claim != null && claim.refusal().isPresent()) {
+      return Optional.of(
+          new Blocker(
+              "DiskExpansionRefused",
+              "disk '"
+                  + device
+                  + "' stays at its size: the cluster refused to grow its claim to "
+                  + Quantities.format(needed)
+                  + " ("
+                  + claim.refusal().get()
+                  + ")"));
+    }
+    if (claim == null
+        || claim.capacityBytes().isEmpty()
+        || claim.capacityBytes().getAsLong() < needed) {
+      return Optional.of(
+          new Blocker(
+              "ClaimResizing",
+              "disk '"
+                  + device
+                  + "' grows to "
+                  + wanted
+                  + " bytes once its claim holds "
+                  + needed
+                  + " bytes (it has "
+                  + (claim == null || claim.capacityBytes().isEmpty()
+                      ? "no capacity yet"
+                      : claim.capacityBytes().getAsLong())
+                  + ")"));
+    }
+    return Optional.empty();
   }
 
   /**

@@ -5,14 +5,25 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * What the operator already asked of this QEMU, as recorded in the QemuVM's status before it acted
- * (intent is written before an irreversible action). It keeps the planner from sending again what
- * QEMU accepted but the guest does not act on, such as a balloon target with no balloon driver.
+ * What the operator already asked of this QEMU, as recorded in the QemuVM's status ({@code
+ * status.intent}) before it acted. It keeps the planner from sending again what QEMU accepted but
+ * the guest does not act on, such as a balloon target with no balloon driver, and tells it whether
+ * QEMU changed under it.
  *
  * @param balloonTarget the last balloon target sent to this QEMU instance
  * @param powerdownSince when {@code system_powerdown} was sent, while the guest is shutting down
+ * @param qemu the identity of the QEMU the intents were sent to, when one was recorded
+ * @param syncedBefore the last status said this generation of the spec was reached
  */
-public record PriorIntent(OptionalLong balloonTarget, Optional<Instant> powerdownSince) {
+public record PriorIntent(
+    OptionalLong balloonTarget,
+    Optional<Instant> powerdownSince,
+    Optional<String> qemu,
+    boolean syncedBefore) {
+
+  public PriorIntent(OptionalLong balloonTarget, Optional<Instant> powerdownSince) {
+    this(balloonTarget, powerdownSince, Optional.empty(), false);
+  }
 
   public static PriorIntent none() {
     return new PriorIntent(OptionalLong.empty(), Optional.empty());

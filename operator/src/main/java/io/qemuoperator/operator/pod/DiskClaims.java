@@ -5,8 +5,11 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
+import io.qemuoperator.operator.plan.DiskSizing;
+import io.qemuoperator.operator.plan.SpecReader;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * One PersistentVolumeClaim per spec disk, holding the disk's qcow2 image. The claim asks for the
@@ -14,10 +17,10 @@ import java.util.Map;
  * while the guest has not written it full.
  */
 public final class DiskClaims {
-  /** qcow2 metadata (L1/L2 tables, refcounts) stays well under 1% of the virtual size. */
-  static final long METADATA_PERCENT = 1;
+  /** The label naming the disk a claim holds. */
+  public static final String DISK_LABEL = io.qemuoperator.api.v1alpha1.QemuVMApi.GROUP + "/disk";
 
-  static final long MIN_METADATA_BYTES = 16L << 20;
+  private static final String STORAGE = "storage";
 
   private DiskClaims() {}
 
@@ -29,15 +32,46 @@ public final class DiskClaims {
     return disks.stream().map(disk -> claim(vm, disk)).toList();
   }
 
+  /** The disk a claim holds (its label). */
+  public static String diskOf(PersistentVolumeClaim claim) {
+    return claim.getMetadata().getLabels().get(DISK_LABEL);
+  }
+
+  /** The storage a claim asks for, in bytes. */
+  public static long requestBytes(PersistentVolumeClaim claim) {
+    return bytes(claim.getSpec().getResources().getRequests().get(STORAGE)).orElse(0);
+  }
+
+  /** The storage a claim has ({@code status.capacity}); empty while it is not bound. */
+  public static OptionalLong capacity(PersistentVolumeClaim claim) {
+    if (claim.getStatus() == null || claim.getStatus().getCapacity() == null) {
+      return OptionalLong.empty();
+    }
+    return bytes(claim.getStatus().getCapacity().get(STORAGE));
+  }
+
+  /** {@code claim} asking for {@code bytes} of storage (the caller never lowers a request). */
+  public static PersistentVolumeClaim withRequest(PersistentVolumeClaim claim, long bytes) {
+    var requests = new java.util.HashMap<>(claim.getSpec().getResources().getRequests());
+    requests.put(STORAGE, new Quantity(Long.toString(bytes)));
+    claim.getSpec().getResources().setRequests(requests);
+    return claim;
+  }
+
+  private static OptionalLong bytes(Quantity quantity) {
+    return quantity == null
+        ? OptionalLong.empty()
+        : OptionalLong.of(Quantity.getAmountInBytes(quantity).longValue());
+  }
+
   private static PersistentVolumeClaim claim(QemuVM vm, DiskSpec disk) {
-    long size = io.qemuoperator.operator.reconcile.SpecReader.bytes(disk.getSize());
-    long request = size + Math.max(MIN_METADATA_BYTES, size / 100 * METADATA_PERCENT);
+    long request = DiskSizing.claimBytes(SpecReader.bytes(disk.getSize()));
     return new PersistentVolumeClaimBuilder()
         .withNewMetadata()
         .withName(VmResources.claimName(vm, disk.getName()))
         .withNamespace(vm.getMetadata().getNamespace())
         .withLabels(VmResources.labels(vm))
-        .addToLabels(io.qemuoperator.api.v1alpha1.QemuVMApi.GROUP + "/disk", disk.getName())
+        .addToLabels(DISK_LABEL, disk.getName())
         .withOwnerReferences(VmResources.owner(vm))
         .endMetadata()
         .withNewSpec()
@@ -45,7 +79,7 @@ public final class DiskClaims {
         .withStorageClassName(disk.getStorageClassName())
         .withVolumeMode("Filesystem")
         .withNewResources()
-        .withRequests(Map.of("storage", new Quantity(Long.toString(request))))
+        .withRequests(Map.of(STORAGE, new Quantity(Long.toString(request))))
         .endResources()
         .endSpec()
         .build();

@@ -1,5 +1,8 @@
 package io.qemuoperator.operator.pod;
 
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.operator.plan.BootConfig;
+import io.qemuoperator.operator.plan.SpecReader;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -18,6 +21,27 @@ public record VmLaunch(
 
   public VmLaunch {
     disks = List.copyOf(disks);
+  }
+
+  /** What the pod's QEMU is started with, from the spec. */
+  public static VmLaunch of(QemuVM vm) {
+    var spec = SpecReader.spec(vm);
+    List<Disk> disks =
+        SpecReader.disks(spec).stream()
+            .map(
+                disk ->
+                    new Disk(
+                        disk.getName(),
+                        VmResources.diskImage(disk.getName()),
+                        SpecReader.bytes(disk.getSize())))
+            .toList();
+    return new VmLaunch(
+        vm.getMetadata().getName(),
+        vm.getMetadata().getUid(),
+        SpecReader.launch(vm).boot().cpus(),
+        BootConfig.wholeMebibytes(SpecReader.memoryBytes(spec)),
+        disks,
+        VmResources.QMP_SOCKET);
   }
 
   /** One disk: its drive id (the spec's disk name), image path and the size to create it with. */

@@ -10,11 +10,15 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.operator.OperatorConfig;
-import io.qemuoperator.operator.reconcile.SpecReader;
+import io.qemuoperator.operator.plan.BootConfig;
+import io.qemuoperator.operator.plan.Launch;
+import io.qemuoperator.operator.plan.SpecReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The VM's pod: container {@code qemu} (creates missing disk images, then execs QEMU with the
@@ -33,14 +37,34 @@ public final class VmPod {
    */
   public static final long IMAGE_UID = 65532L;
 
+  /** The pod's launch revision (see {@link Launch#revision()}); also a label, to select by. */
+  public static final String REVISION = QemuVMApi.GROUP + "/launch-revision";
+
+  /** The boot-time fields the pod's QEMU runs with ({@link BootConfig#canonical()}). */
+  public static final String BOOT = QemuVMApi.GROUP + "/boot";
+
+  /** The restart request the pod was created for (the QemuVM's annotation at the time). */
+  public static final String RESTARTED_AT = QemuVMApi.RESTARTED_AT_ANNOTATION;
+
   private final OperatorConfig config;
 
   public VmPod(OperatorConfig config) {
     this.config = config;
   }
 
+  /** What a pod was launched for, from its annotations; empty when it does not say. */
+  public static Optional<Launch> launchOf(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    if (annotations == null) {
+      return Optional.empty();
+    }
+    return BootConfig.parse(annotations.get(BOOT))
+        .map(boot -> new Launch(boot, annotations.get(RESTARTED_AT)));
+  }
+
   public Pod desired(QemuVM vm) {
-    VmLaunch launch = SpecReader.launch(vm);
+    VmLaunch launch = VmLaunch.of(vm);
+    Launch revision = SpecReader.launch(vm);
     var volumes = new ArrayList<Volume>();
     volumes.add(
         new VolumeBuilder()
@@ -76,6 +100,9 @@ public final class VmPod {
         .withName(VmResources.podName(vm))
         .withNamespace(vm.getMetadata().getNamespace())
         .withLabels(VmResources.labels(vm))
+        .addToLabels(REVISION, revision.revision())
+        .addToAnnotations(BOOT, revision.boot().canonical())
+        .addToAnnotations(RESTARTED_AT, revision.restartedAt())
         .withOwnerReferences(VmResources.owner(vm))
         .endMetadata()
         .withNewSpec()

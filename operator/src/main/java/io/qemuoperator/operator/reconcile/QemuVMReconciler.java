@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -27,10 +28,14 @@ import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.OperatorMetrics;
 import io.qemuoperator.operator.plan.DesiredVm;
+import io.qemuoperator.operator.plan.ObservedVm;
 import io.qemuoperator.operator.plan.Plan;
 import io.qemuoperator.operator.plan.Planner;
 import io.qemuoperator.operator.plan.PriorIntent;
 import io.qemuoperator.operator.plan.QmpAction;
+import io.qemuoperator.operator.plan.Quantities;
+import io.qemuoperator.operator.plan.Restart;
+import io.qemuoperator.operator.plan.SpecReader;
 import io.qemuoperator.operator.pod.DiskClaims;
 import io.qemuoperator.operator.pod.TokenSecret;
 import io.qemuoperator.operator.pod.VmPod;
@@ -45,10 +50,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -63,6 +69,10 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(
     name = QemuVMReconciler.NAME,
+    // generation-aware filtering would drop a restart request (an annotation): SpecOrRestartChanged
+    // passes it, and new generations, and nothing the operator writes itself
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = SpecOrRestartChanged.class),
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuVM> {
@@ -134,11 +144,19 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     KubernetesClient client = context.getClient();
     Secret secret = ensure(client, context.getSecondaryResource(Secret.class), tokens.desired(vm));
     Optional<Pod> pod = context.getSecondaryResource(Pod.class);
-    if (desired.running()) {
-      ensureClaims(client, context, vm);
-      pod = Optional.of(ensure(client, pod, pods.desired(vm)));
-    }
+    Map<String, ObservedVm.ClaimState> claims = Map.of();
     ResourceID id = ResourceID.fromResource(vm);
+    if (desired.running()) {
+      claims = claims(client, context, vm, events);
+      if (pod.isEmpty()) {
+        pod = Optional.of(ensure(client, pod, pods.desired(vm)));
+      } else if (pod.get().isMarkedForDeletion()) {
+        // the pod of the QEMU just ended is going away; its successor is created once it is gone
+        qmpEvents.forget(id);
+        var seen = Observation.notReached(pod, Optional.empty());
+        return record(context, vm, desired, seen, now, Optional.of(STARTING_POLL), events);
+      }
+    }
     Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> endpoint(p, secret));
     if (endpoint.isEmpty() && pod.isPresent() && startingLongerThan(pod.get(), now, STALE_POD)) {
       // The informer's copy has said "not running" for a while: ask the API server itself, so a
@@ -148,6 +166,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
     if (endpoint.isEmpty()) {
       qmpEvents.forget(id);
+      replaceIfOutdated(client, vm, desired, pod, events);
       var seen = Observation.notReached(pod, Optional.empty());
       return record(
           context,
@@ -162,6 +181,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     try {
       snapshot = sidecar.state(endpoint.get());
     } catch (SidecarException e) {
+      if (e.status() == 503) { // QEMU is gone from a running pod: nothing to power down
+        replaceIfOutdated(client, vm, desired, pod, events);
+      }
       var seen = Observation.notReached(pod, Optional.of(e));
       return record(context, vm, desired, seen, now, Optional.of(STARTING_POLL), events);
     }
@@ -169,21 +191,13 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
       qmpEvents.watch(id, endpoint.get(), snapshot.instance(), snapshot.eventSeq());
     }
 
-    var prior =
-        new PriorIntent(
-            StatusAggregator.balloonTarget(vm, snapshot), StatusAggregator.powerdownSince(vm));
-    Plan plan = planner.plan(desired, snapshot.observed(), prior, now);
+    ObservedVm observed = snapshot.observed().withPod(pod.flatMap(VmPod::launchOf), claims);
+    PriorIntent prior = RecordedIntent.prior(vm, snapshot.qemuIdentity());
+    Plan plan = planner.plan(desired, observed, prior, now);
     var done = new ArrayList<QmpAction>();
     Optional<Observation.FailedAction> failed = Optional.empty();
     OptionalLong balloonTarget = prior.balloonTarget();
     Optional<Instant> powerdownSince = prior.powerdownSince();
-    boolean sameQemu = StatusAggregator.sameQemu(vm, snapshot);
-    boolean restarted =
-        !sameQemu
-            && vm.getStatus() != null
-            && vm.getStatus().getCpus() != null
-            && !vm.getStatus().getCpus().isEmpty();
-    boolean drift = sameQemu && inSyncBefore(vm);
     for (QmpAction action : plan.actions()) {
       Optional<SidecarException> refused = send(vm, endpoint.get(), action, events);
       if (refused.isPresent()) {
@@ -197,24 +211,23 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         case QmpAction.SystemPowerdown powerdown -> powerdownSince = Optional.of(now);
         default -> {}
       }
-      if (drift && correctsDrift(action)) {
-        events.normal(
-            vm,
-            "DriftCorrected",
-            "QEMU had been changed outside the operator (run state "
-                + snapshot.runState()
-                + "); "
-                + action.describe());
-      } else {
-        events.normal(
-            vm, action.reason(), action.describe() + (restarted ? " (QEMU was restarted)" : ""));
-      }
+      events.normal(
+          vm,
+          plan.cause() == Plan.Cause.DRIFT ? "DriftCorrected" : action.reason(),
+          describe(action, plan, snapshot));
     }
     if (done.stream().anyMatch(a -> a instanceof QmpAction.Quit)) {
       pod.ifPresent(p -> client.resource(p).delete());
       qmpEvents.forget(id);
       var seen = Observation.quit(done, failed);
-      return record(context, vm, desired, seen, now, Optional.empty(), events);
+      return record(
+          context,
+          vm,
+          desired,
+          seen,
+          now,
+          plan.restarting() ? Optional.of(STARTING_POLL) : Optional.empty(),
+          events);
     }
     if (!done.isEmpty()) {
       try {
@@ -242,17 +255,118 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     return record(context, vm, desired, seen, now, recheck, events);
   }
 
-  /** True when the last status said the current spec was reached: an action now is drift. */
-  private static boolean inSyncBefore(QemuVM vm) {
-    QemuVMStatus status = vm.getStatus();
-    if (status == null
-        || status.getConditions() == null
-        || !Long.valueOf(generation(vm)).equals(status.getObservedGeneration())) {
-      return false;
+  /**
+   * An action's Event text: what was sent, and why when it was not a spec change — a restart, a
+   * correction of drift, or a restarted QEMU told again what it forgot.
+   */
+  private static String describe(QmpAction action, Plan plan, VmSnapshot snapshot) {
+    if (plan.restarting()) {
+      return action.describe() + " (restarting to apply: " + plan.restart().get().describe() + ")";
     }
-    return status.getConditions().stream()
-        .anyMatch(
-            c -> Conditions.SYNCED.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()));
+    return switch (plan.cause()) {
+      case DRIFT ->
+          "QEMU had been changed outside the operator (run state "
+              + snapshot.runState()
+              + "); "
+              + action.describe();
+      case QEMU_RESTARTED -> action.describe() + " (QEMU was restarted)";
+      case SPEC -> action.describe();
+    };
+  }
+
+  /**
+   * A pod whose QEMU is not reachable (not running, crashed, or just quit) and that was launched
+   * for another revision than the spec's is deleted at once when a restart is due: there is no
+   * guest to power down. Its successor is created once it is gone.
+   */
+  private void replaceIfOutdated(
+      KubernetesClient client, QemuVM vm, DesiredVm desired, Optional<Pod> pod, VmEvents events) {
+    if (!desired.running() || pod.isEmpty() || pod.get().isMarkedForDeletion()) {
+      return;
+    }
+    Restart.decide(desired.launch(), VmPod.launchOf(pod.get()), desired.updateStrategy())
+        .filter(Restart::now)
+        .ifPresent(
+            restart -> {
+              events.normal(
+                  vm,
+                  "Restarting",
+                  "QEMU is not running; its pod is replaced to apply: " + restart.describe());
+              client.resource(pod.get()).delete();
+            });
+  }
+
+  /**
+   * Makes sure each disk has its claim, and that the claim asks for the disk's size (a request is
+   * only ever raised): returns, per disk, what storage the claim has and why the cluster refused to
+   * grow it, if it did.
+   */
+  private static Map<String, ObservedVm.ClaimState> claims(
+      KubernetesClient client, Context<QemuVM> context, QemuVM vm, VmEvents events) {
+    Map<String, PersistentVolumeClaim> existing =
+        context.getSecondaryResources(PersistentVolumeClaim.class).stream()
+            .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c, (a, b) -> a));
+    var states = new LinkedHashMap<String, ObservedVm.ClaimState>();
+    for (PersistentVolumeClaim wanted : DiskClaims.desired(vm)) {
+      PersistentVolumeClaim claim = existing.get(wanted.getMetadata().getName());
+      Optional<String> refusal = Optional.empty();
+      if (claim == null) {
+        claim = ensure(client, Optional.empty(), wanted);
+      } else if (DiskClaims.requestBytes(wanted) > DiskClaims.requestBytes(claim)) {
+        refusal = grow(client, vm, claim, wanted, events);
+      }
+      states.put(
+          DiskClaims.diskOf(wanted),
+          new ObservedVm.ClaimState(DiskClaims.capacity(claim), refusal));
+    }
+    return states;
+  }
+
+  /**
+   * Raises a claim's storage request; the API server's refusal (class and message) if it refuses.
+   */
+  private static Optional<String> grow(
+      KubernetesClient client,
+      QemuVM vm,
+      PersistentVolumeClaim claim,
+      PersistentVolumeClaim wanted,
+      VmEvents events) {
+    String from = Quantities.format(DiskClaims.requestBytes(claim));
+    String to = Quantities.format(DiskClaims.requestBytes(wanted));
+    try {
+      client
+          .persistentVolumeClaims()
+          .inNamespace(claim.getMetadata().getNamespace())
+          .withName(claim.getMetadata().getName())
+          .edit(c -> DiskClaims.withRequest(c, DiskClaims.requestBytes(wanted)));
+      events.normal(
+          vm,
+          "ClaimGrown",
+          "claim "
+              + claim.getMetadata().getName()
+              + ": storage request raised "
+              + from
+              + " → "
+              + to);
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      String why =
+          e.getStatus() != null && e.getStatus().getMessage() != null
+              ? e.getStatus().getReason() + ": " + e.getStatus().getMessage()
+              : e.getMessage();
+      events.warning(
+          vm,
+          "DiskExpansionRefused",
+          "claim "
+              + claim.getMetadata().getName()
+              + " could not grow "
+              + from
+              + " → "
+              + to
+              + ": "
+              + why);
+      return Optional.of(why);
+    }
   }
 
   /**
@@ -276,11 +390,6 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private static boolean startingLongerThan(Pod pod, Instant now, Duration limit) {
     String created = pod.getMetadata().getCreationTimestamp();
     return created != null && Instant.parse(created).plus(limit).isBefore(now);
-  }
-
-  /** Actions that put QEMU back as the spec says; the power-down sequence is never drift. */
-  private static boolean correctsDrift(QmpAction action) {
-    return !(action instanceof QmpAction.SystemPowerdown || action instanceof QmpAction.Quit);
   }
 
   private static long generation(QemuVM vm) {
@@ -343,18 +452,6 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
   }
 
-  private static void ensureClaims(KubernetesClient client, Context<QemuVM> context, QemuVM vm) {
-    Set<String> existing =
-        context.getSecondaryResources(PersistentVolumeClaim.class).stream()
-            .map(c -> c.getMetadata().getName())
-            .collect(Collectors.toSet());
-    for (PersistentVolumeClaim claim : DiskClaims.desired(vm)) {
-      if (!existing.contains(claim.getMetadata().getName())) {
-        ensure(client, Optional.empty(), claim);
-      }
-    }
-  }
-
   /** The sidecar of a running pod, with the VM's token. */
   private Optional<SidecarEndpoint> endpoint(Pod pod, Secret secret) {
     if (pod.getStatus() == null
@@ -391,7 +488,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
       return DeleteControl.defaultDelete(); // QEMU not reachable: nothing to power down
     }
     DesiredVm off = SpecReader.stopped(vm);
-    Optional<Instant> since = StatusAggregator.powerdownSince(vm);
+    Optional<Instant> since = RecordedIntent.powerdownSince(vm);
     Plan plan =
         planner.plan(off, snapshot.observed(), new PriorIntent(OptionalLong.empty(), since), now);
     for (QmpAction action : plan.actions()) {

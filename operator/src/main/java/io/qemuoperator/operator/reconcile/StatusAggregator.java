@@ -2,10 +2,12 @@ package io.qemuoperator.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.CpuStatus;
 import io.qemuoperator.api.v1alpha1.status.DiskStatus;
+import io.qemuoperator.api.v1alpha1.status.IntentStatus;
 import io.qemuoperator.api.v1alpha1.status.KvmStatus;
 import io.qemuoperator.api.v1alpha1.status.MemoryStatus;
 import io.qemuoperator.api.v1alpha1.status.MigrationStatus;
@@ -14,6 +16,8 @@ import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.plan.Blocker;
 import io.qemuoperator.operator.plan.DesiredVm;
+import io.qemuoperator.operator.plan.Quantities;
+import io.qemuoperator.operator.pod.VmPod;
 import io.qemuoperator.operator.pod.VmResources;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
@@ -23,7 +27,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -63,6 +66,7 @@ public final class StatusAggregator {
       copyObserved(vm.getStatus(), status);
       status.setRunState(null);
     }
+    status.setIntent(intent(vm, seen));
     seen.balloonTarget()
         .ifPresent(
             target -> {
@@ -77,8 +81,13 @@ public final class StatusAggregator {
     sidecarCondition(seen, conditions);
     pausedCondition(seen, conditions);
     boolean synced = syncedCondition(seen, conditions);
+    // A deferred restart leaves the VM running as it is: it is ready, and Synced says what waits.
+    boolean onlyRestartRequired =
+        !seen.plan().blockers().isEmpty()
+            && seen.failed().isEmpty()
+            && seen.plan().blockers().stream().allMatch(b -> RESTART_REQUIRED.equals(b.reason()));
     boolean ready =
-        synced
+        (synced || onlyRestartRequired)
             && ((phase == QemuVMPhase.Running && !desired.paused())
                 || (phase == QemuVMPhase.Paused && desired.paused())
                 || (phase == QemuVMPhase.Stopped && !desired.running()));
@@ -104,6 +113,35 @@ public final class StatusAggregator {
     return status;
   }
 
+  static final String RESTART_REQUIRED = "RestartRequired";
+
+  /**
+   * What the operator intends, for the next pass: which QEMU and pod revision, the balloon target
+   * sent and when power-down was requested. While QEMU is not reached, its identity and balloon
+   * target stay as recorded, so a restarted sidecar causes nothing to be sent again.
+   */
+  private static IntentStatus intent(QemuVM vm, Observation seen) {
+    IntentStatus before = RecordedIntent.intent(vm);
+    var intent = new IntentStatus();
+    if (seen.snapshot().isPresent()) {
+      String qemu = seen.snapshot().get().qemuIdentity();
+      intent.setQemu(qemu.isEmpty() ? null : qemu);
+    } else if (seen.pod().isPresent()) {
+      intent.setQemu(before.getQemu());
+      intent.setBalloonTarget(before.getBalloonTarget());
+    }
+    seen.pod()
+        .map(Pod::getMetadata)
+        .map(metadata -> metadata.getLabels())
+        .map(labels -> labels.get(VmPod.REVISION))
+        .ifPresent(intent::setLaunchRevision);
+    seen.balloonTarget().ifPresent(intent::setBalloonTarget);
+    seen.powerdownSince()
+        .map(since -> since.truncatedTo(ChronoUnit.SECONDS).toString())
+        .ifPresent(intent::setPowerdownRequestedAt);
+    return intent.equals(new IntentStatus()) ? null : intent;
+  }
+
   private static long generation(QemuVM vm) {
     Long generation = vm.getMetadata().getGeneration();
     return generation == null ? 0 : generation;
@@ -124,6 +162,9 @@ public final class StatusAggregator {
     qemu.setKvm(kvm);
     status.setQemu(qemu);
     var memory = new MemoryStatus();
+    snapshot
+        .baseMemory()
+        .ifPresent(bytes -> memory.setBoot(new Quantity(Quantities.format(bytes))));
     snapshot.balloonActual().ifPresent(memory::setActual);
     status.setMemory(memory);
     var disks = new ArrayList<DiskStatus>();
@@ -151,6 +192,7 @@ public final class StatusAggregator {
       cpus.add(cpu);
     }
     status.setCpus(cpus);
+    status.setVcpus(cpus.size());
     var migration = new MigrationStatus();
     migration.setStatus(snapshot.migrationStatus());
     snapshot.maxBandwidth().ifPresent(migration::setMaxBandwidth);
@@ -164,6 +206,7 @@ public final class StatusAggregator {
     to.setMemory(from.getMemory());
     to.setDisks(from.getDisks());
     to.setCpus(from.getCpus());
+    to.setVcpus(from.getVcpus());
     to.setMigration(from.getMigration());
     to.setSidecarInstance(from.getSidecarInstance());
   }
@@ -172,7 +215,7 @@ public final class StatusAggregator {
     if (seen.pod().isEmpty()) {
       return desired.running() ? QemuVMPhase.Pending : QemuVMPhase.Stopped;
     }
-    if (!desired.running()) {
+    if (!desired.running() || seen.plan().restarting()) {
       return QemuVMPhase.Stopping;
     }
     if (seen.snapshot().isEmpty()) {
@@ -284,6 +327,15 @@ public final class StatusAggregator {
               + failed.error().desc());
       return false;
     }
+    if (seen.plan().restarting()) {
+      conditions.set(
+          Conditions.SYNCED,
+          false,
+          "Restarting",
+          "the VM restarts (graceful power-down, then a new QEMU) to apply: "
+              + seen.plan().restart().get().describe());
+      return false;
+    }
     if (!seen.plan().blockers().isEmpty()) {
       conditions.set(
           Conditions.SYNCED,
@@ -357,48 +409,6 @@ public final class StatusAggregator {
       }
     }
     return reason.isEmpty() ? "Unknown" : reason.toString();
-  }
-
-  /**
-   * True when {@code snapshot} read the same QEMU process the status last described: the host
-   * threads of a process's vCPUs are its own, so a restarted QEMU has other thread ids. (The
-   * sidecar's instance or session would not do: a restarted sidecar finds the same QEMU.)
-   */
-  public static boolean sameQemu(QemuVM vm, VmSnapshot snapshot) {
-    QemuVMStatus status = vm.getStatus();
-    if (status == null || status.getCpus() == null || status.getCpus().isEmpty()) {
-      return false;
-    }
-    List<Long> recorded = status.getCpus().stream().map(CpuStatus::getThreadId).toList();
-    List<Long> seen = snapshot.cpus().stream().map(VmSnapshot.CpuState::threadId).toList();
-    return recorded.equals(seen);
-  }
-
-  /**
-   * The balloon target last sent to the QEMU that {@code snapshot} read, kept in status (intent);
-   * empty when it was sent to an earlier QEMU process, which a restarted QEMU does not remember.
-   */
-  public static OptionalLong balloonTarget(QemuVM vm, VmSnapshot snapshot) {
-    QemuVMStatus status = vm.getStatus();
-    if (status == null
-        || status.getMemory() == null
-        || status.getMemory().getTarget() == null
-        || !sameQemu(vm, snapshot)) {
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(status.getMemory().getTarget());
-  }
-
-  /** When the guest was asked to power down: the Stopping condition's transition time. */
-  public static Optional<Instant> powerdownSince(QemuVM vm) {
-    if (vm.getStatus() == null || vm.getStatus().getConditions() == null) {
-      return Optional.empty();
-    }
-    return vm.getStatus().getConditions().stream()
-        .filter(
-            c -> Conditions.STOPPING.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()))
-        .map(c -> Instant.parse(c.getLastTransitionTime()))
-        .findFirst();
   }
 
   /** Keeps each condition's transition time while its status stays the same. */

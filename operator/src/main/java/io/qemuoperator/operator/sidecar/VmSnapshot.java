@@ -13,6 +13,8 @@ import java.util.OptionalLong;
  * @param instance the sidecar's instance id
  * @param session the sidecar's QMP session number (grows when QEMU restarted)
  * @param eventSeq the newest event sequence number when the snapshot was read
+ * @param baseMemory guest RAM QEMU was started with ({@code query-memory-size-summary}), where this
+ *     QEMU reports it
  */
 public record VmSnapshot(
     String instance,
@@ -23,6 +25,7 @@ public record VmSnapshot(
     boolean kvmPresent,
     String runState,
     OptionalLong balloonActual,
+    OptionalLong baseMemory,
     List<DiskState> disks,
     List<CpuState> cpus,
     String migrationStatus,
@@ -73,6 +76,7 @@ public record VmSnapshot(
         state.path("kvm").path("present").asBoolean(),
         state.path("status").path("status").asText(),
         optionalLong(state.path("balloon").path("actual")),
+        optionalLong(state.path("memorySize").path("base-memory")),
         disks,
         cpus,
         state.path("migrate").path("status").asText("none"),
@@ -84,12 +88,30 @@ public record VmSnapshot(
     return node.isIntegralNumber() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
   }
 
-  /** What the planner decides on. */
+  /** What the planner decides on (without the pod and claims, which the caller adds). */
   public ObservedVm observed() {
     var sizes = new LinkedHashMap<String, Long>();
     disks.stream()
         .filter(disk -> disk.sizeBytes() >= 0)
         .forEach(disk -> sizes.put(disk.device(), disk.sizeBytes()));
-    return new ObservedVm(runState, balloonActual, sizes, maxBandwidth, downtimeLimitMillis);
+    return new ObservedVm(
+        runState,
+        balloonActual,
+        sizes,
+        maxBandwidth,
+        downtimeLimitMillis,
+        java.util.Optional.empty(),
+        java.util.Map.of(),
+        qemuIdentity());
+  }
+
+  /**
+   * Which QEMU process this is: the host thread ids of its vCPUs, which are its own (a restarted
+   * QEMU has others; a restarted sidecar finds the same QEMU).
+   */
+  public String qemuIdentity() {
+    return cpus.stream()
+        .map(cpu -> Long.toString(cpu.threadId()))
+        .collect(java.util.stream.Collectors.joining(","));
   }
 }

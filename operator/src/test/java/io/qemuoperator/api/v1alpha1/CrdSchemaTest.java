@@ -53,8 +53,8 @@ class CrdSchemaTest {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("Phase", ".status.phase", "string"),
             org.assertj.core.groups.Tuple.tuple("RunState", ".status.runState", "string"),
-            org.assertj.core.groups.Tuple.tuple("CPUs", ".spec.cpus", "integer"),
-            org.assertj.core.groups.Tuple.tuple("Memory", ".spec.memory", "string"),
+            org.assertj.core.groups.Tuple.tuple("CPUs", ".status.vcpus", "integer"),
+            org.assertj.core.groups.Tuple.tuple("Memory", ".status.memory.boot", "string"),
             org.assertj.core.groups.Tuple.tuple("Age", ".metadata.creationTimestamp", "date"));
   }
 
@@ -167,10 +167,14 @@ class CrdSchemaTest {
             "disks",
             "cpus",
             "migration",
-            "sidecarInstance");
+            "sidecarInstance",
+            "vcpus",
+            "intent");
+    assertThat(p.get("intent").getProperties())
+        .containsOnlyKeys("qemu", "launchRevision", "balloonTarget", "powerdownRequestedAt");
     assertThat(p.get("qemu").getProperties().get("kvm").getProperties())
         .containsOnlyKeys("enabled", "present");
-    assertThat(p.get("memory").getProperties()).containsOnlyKeys("actual", "target");
+    assertThat(p.get("memory").getProperties()).containsOnlyKeys("boot", "actual", "target");
     assertThat(p.get("disks").getItems().getSchema().getProperties())
         .containsOnlyKeys("name", "device", "sizeBytes", "format", "readOnly", "ioStatus");
     assertThat(p.get("cpus").getItems().getSchema().getProperties())

@@ -90,7 +90,8 @@ class QemuVMSerializationTest {
             .isEqualTo(crdDefault.asText());
       }
     }
-    assertThat(defaults).isEqualTo(5); // running, paused, cpus, memory, terminationGracePeriod
+    // running, paused, cpus, memory, terminationGracePeriodSeconds, updateStrategy
+    assertThat(defaults).isEqualTo(6);
     assertThat(vm.getSpec().getBalloon()).isNull();
     assertThat(vm.getSpec().getDisks()).isEmpty();
     assertThat(vm.getStatus()).isNull();

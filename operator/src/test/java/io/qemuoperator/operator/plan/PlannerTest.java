@@ -2,6 +2,7 @@ package io.qemuoperator.operator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qemuoperator.api.v1alpha1.spec.UpdateStrategy;
 import io.qemuoperator.qmp.types.RunState;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +25,7 @@ class PlannerTest {
   private final Planner planner = new Planner();
 
   private static DesiredVm desired(boolean paused) {
-    return new DesiredVm(
+    return PlanFixtures.desired(
         true,
         paused,
         512 * MIB,
@@ -36,7 +37,7 @@ class PlannerTest {
   }
 
   private static ObservedVm observed(String runState) {
-    return new ObservedVm(
+    return PlanFixtures.observed(
         runState,
         OptionalLong.of(512 * MIB),
         Map.of(),
@@ -122,7 +123,7 @@ class PlannerTest {
   @Test
   void disksGrowButNeverShrink() {
     var want =
-        new DesiredVm(
+        PlanFixtures.desired(
             true,
             false,
             512 * MIB,
@@ -132,7 +133,7 @@ class PlannerTest {
             OptionalLong.empty(),
             Duration.ofSeconds(60));
     var have =
-        new ObservedVm(
+        PlanFixtures.observed(
             "running",
             OptionalLong.empty(),
             Map.of("root", 8L << 30, "data", 2L << 30),
@@ -157,7 +158,7 @@ class PlannerTest {
   @Test
   void diskSizesAreRoundedUpToWholeSectorsSoTheyConverge() {
     var want =
-        new DesiredVm(
+        PlanFixtures.desired(
             true,
             false,
             512 * MIB,
@@ -167,7 +168,7 @@ class PlannerTest {
             OptionalLong.empty(),
             Duration.ofSeconds(60));
     var have =
-        new ObservedVm(
+        PlanFixtures.observed(
             "running",
             OptionalLong.empty(),
             Map.of("root", 1024L),
@@ -179,7 +180,7 @@ class PlannerTest {
   @Test
   void aBalloonTargetIsSentOnceEvenWhenTheGuestIgnoresIt() {
     var want =
-        new DesiredVm(
+        PlanFixtures.desired(
             true,
             false,
             512 * MIB,
@@ -213,7 +214,7 @@ class PlannerTest {
   @Test
   void migrationTuningIsSentOnlyWhenQemuReportsOtherValues() {
     var want =
-        new DesiredVm(
+        PlanFixtures.desired(
             true,
             false,
             512 * MIB,
@@ -228,7 +229,7 @@ class PlannerTest {
         .isEqualTo(0.5);
 
     var reached =
-        new ObservedVm(
+        PlanFixtures.observed(
             "running",
             OptionalLong.of(512 * MIB),
             Map.of(),
@@ -240,7 +241,7 @@ class PlannerTest {
   @Test
   void pauseComesFirstAndResumeLast() {
     var want =
-        new DesiredVm(
+        PlanFixtures.desired(
             true,
             true,
             512 * MIB,
@@ -252,7 +253,7 @@ class PlannerTest {
     assertThat(commands(planner.plan(want, observed("running"), PriorIntent.none(), NOW)))
         .containsExactly("stop", "balloon", "migrate_set_speed");
     var resume =
-        new DesiredVm(
+        PlanFixtures.desired(
             true,
             false,
             512 * MIB,
@@ -268,7 +269,7 @@ class PlannerTest {
   @Test
   void runningFalsePowersDownWaitsTheGracePeriodThenQuits() {
     var off =
-        new DesiredVm(
+        PlanFixtures.desired(
             false,
             false,
             512 * MIB,
@@ -302,7 +303,7 @@ class PlannerTest {
   @Test
   void aPlanAppliedLeavesNothingToDo() {
     var want =
-        new DesiredVm(
+        PlanFixtures.desired(
             true,
             true,
             512 * MIB,
@@ -318,7 +319,7 @@ class PlannerTest {
     List<String> sent = new ArrayList<>();
     for (int pass = 0; pass < 3; pass++) {
       var observed =
-          new ObservedVm(
+          PlanFixtures.observed(
               (String) state.get("run"),
               OptionalLong.of(512 * MIB),
               Map.of("root", (Long) state.get("root")),
@@ -342,5 +343,107 @@ class PlannerTest {
     assertThat(sent)
         .containsExactly(
             "stop", "block_resize", "balloon", "migrate_set_speed", "migrate_set_downtime");
+  }
+
+  private static DesiredVm withLaunch(DesiredVm vm, Launch launch, UpdateStrategy strategy) {
+    return new DesiredVm(
+        vm.running(),
+        vm.paused(),
+        vm.memoryBytes(),
+        vm.balloonBytes(),
+        vm.diskBytes(),
+        vm.maxBandwidth(),
+        vm.maxDowntimeMillis(),
+        vm.gracePeriod(),
+        launch,
+        strategy);
+  }
+
+  private static final Launch TWO_CPUS = new Launch(new BootConfig(2, 512L << 20, List.of()), "");
+
+  @Test
+  void aBootTimeChangeRestartsTheVmThroughThePowerDownSequence() {
+    var want = withLaunch(desired(false), TWO_CPUS, UpdateStrategy.Automatic);
+    Plan first = planner.plan(want, observed("running"), PriorIntent.none(), NOW);
+    assertThat(commands(first)).containsExactly("system_powerdown");
+    assertThat(first.restarting()).isTrue();
+    assertThat(first.restart().orElseThrow().describe()).isEqualTo("spec.cpus 1 → 2");
+
+    var asked = new PriorIntent(OptionalLong.empty(), Optional.of(NOW));
+    assertThat(commands(planner.plan(want, observed("running"), asked, NOW.plusSeconds(10))))
+        .isEmpty();
+    Plan last = planner.plan(want, observed("running"), asked, NOW.plusSeconds(60));
+    assertThat(commands(last)).containsExactly("quit");
+    assertThat(last.restarting()).isTrue();
+  }
+
+  @Test
+  void manualKeepsApplyingLiveFieldsAndSaysRestartRequired() {
+    var want = withLaunch(desired(true), TWO_CPUS, UpdateStrategy.Manual);
+    Plan plan = planner.plan(want, observed("running"), PriorIntent.none(), NOW);
+    assertThat(commands(plan)).containsExactly("stop");
+    assertThat(plan.restarting()).isFalse();
+    assertThat(plan.blockers()).extracting(Blocker::reason).containsExactly("RestartRequired");
+    assertThat(plan.blockers().get(0).message())
+        .contains("spec.cpus 1 → 2", "qemu-operator.io/restartedAt");
+  }
+
+  @Test
+  void aDiskGrowsInQemuOnlyOnceItsClaimHoldsIt() {
+    var want =
+        PlanFixtures.desired(
+            true,
+            false,
+            512 * MIB,
+            OptionalLong.empty(),
+            Map.of("root", 128 * MIB),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            Duration.ofSeconds(60));
+    var base =
+        PlanFixtures.observed(
+            "running",
+            OptionalLong.empty(),
+            Map.of("root", 64 * MIB),
+            OptionalLong.empty(),
+            OptionalLong.empty());
+    ObservedVm small =
+        base.withPod(base.podLaunch(), Map.of("root", ObservedVm.ClaimState.bound(80 * MIB)));
+    Plan waiting = planner.plan(want, small, PriorIntent.none(), NOW);
+    assertThat(commands(waiting)).isEmpty();
+    assertThat(waiting.blockers()).extracting(Blocker::reason).containsExactly("ClaimResizing");
+
+    ObservedVm refused =
+        base.withPod(
+            base.podLaunch(),
+            Map.of(
+                "root",
+                new ObservedVm.ClaimState(
+                    OptionalLong.of(80 * MIB), Optional.of("Forbidden: only dynamically …"))));
+    assertThat(planner.plan(want, refused, PriorIntent.none(), NOW).blockers())
+        .extracting(Blocker::reason)
+        .containsExactly("DiskExpansionRefused");
+
+    ObservedVm grown =
+        base.withPod(
+            base.podLaunch(),
+            Map.of("root", ObservedVm.ClaimState.bound(DiskSizing.claimBytes(128 * MIB))));
+    assertThat(commands(planner.plan(want, grown, PriorIntent.none(), NOW)))
+        .containsExactly("block_resize");
+  }
+
+  @Test
+  void theCauseSaysDriftOrARestartedQemu() {
+    var want = desired(false);
+    var sameQemuInSync =
+        new PriorIntent(OptionalLong.empty(), Optional.empty(), Optional.of("1001"), true);
+    assertThat(planner.plan(want, observed("paused"), sameQemuInSync, NOW).cause())
+        .isEqualTo(Plan.Cause.DRIFT);
+    var otherQemu =
+        new PriorIntent(OptionalLong.empty(), Optional.empty(), Optional.of("999"), true);
+    assertThat(planner.plan(want, observed("paused"), otherQemu, NOW).cause())
+        .isEqualTo(Plan.Cause.QEMU_RESTARTED);
+    assertThat(planner.plan(want, observed("paused"), PriorIntent.none(), NOW).cause())
+        .isEqualTo(Plan.Cause.SPEC);
   }
 }

@@ -40,7 +40,7 @@ class StatusAggregatorTest {
   }
 
   private static DesiredVm desired(boolean running, boolean paused) {
-    return new DesiredVm(
+    return io.qemuoperator.operator.plan.PlanFixtures.desired(
         running,
         paused,
         128L << 20,
@@ -69,6 +69,7 @@ class StatusAggregatorTest {
         false,
         true,
         runState,
+        OptionalLong.of(128L << 20),
         OptionalLong.of(128L << 20),
         List.of(
             new VmSnapshot.DiskState("root", 64L << 20, "qcow2", false, "ok"),
@@ -228,7 +229,8 @@ class StatusAggregatorTest {
             vm(null), desired(false, false), Observation.poweringDown(asked), T0.plusSeconds(9));
     assertThat(condition(status, Conditions.STOPPING).getLastTransitionTime())
         .isEqualTo("2026-11-25T12:00:07Z");
-    var since = StatusAggregator.powerdownSince(vm(status));
+    assertThat(status.getIntent().getPowerdownRequestedAt()).isEqualTo("2026-11-25T12:00:07Z");
+    var since = RecordedIntent.powerdownSince(vm(status));
     assertThat(since).contains(asked);
   }
 }

@@ -26,7 +26,8 @@ import java.util.Objects;
   "balloon",
   "disks",
   "migration",
-  "terminationGracePeriodSeconds"
+  "terminationGracePeriodSeconds",
+  "updateStrategy"
 })
 @ValidationRule(
     value =
@@ -113,6 +114,15 @@ public class QemuVMSpec {
   @Max(MAX_TERMINATION_GRACE_PERIOD_SECONDS)
   private Long terminationGracePeriodSeconds = DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
 
+  @JsonPropertyDescription(
+      "How a change of a boot-time field (cpus, memory, a disk added or removed) is applied:"
+          + " Automatic restarts the VM gracefully (ACPI power-down, the grace period, a new QEMU;"
+          + " disks kept); Manual keeps it running and reports Synced=False RestartRequired until"
+          + " the annotation qemu-operator.io/restartedAt is set to a new value. Defaults to"
+          + " Automatic.")
+  @Default("Automatic")
+  private UpdateStrategy updateStrategy = UpdateStrategy.Automatic;
+
   public Boolean getRunning() {
     return running;
   }
@@ -177,6 +187,14 @@ public class QemuVMSpec {
     this.terminationGracePeriodSeconds = terminationGracePeriodSeconds;
   }
 
+  public UpdateStrategy getUpdateStrategy() {
+    return updateStrategy;
+  }
+
+  public void setUpdateStrategy(UpdateStrategy updateStrategy) {
+    this.updateStrategy = updateStrategy;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof QemuVMSpec s
@@ -187,18 +205,27 @@ public class QemuVMSpec {
         && Objects.equals(balloon, s.balloon)
         && Objects.equals(disks, s.disks)
         && Objects.equals(migration, s.migration)
-        && Objects.equals(terminationGracePeriodSeconds, s.terminationGracePeriodSeconds);
+        && Objects.equals(terminationGracePeriodSeconds, s.terminationGracePeriodSeconds)
+        && Objects.equals(updateStrategy, s.updateStrategy);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        running, paused, cpus, memory, balloon, disks, migration, terminationGracePeriodSeconds);
+        running,
+        paused,
+        cpus,
+        memory,
+        balloon,
+        disks,
+        migration,
+        terminationGracePeriodSeconds,
+        updateStrategy);
   }
 
   @Override
   public String toString() {
-    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, migration=%s, terminationGracePeriodSeconds=%s}"
+    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, migration=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s}"
         .formatted(
             running,
             paused,
@@ -207,6 +234,7 @@ public class QemuVMSpec {
             balloon,
             disks,
             migration,
-            terminationGracePeriodSeconds);
+            terminationGracePeriodSeconds,
+            updateStrategy);
   }
 }

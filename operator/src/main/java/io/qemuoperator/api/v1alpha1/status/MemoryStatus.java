@@ -4,12 +4,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Objects;
 
-/** Guest memory as the virtio balloon reports it (QMP query-balloon). */
+/** Guest memory: what QEMU was started with, and what the virtio balloon reports. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"actual", "target"})
+@JsonPropertyOrder({"boot", "actual", "target"})
 public class MemoryStatus {
+
+  @JsonPropertyDescription(
+      "Guest RAM QEMU was started with (query-memory-size-summary's base memory), e.g. 256Mi; the"
+          + " Memory column shows it.")
+  private Quantity boot;
 
   @JsonPropertyDescription("Memory the guest currently has, in bytes.")
   @Min(0)
@@ -20,6 +26,14 @@ public class MemoryStatus {
   private Long target;
 
   public MemoryStatus() {}
+
+  public Quantity getBoot() {
+    return boot;
+  }
+
+  public void setBoot(Quantity boot) {
+    this.boot = boot;
+  }
 
   public Long getActual() {
     return actual;
@@ -40,17 +54,18 @@ public class MemoryStatus {
   @Override
   public boolean equals(Object o) {
     return o instanceof MemoryStatus other
+        && Objects.equals(boot, other.boot)
         && Objects.equals(actual, other.actual)
         && Objects.equals(target, other.target);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(actual, target);
+    return Objects.hash(boot, actual, target);
   }
 
   @Override
   public String toString() {
-    return "MemoryStatus{actual=%s, target=%s}".formatted(actual, target);
+    return "MemoryStatus{boot=%s, actual=%s, target=%s}".formatted(boot, actual, target);
   }
 }

@@ -14,12 +14,14 @@ import java.util.Objects;
   "runState",
   "observedGeneration",
   "conditions",
+  "vcpus",
   "qemu",
   "memory",
   "disks",
   "cpus",
   "migration",
-  "sidecarInstance"
+  "sidecarInstance",
+  "intent"
 })
 public class QemuVMStatus {
 
@@ -38,6 +40,12 @@ public class QemuVMStatus {
   @JsonPropertyDescription(
       "The VM's conditions (Ready, Paused, Synced, SidecarConnected, ...), one per type.")
   private List<Condition> conditions;
+
+  @JsonPropertyDescription(
+      "How many vCPUs QEMU runs (query-cpus), which is what the CPUs column shows: after a change"
+          + " of spec.cpus it follows once the VM has restarted.")
+  @Min(0)
+  private Integer vcpus;
 
   @JsonPropertyDescription("The QEMU process: version and KVM acceleration.")
   private QemuStatus qemu;
@@ -58,7 +66,28 @@ public class QemuVMStatus {
       "The instance id of the QMP sidecar last read; a new id means events may have been missed and state is re-read.")
   private String sidecarInstance;
 
+  @JsonPropertyDescription(
+      "What the operator asked of the running QEMU (balloon target, power-down), and of which"
+          + " QEMU and pod revision; read back by the operator, not meant for people.")
+  private IntentStatus intent;
+
   public QemuVMStatus() {}
+
+  public Integer getVcpus() {
+    return vcpus;
+  }
+
+  public void setVcpus(Integer vcpus) {
+    this.vcpus = vcpus;
+  }
+
+  public IntentStatus getIntent() {
+    return intent;
+  }
+
+  public void setIntent(IntentStatus intent) {
+    this.intent = intent;
+  }
 
   public QemuVMPhase getPhase() {
     return phase;
@@ -152,7 +181,9 @@ public class QemuVMStatus {
         && Objects.equals(disks, other.disks)
         && Objects.equals(cpus, other.cpus)
         && Objects.equals(migration, other.migration)
-        && Objects.equals(sidecarInstance, other.sidecarInstance);
+        && Objects.equals(sidecarInstance, other.sidecarInstance)
+        && Objects.equals(vcpus, other.vcpus)
+        && Objects.equals(intent, other.intent);
   }
 
   @Override
@@ -167,12 +198,14 @@ public class QemuVMStatus {
         disks,
         cpus,
         migration,
-        sidecarInstance);
+        sidecarInstance,
+        vcpus,
+        intent);
   }
 
   @Override
   public String toString() {
-    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s}"
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s, vcpus=%s, intent=%s}"
         .formatted(
             phase,
             runState,
@@ -183,6 +216,8 @@ public class QemuVMStatus {
             disks,
             cpus,
             migration,
-            sidecarInstance);
+            sidecarInstance,
+            vcpus,
+            intent);
   }
 }

@@ -1,13 +1,12 @@
-package io.qemuoperator.operator.reconcile;
+package io.qemuoperator.operator.plan;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
-import io.qemuoperator.operator.plan.DesiredVm;
-import io.qemuoperator.operator.pod.VmLaunch;
-import io.qemuoperator.operator.pod.VmResources;
+import io.qemuoperator.api.v1alpha1.spec.UpdateStrategy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -47,7 +46,22 @@ public final class SpecReader {
         Duration.ofSeconds(
             spec.getTerminationGracePeriodSeconds() == null
                 ? QemuVMSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS
-                : spec.getTerminationGracePeriodSeconds()));
+                : spec.getTerminationGracePeriodSeconds()),
+        launch(vm),
+        spec.getUpdateStrategy() == null ? UpdateStrategy.Automatic : spec.getUpdateStrategy());
+  }
+
+  /** What a QEMU started now would be launched for: the boot-time fields, the restart request. */
+  public static Launch launch(QemuVM vm) {
+    QemuVMSpec spec = spec(vm);
+    var boot =
+        new BootConfig(
+            spec.getCpus() == null ? QemuVMSpec.DEFAULT_CPUS : spec.getCpus(),
+            BootConfig.wholeMebibytes(memoryBytes(spec)),
+            disks(spec).stream().map(DiskSpec::getName).toList());
+    var annotations = vm.getMetadata().getAnnotations();
+    return new Launch(
+        boot, annotations == null ? "" : annotations.get(QemuVMApi.RESTARTED_AT_ANNOTATION));
   }
 
   /** {@link #desired} where the spec can be read; otherwise the CRD's defaults (invalid spec). */
@@ -63,43 +77,20 @@ public final class SpecReader {
           java.util.Map.of(),
           OptionalLong.empty(),
           OptionalLong.empty(),
-          Duration.ofSeconds(QemuVMSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS));
+          Duration.ofSeconds(QemuVMSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS),
+          new Launch(
+              new BootConfig(
+                  QemuVMSpec.DEFAULT_CPUS,
+                  bytes(new Quantity(QemuVMSpec.DEFAULT_MEMORY)),
+                  java.util.List.of()),
+              ""),
+          UpdateStrategy.Automatic);
     }
   }
 
   /** The spec as it applies while the QemuVM is deleted: powered down, with its grace period. */
   public static DesiredVm stopped(QemuVM vm) {
-    DesiredVm desired = desiredOrDefaults(vm);
-    return new DesiredVm(
-        false,
-        desired.paused(),
-        desired.memoryBytes(),
-        desired.balloonBytes(),
-        desired.diskBytes(),
-        desired.maxBandwidth(),
-        desired.maxDowntimeMillis(),
-        desired.gracePeriod());
-  }
-
-  /** What the pod's QEMU is started with. */
-  public static VmLaunch launch(QemuVM vm) {
-    QemuVMSpec spec = spec(vm);
-    List<VmLaunch.Disk> disks =
-        disks(spec).stream()
-            .map(
-                disk ->
-                    new VmLaunch.Disk(
-                        disk.getName(),
-                        VmResources.diskImage(disk.getName()),
-                        bytes(disk.getSize())))
-            .toList();
-    return new VmLaunch(
-        vm.getMetadata().getName(),
-        vm.getMetadata().getUid(),
-        spec.getCpus() == null ? QemuVMSpec.DEFAULT_CPUS : spec.getCpus(),
-        memoryBytes(spec),
-        disks,
-        VmResources.QMP_SOCKET);
+    return desiredOrDefaults(vm).stopped();
   }
 
   public static long memoryBytes(QemuVMSpec spec) {
@@ -107,11 +98,11 @@ public final class SpecReader {
         spec.getMemory() == null ? new Quantity(QemuVMSpec.DEFAULT_MEMORY) : spec.getMemory());
   }
 
-  private static QemuVMSpec spec(QemuVM vm) {
+  public static QemuVMSpec spec(QemuVM vm) {
     return vm.getSpec() == null ? new QemuVMSpec() : vm.getSpec();
   }
 
-  private static List<DiskSpec> disks(QemuVMSpec spec) {
+  public static List<DiskSpec> disks(QemuVMSpec spec) {
     return spec.getDisks() == null ? List.of() : spec.getDisks();
   }
 

@@ -1,0 +1,85 @@
+package io.qemuoperator.operator.plan;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The fields of a VM that QEMU reads only at start ({@link SpecField.Class#RESTART}), in QEMU's
+ * units: what a QEMU process was launched with, or what the spec declares for the next one.
+ *
+ * @param cpus vCPUs
+ * @param memoryBytes guest RAM, a whole number of MiB (QEMU's {@code -m} unit)
+ * @param disks the disks' names (drive ids), in spec order
+ */
+public record BootConfig(int cpus, long memoryBytes, List<String> disks) {
+  private static final long MIB = 1L << 20;
+
+  public BootConfig {
+    disks = List.copyOf(disks);
+  }
+
+  /** {@code bytes} as QEMU's {@code -m} takes it: rounded up to a whole MiB. */
+  public static long wholeMebibytes(long bytes) {
+    return Math.ceilDiv(bytes, MIB) * MIB;
+  }
+
+  /** One line, stable: the pod's annotation and the input of the launch revision. */
+  public String canonical() {
+    return "cpus=" + cpus + ";memory=" + memoryBytes + ";disks=" + String.join(",", disks);
+  }
+
+  /** The reverse of {@link #canonical()}; empty for anything else (an older or edited pod). */
+  public static Optional<BootConfig> parse(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    String[] parts = text.split(";", -1);
+    if (parts.length != 3
+        || !parts[0].startsWith("cpus=")
+        || !parts[1].startsWith("memory=")
+        || !parts[2].startsWith("disks=")) {
+      return Optional.empty();
+    }
+    try {
+      String disks = parts[2].substring("disks=".length());
+      return Optional.of(
+          new BootConfig(
+              Integer.parseInt(parts[0].substring("cpus=".length())),
+              Long.parseLong(parts[1].substring("memory=".length())),
+              disks.isEmpty() ? List.of() : Arrays.asList(disks.split(","))));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The boot-time fields whose value differs between this (running) and {@code declared}, named by
+   * the field table, in its order.
+   */
+  public List<FieldChange> changesTo(BootConfig declared) {
+    var changes = new ArrayList<FieldChange>();
+    for (SpecField field : SpecField.values()) {
+      field
+          .bootValue()
+          .ifPresent(
+              value -> {
+                String running = value.apply(this);
+                String wanted = value.apply(declared);
+                if (!running.equals(wanted)) {
+                  changes.add(new FieldChange(field.path(), running, wanted));
+                }
+              });
+    }
+    return List.copyOf(changes);
+  }
+
+  /** A boot-time field the running QEMU has with another value than the spec declares. */
+  public record FieldChange(String path, String running, String declared) {
+    @Override
+    public String toString() {
+      return path + " " + running + " → " + declared;
+    }
+  }
+}

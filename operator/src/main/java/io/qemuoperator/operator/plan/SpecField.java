@@ -1,0 +1,73 @@
+package io.qemuoperator.operator.plan;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every field of a QemuVM's spec and what a change of it costs. The planner reads this table: a
+ * {@link Class#LIVE} field is applied to the running QEMU (or steers the operator itself); a change
+ * of a {@link Class#RESTART} field needs a new QEMU process, so it restarts the VM (or waits for a
+ * restart request under {@code updateStrategy: Manual}); a {@link Class#FIXED} field is read once,
+ * when the object it shapes is created. {@code SpecFieldTest} fails when a field of the generated
+ * CRD is missing here.
+ */
+public enum SpecField {
+  RUNNING("spec.running", Class.LIVE),
+  PAUSED("spec.paused", Class.LIVE),
+  CPUS("spec.cpus", Class.RESTART, boot -> Integer.toString(boot.cpus())),
+  MEMORY("spec.memory", Class.RESTART, boot -> Quantities.format(boot.memoryBytes())),
+  BALLOON("spec.balloon", Class.LIVE),
+  /** The set of disks: one added or removed is attached or detached by a restart. */
+  DISKS("spec.disks", Class.RESTART, boot -> boot.disks().toString()),
+  /** A disk's identity: a renamed disk is one removed and one added (read through DISKS). */
+  DISK_NAME("spec.disks[].name", Class.RESTART),
+  /** Grows online: the claim first, then QEMU's block_resize. */
+  DISK_SIZE("spec.disks[].size", Class.LIVE),
+  /** The claim's class, set when the claim is created; Kubernetes never changes it after. */
+  DISK_STORAGE_CLASS("spec.disks[].storageClassName", Class.FIXED),
+  MIGRATION("spec.migration", Class.LIVE),
+  MIGRATION_MAX_BANDWIDTH("spec.migration.maxBandwidth", Class.LIVE),
+  MIGRATION_MAX_DOWNTIME("spec.migration.maxDowntime", Class.LIVE),
+  /** Read at each power-down. */
+  TERMINATION_GRACE_PERIOD("spec.terminationGracePeriodSeconds", Class.LIVE),
+  /** Read at each pass. */
+  UPDATE_STRATEGY("spec.updateStrategy", Class.LIVE);
+
+  /** What a change of a field costs. */
+  public enum Class {
+    /** Applied to the running QEMU (QMP) or read by the operator at its next pass. */
+    LIVE,
+    /** Needs a new QEMU process: the VM is restarted. */
+    RESTART,
+    /** Read once, when the object it shapes is created; a later change is reported, not applied. */
+    FIXED
+  }
+
+  private final String path;
+  private final Class cost;
+  private final Function<BootConfig, String> bootValue;
+
+  SpecField(String path, Class cost) {
+    this(path, cost, null);
+  }
+
+  SpecField(String path, Class cost, Function<BootConfig, String> bootValue) {
+    this.path = path;
+    this.cost = cost;
+    this.bootValue = bootValue;
+  }
+
+  /** The field's path as users write it ({@code []} for every item of a list). */
+  public String path() {
+    return path;
+  }
+
+  public Class cost() {
+    return cost;
+  }
+
+  /** For a boot-time field compared as a whole: its value in a {@link BootConfig}, for people. */
+  public Optional<Function<BootConfig, String>> bootValue() {
+    return Optional.ofNullable(bootValue);
+  }
+}
