@@ -73,10 +73,14 @@ Kept in step with OPERATOR_API_CALLS in e2e's HelmChartTest, which fails on any 
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "create", "delete"]
-# The token Secret and the disk claims: informers, created, read back after a 409.
+# The token Secret: informer, created, read back after a 409.
 - apiGroups: [""]
-  resources: ["secrets", "persistentvolumeclaims"]
+  resources: ["secrets"]
   verbs: ["get", "list", "watch", "create"]
+# The disk claims: the same, and their storage request raised (a merge patch) when a disk grows.
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 # VmEvents records what was done on the QemuVM.
 - apiGroups: [""]
   resources: ["events"]

@@ -6,8 +6,11 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +23,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +119,11 @@ public final class LocalCli {
             yield delete(client, options);
           }
         }
+        case "restart" -> {
+          try (KubernetesClient client = connect(options)) {
+            yield restart(client, options);
+          }
+        }
         case "help", "-h", "--help" -> {
           out.println(usage());
           yield OK;
@@ -147,6 +156,11 @@ public final class LocalCli {
           get                    list QemuVMs (NAME PHASE RUNSTATE CPUS MEMORY AGE)
           describe NAME          spec, status, conditions and recent Events of a QemuVM
           delete NAME            delete a QemuVM and wait until it is gone
+          restart NAME [--until-ready]
+                                 restart a QemuVM gracefully (power-down, grace period, new
+                                 QEMU; disks kept): sets the annotation qemu-operator.io/restartedAt
+                                 to now, as kubectl rollout restart does; it also applies pending
+                                 boot-time changes of a VM with updateStrategy: Manual
         options: -n/--namespace NS (default: default), --kubeconfig FILE (a real cluster)
         The other commands reach the cluster of a running 'up' through its state file
         ($QEMU_OPERATOR_LOCAL_STATE, default ~/.cache/qemu-operator/local-cluster).""";
@@ -419,6 +433,63 @@ public final class LocalCli {
     }
     out.println("qemuvm/" + name + " deleted");
     return OK;
+  }
+
+  /**
+   * Asks for a graceful restart: the annotation {@code qemu-operator.io/restartedAt} set to now (a
+   * merge patch, so nothing else of the QemuVM is touched). With {@code --until-ready}, waits until
+   * the VM runs a new pod (another launch revision) and is Ready again.
+   */
+  private int restart(KubernetesClient client, Options options) {
+    String name = options.name("restart");
+    var resource = client.resources(QemuVM.class).inNamespace(options.namespace).withName(name);
+    QemuVM before = resource.get();
+    if (before == null) {
+      err.println("error: qemuvm " + name + " not found in namespace " + options.namespace);
+      return NOT_READY;
+    }
+    String at = Instant.now().toString();
+    resource.patch(
+        PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\""
+            + QemuVMApi.RESTARTED_AT_ANNOTATION
+            + "\":\""
+            + at
+            + "\"}}}");
+    out.println(
+        "qemuvm/"
+            + name
+            + " restart requested ("
+            + QemuVMApi.RESTARTED_AT_ANNOTATION
+            + "="
+            + at
+            + ")");
+    if (!options.untilReady) {
+      return OK;
+    }
+    String revision = launchRevision(before);
+    try {
+      resource.waitUntilCondition(
+          vm ->
+              vm != null
+                  && !Objects.equals(launchRevision(vm), revision)
+                  && launchRevision(vm) != null
+                  && VmTable.isReady(vm),
+          options.timeout.toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (KubernetesClientException e) {
+      err.println(
+          "error: qemuvm " + name + " not restarted and Ready after " + human(options.timeout));
+      return NOT_READY;
+    }
+    out.println("qemuvm/" + name + " restarted and Ready");
+    return OK;
+  }
+
+  private static String launchRevision(QemuVM vm) {
+    return vm.getStatus() == null || vm.getStatus().getIntent() == null
+        ? null
+        : vm.getStatus().getIntent().getLaunchRevision();
   }
 
   private void indent(String yaml) {

@@ -28,15 +28,17 @@ public final class VmTable {
         .toList();
   }
 
+  /** CPUS and MEMORY are what QEMU runs (status), as the CRD's printer columns show them. */
   static List<String> row(QemuVM vm, Instant now) {
     var status = vm.getStatus();
-    var spec = vm.getSpec();
     return List.of(
         vm.getMetadata().getName(),
         status == null || status.getPhase() == null ? "" : status.getPhase().name(),
         status == null || status.getRunState() == null ? "" : status.getRunState(),
-        spec == null || spec.getCpus() == null ? "" : spec.getCpus().toString(),
-        spec == null || spec.getMemory() == null ? "" : spec.getMemory().toString(),
+        status == null || status.getVcpus() == null ? "" : status.getVcpus().toString(),
+        status == null || status.getMemory() == null || status.getMemory().getBoot() == null
+            ? ""
+            : status.getMemory().getBoot().toString(),
         age(vm.getMetadata().getCreationTimestamp(), now));
   }
 

@@ -59,6 +59,7 @@ class HelmChartTest {
           call("", "persistentvolumeclaims", "list"),
           call("", "persistentvolumeclaims", "watch"),
           call("", "persistentvolumeclaims", "create"),
+          call("", "persistentvolumeclaims", "patch"),
           call("", "events", "create"));
 
   /**

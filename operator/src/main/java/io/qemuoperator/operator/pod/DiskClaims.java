@@ -50,12 +50,12 @@ public final class DiskClaims {
     return bytes(claim.getStatus().getCapacity().get(STORAGE));
   }
 
-  /** {@code claim} asking for {@code bytes} of storage (the caller never lowers a request). */
-  public static PersistentVolumeClaim withRequest(PersistentVolumeClaim claim, long bytes) {
-    var requests = new java.util.HashMap<>(claim.getSpec().getResources().getRequests());
-    requests.put(STORAGE, new Quantity(Long.toString(bytes)));
-    claim.getSpec().getResources().setRequests(requests);
-    return claim;
+  /**
+   * A JSON merge patch that sets a claim's storage request to {@code bytes} (the caller never
+   * lowers a request): one request, no read before it.
+   */
+  public static String requestPatch(long bytes) {
+    return "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"" + bytes + "\"}}}}";
   }
 
   private static OptionalLong bytes(Quantity quantity) {

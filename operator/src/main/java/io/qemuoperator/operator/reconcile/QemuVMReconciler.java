@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -338,7 +340,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           .persistentVolumeClaims()
           .inNamespace(claim.getMetadata().getNamespace())
           .withName(claim.getMetadata().getName())
-          .edit(c -> DiskClaims.withRequest(c, DiskClaims.requestBytes(wanted)));
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              DiskClaims.requestPatch(DiskClaims.requestBytes(wanted)));
       events.normal(
           vm,
           "ClaimGrown",
