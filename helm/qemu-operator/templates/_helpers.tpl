@@ -81,8 +81,9 @@ Kept in step with OPERATOR_API_CALLS in e2e's HelmChartTest, which fails on any 
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get", "list", "watch", "create", "patch"]
-# VmEvents records what was done on the QemuVM.
+# VmEvents records what was done on the QemuVM; the same Event again counts up (patch), read
+# first only when it was recorded before this operator process started (get after a 409).
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["create", "patch", "get"]
 {{- end -}}

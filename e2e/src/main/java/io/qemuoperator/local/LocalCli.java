@@ -403,7 +403,15 @@ public final class LocalCli {
             List.of(
                 e.getType(),
                 e.getReason(),
-                VmTable.age(e.getLastTimestamp(), now),
+                // as kubectl describe: "5m (x3 over 12m)" for an Event that happened three times
+                e.getCount() == null || e.getCount() <= 1
+                    ? VmTable.age(e.getLastTimestamp(), now)
+                    : VmTable.age(e.getLastTimestamp(), now)
+                        + " (x"
+                        + e.getCount()
+                        + " over "
+                        + VmTable.age(e.getFirstTimestamp(), now)
+                        + ")",
                 e.getMessage()));
       }
       columns(rows).forEach(line -> out.println("  " + line));

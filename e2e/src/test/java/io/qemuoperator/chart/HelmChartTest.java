@@ -60,7 +60,9 @@ class HelmChartTest {
           call("", "persistentvolumeclaims", "watch"),
           call("", "persistentvolumeclaims", "create"),
           call("", "persistentvolumeclaims", "patch"),
-          call("", "events", "create"));
+          call("", "events", "create"),
+          call("", "events", "patch"),
+          call("", "events", "get"));
 
   /**
    * JOSDK's LeaderElectionManager: Fabric8's LeaseLock reads and creates the Lease and renews it

@@ -2,7 +2,6 @@ package io.qemuoperator.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
@@ -146,13 +145,18 @@ final class E2eCluster implements AutoCloseable {
   }
 
   /**
-   * The reasons of the VM's Events, sorted: a real API server lists Events by name, not in the
-   * order they were recorded, so only the multiset means anything.
+   * The reasons of the VM's Events, each as often as it happened (an Event's count), sorted: a real
+   * API server lists Events by name, not in the order they were recorded, so only the multiset
+   * means anything.
    */
   List<String> eventReasons(String vm) {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> vm.equals(e.getInvolvedObject().getName()))
-        .map(Event::getReason)
+        .flatMap(
+            e ->
+                java.util.Collections.nCopies(
+                    e.getCount() == null ? 1 : e.getCount(), e.getReason())
+                    .stream())
         .sorted()
         .toList();
   }

@@ -24,7 +24,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.OperatorConfig;
@@ -96,6 +95,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private final TokenSecret tokens;
   private final VmPod pods;
   private final QmpEventSource qmpEvents;
+  private final EventCounts eventCounts = new EventCounts();
   private final Clock clock;
 
   public QemuVMReconciler(
@@ -130,7 +130,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   @Override
   public UpdateControl<QemuVM> reconcile(QemuVM vm, Context<QemuVM> context) {
     Instant now = clock.instant();
-    var events = new VmEvents(context.getClient(), clock);
+    var events = new VmEvents(context.getClient(), clock, eventCounts);
     List<Violation> violations = validator.validate(vm.getSpec());
     if (!violations.isEmpty()) {
       return record(
@@ -482,7 +482,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
       qmpEvents.forget(id);
       return DeleteControl.defaultDelete();
     }
-    var events = new VmEvents(context.getClient(), clock);
+    var events = new VmEvents(context.getClient(), clock, eventCounts);
     Instant now = clock.instant();
     VmSnapshot snapshot;
     try {
@@ -534,30 +534,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         vm.getMetadata().getNamespace(),
         vm.getMetadata().getName(),
         e.toString());
-    var conditions =
-        new ArrayList<>(
-            vm.getStatus() == null || vm.getStatus().getConditions() == null
-                ? List.<Condition>of()
-                : vm.getStatus().getConditions());
-    conditions.removeIf(c -> Conditions.READY.equals(c.getType()));
-    conditions.add(
-        new Condition(
-            Conditions.READY,
-            Condition.FALSE,
-            "ReconcileError",
-            e.getClass().getSimpleName() + ": " + e.getMessage(),
-            clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
-            generation(vm)));
     // A fresh object: what the informer cache returned is never mutated.
-    QemuVM patch = statusPatch(vm, copyOf(vm.getStatus()));
-    patch.getStatus().setConditions(conditions);
+    QemuVM patch = statusPatch(vm, statuses.reconcileError(vm, e, clock.instant()));
     return ErrorStatusUpdateControl.patchStatus(patch);
-  }
-
-  private static QemuVMStatus copyOf(QemuVMStatus status) {
-    return status == null
-        ? new QemuVMStatus()
-        : io.fabric8.kubernetes.client.utils.Serialization.clone(status);
   }
 
   /**

@@ -116,6 +116,28 @@ public final class StatusAggregator {
   static final String RESTART_REQUIRED = "RestartRequired";
 
   /**
+   * The status after a pass that failed with {@code error} (an API call refused, say): everything
+   * as last written, Ready=False ReconcileError with the error, transition times kept by the same
+   * rules as every other status.
+   */
+  public QemuVMStatus reconcileError(QemuVM vm, Exception error, Instant now) {
+    QemuVMStatus status =
+        vm.getStatus() == null
+            ? new QemuVMStatus()
+            : io.fabric8.kubernetes.client.utils.Serialization.clone(vm.getStatus());
+    var previous = conditions(status);
+    var conditions = new ConditionWriter(previous, generation(vm), now);
+    previous.forEach(conditions::keep);
+    conditions.set(
+        Conditions.READY,
+        false,
+        "ReconcileError",
+        error.getClass().getSimpleName() + ": " + error.getMessage());
+    status.setConditions(conditions.all());
+    return status;
+  }
+
+  /**
    * What the operator intends, for the next pass: which QEMU and pod revision, the balloon target
    * sent and when power-down was requested. While QEMU is not reached, its identity and balloon
    * target stay as recorded, so a restarted sidecar causes nothing to be sent again.
@@ -444,6 +466,12 @@ public final class StatusAggregator {
 
     void remove(String type) {
       written.removeIf(c -> c.getType().equals(type));
+    }
+
+    /** A condition carried over unchanged. */
+    void keep(Condition condition) {
+      remove(condition.getType());
+      written.add(condition);
     }
 
     List<Condition> all() {

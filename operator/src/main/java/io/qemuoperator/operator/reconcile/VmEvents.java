@@ -1,20 +1,29 @@
 package io.qemuoperator.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.QemuVMApi;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.UUID;
+import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Records what the operator did to a VM as Kubernetes Events on the QemuVM ({@code kubectl describe
- * qvm} shows them). An Event that cannot be written is logged, never fatal.
+ * qvm} shows them). An Event's name is derived from the VM, its type, reason and message, so the
+ * same Event again (a warning repeated at every pass) counts up on the one Event ({@code count},
+ * {@code lastTimestamp}) instead of adding another, as Kubernetes' own event recorder does. An
+ * Event that cannot be written is logged, never fatal.
  */
 public final class VmEvents {
   private static final Logger log = LoggerFactory.getLogger(VmEvents.class);
@@ -22,10 +31,12 @@ public final class VmEvents {
 
   private final KubernetesClient client;
   private final Clock clock;
+  private final EventCounts counts;
 
-  public VmEvents(KubernetesClient client, Clock clock) {
+  public VmEvents(KubernetesClient client, Clock clock, EventCounts counts) {
     this.client = client;
     this.clock = clock;
+    this.counts = counts;
   }
 
   public void normal(QemuVM vm, String reason, String message) {
@@ -36,36 +47,49 @@ public final class VmEvents {
     record(vm, "Warning", reason, message);
   }
 
-  private void record(QemuVM vm, String type, String reason, String message) {
-    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-    var event =
-        new EventBuilder()
-            .withNewMetadata()
-            .withName(
-                vm.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13))
-            .withNamespace(vm.getMetadata().getNamespace())
-            .endMetadata()
-            .withInvolvedObject(
-                new ObjectReferenceBuilder()
-                    .withApiVersion(QemuVMApi.API_VERSION)
-                    .withKind(QemuVMApi.KIND)
-                    .withName(vm.getMetadata().getName())
-                    .withNamespace(vm.getMetadata().getNamespace())
-                    .withUid(vm.getMetadata().getUid())
-                    .build())
-            .withType(type)
-            .withReason(reason)
-            .withMessage(message)
-            .withFirstTimestamp(now)
-            .withLastTimestamp(now)
-            .withCount(1)
-            .withNewSource()
-            .withComponent(COMPONENT)
-            .endSource()
-            .withReportingComponent(COMPONENT)
-            .build();
+  /** The Event's name: the VM's, and a hash of what makes two Events the same one. */
+  static String name(QemuVM vm, String type, String reason, String message) {
     try {
-      client.v1().events().inNamespace(vm.getMetadata().getNamespace()).resource(event).create();
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(
+                  String.join("\n", vm.getMetadata().getUid(), type, reason, message)
+                      .getBytes(StandardCharsets.UTF_8));
+      return vm.getMetadata().getName() + "." + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private void record(QemuVM vm, String type, String reason, String message) {
+    String name = name(vm, type, reason, message);
+    String namespace = vm.getMetadata().getNamespace();
+    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    try {
+      Integer seen = counts.get(name);
+      if (seen != null && patched(namespace, name, seen + 1, now)) {
+        counts.put(name, seen + 1);
+        return;
+      }
+      try {
+        client
+            .v1()
+            .events()
+            .inNamespace(namespace)
+            .resource(event(vm, name, type, reason, message, now))
+            .create();
+        counts.put(name, 1);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        // recorded before this operator process started: count on from what it says
+        Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+        int count = existing == null || existing.getCount() == null ? 1 : existing.getCount() + 1;
+        if (patched(namespace, name, count, now)) {
+          counts.put(name, count);
+        }
+      }
     } catch (KubernetesClientException e) {
       log.warn(
           "could not record event {} on {}: {}",
@@ -73,5 +97,54 @@ public final class VmEvents {
           vm.getMetadata().getName(),
           e.getMessage());
     }
+  }
+
+  /** Counts the Event once more; false when it is gone (Events expire). */
+  private boolean patched(String namespace, String name, int count, String now) {
+    try {
+      client
+          .v1()
+          .events()
+          .inNamespace(namespace)
+          .withName(name)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        counts.remove(name);
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static Event event(
+      QemuVM vm, String name, String type, String reason, String message, String now) {
+    return new EventBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(vm.getMetadata().getNamespace())
+        .endMetadata()
+        .withInvolvedObject(
+            new ObjectReferenceBuilder()
+                .withApiVersion(QemuVMApi.API_VERSION)
+                .withKind(QemuVMApi.KIND)
+                .withName(vm.getMetadata().getName())
+                .withNamespace(vm.getMetadata().getNamespace())
+                .withUid(vm.getMetadata().getUid())
+                .build())
+        .withType(type)
+        .withReason(reason)
+        .withMessage(message)
+        .withFirstTimestamp(now)
+        .withLastTimestamp(now)
+        .withCount(1)
+        .withNewSource()
+        .withComponent(COMPONENT)
+        .endSource()
+        .withReportingComponent(COMPONENT)
+        .build();
   }
 }

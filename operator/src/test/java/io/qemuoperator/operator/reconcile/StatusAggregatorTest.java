@@ -233,4 +233,42 @@ class StatusAggregatorTest {
     var since = RecordedIntent.powerdownSince(vm(status));
     assertThat(since).contains(asked);
   }
+
+  @Test
+  void aFailedPassSaysReconcileErrorAndKeepsTheRestWithTheirTransitionTimes() {
+    QemuVMStatus running =
+        aggregator.status(
+            vm(null), desired(true, false), seen(snapshot("running"), converged()), T0);
+    QemuVMStatus failed =
+        aggregator.reconcileError(
+            vm(running),
+            new io.fabric8.kubernetes.client.KubernetesClientException("secrets is forbidden"),
+            T0.plusSeconds(30));
+    assertThat(condition(failed, Conditions.READY).getReason()).isEqualTo("ReconcileError");
+    assertThat(condition(failed, Conditions.READY).getMessage()).contains("forbidden");
+    assertThat(condition(failed, Conditions.READY).getLastTransitionTime())
+        .isEqualTo("2026-11-25T12:00:30Z");
+    assertThat(condition(failed, Conditions.SYNCED))
+        .isEqualTo(condition(running, Conditions.SYNCED));
+    assertThat(failed.getVcpus()).isEqualTo(running.getVcpus());
+    assertThat(failed.getIntent()).isEqualTo(running.getIntent());
+    // the same error again changes nothing: no write
+    assertThat(
+            aggregator.reconcileError(
+                vm(failed),
+                new io.fabric8.kubernetes.client.KubernetesClientException("secrets is forbidden"),
+                T0.plusSeconds(90)))
+        .isEqualTo(failed);
+  }
+
+  @Test
+  void statusSaysWhatQemuRunsAndWhatTheOperatorIntends() {
+    QemuVMStatus status =
+        aggregator.status(
+            vm(null), desired(true, false), seen(snapshot("running"), converged()), T0);
+    assertThat(status.getVcpus()).isEqualTo(1);
+    assertThat(status.getMemory().getBoot())
+        .isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("128Mi"));
+    assertThat(status.getIntent().getQemu()).isEqualTo("4242");
+  }
 }
