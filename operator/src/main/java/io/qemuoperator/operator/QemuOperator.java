@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.qemuoperator.operator.reconcile.QemuVMReconciler;
+import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.operator.sidecar.SidecarClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,6 +51,18 @@ public final class QemuOperator implements AutoCloseable {
    */
   public static QemuOperator start(
       KubernetesClient client, OperatorConfig config, OperatorDeployment deployment) {
+    return start(client, config, deployment, SidecarClient::withDefaults);
+  }
+
+  /**
+   * As {@link #start(KubernetesClient, OperatorConfig, OperatorDeployment)}, reaching the VMs'
+   * sidecars through {@code sidecars} (given the operator's metrics): tests pass doubles.
+   */
+  public static QemuOperator start(
+      KubernetesClient client,
+      OperatorConfig config,
+      OperatorDeployment deployment,
+      java.util.function.Function<OperatorMetrics, Sidecar> sidecars) {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -71,8 +84,7 @@ public final class QemuOperator implements AutoCloseable {
             });
     var metrics = new OperatorMetrics(registry);
     operator.register(
-        new QemuVMReconciler(
-            config, SidecarClient.withDefaults(metrics), metrics, Clock.systemUTC()),
+        new QemuVMReconciler(config, sidecars.apply(metrics), metrics, Clock.systemUTC()),
         overrider -> {
           overrider.withReconciliationMaxInterval(config.resyncInterval());
           if (!deployment.watchNamespaces().isEmpty()) {

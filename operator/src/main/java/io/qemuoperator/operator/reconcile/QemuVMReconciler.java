@@ -41,7 +41,7 @@ import io.qemuoperator.operator.pod.DiskClaims;
 import io.qemuoperator.operator.pod.TokenSecret;
 import io.qemuoperator.operator.pod.VmPod;
 import io.qemuoperator.operator.pod.VmResources;
-import io.qemuoperator.operator.sidecar.SidecarClient;
+import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.operator.sidecar.SidecarEndpoint;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
@@ -87,7 +87,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   static final Duration STALE_POD = Duration.ofSeconds(20);
 
   private final OperatorConfig config;
-  private final SidecarClient sidecar;
+  private final Sidecar sidecar;
   private final OperatorMetrics metrics;
   private final Planner planner = new Planner();
   private final QemuVMSpecValidator validator = new QemuVMSpecValidator();
@@ -99,7 +99,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private final Clock clock;
 
   public QemuVMReconciler(
-      OperatorConfig config, SidecarClient sidecar, OperatorMetrics metrics, Clock clock) {
+      OperatorConfig config, Sidecar sidecar, OperatorMetrics metrics, Clock clock) {
     this.config = config;
     this.sidecar = sidecar;
     this.metrics = metrics;

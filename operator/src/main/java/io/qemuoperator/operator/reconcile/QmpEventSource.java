@@ -4,7 +4,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.operator.sidecar.EventPage;
-import io.qemuoperator.operator.sidecar.SidecarClient;
+import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.operator.sidecar.SidecarEndpoint;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import java.time.Duration;
@@ -41,10 +41,10 @@ public final class QmpEventSource extends SimpleInboundEventSource<QemuVM> {
   static final Duration POLL_WAIT = Duration.ofSeconds(25);
   static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
-  private final SidecarClient sidecar;
+  private final Sidecar sidecar;
   private final Map<ResourceID, Watch> watches = new ConcurrentHashMap<>();
 
-  public QmpEventSource(SidecarClient sidecar) {
+  public QmpEventSource(Sidecar sidecar) {
     super("qmp-events");
     this.sidecar = sidecar;
   }

@@ -13,7 +13,7 @@ import java.time.Duration;
  * The operator's side of the sidecar's HTTP API: commands, the state snapshot and the event stream,
  * each call with the VM's bearer token and a deadline.
  */
-public final class SidecarClient {
+public final class SidecarClient implements Sidecar {
   private final HttpClient http;
   private final ObjectMapper json;
   private final Duration deadline;
@@ -45,12 +45,14 @@ public final class SidecarClient {
   }
 
   /** {@code GET /v1/state}: the snapshot (the {@code return} member). */
+  @Override
   public VmSnapshot state(SidecarEndpoint endpoint) throws SidecarException {
     return VmSnapshot.from(
         send("state", endpoint, get(endpoint, "/v1/state"), deadline).path("return"));
   }
 
   /** {@code POST /v1/commands/NAME} with {@code arguments} (a generated record or null). */
+  @Override
   public JsonNode command(SidecarEndpoint endpoint, String command, Object arguments)
       throws SidecarException {
     byte[] body;
@@ -68,6 +70,7 @@ public final class SidecarClient {
   }
 
   /** {@code GET /v1/events?after=SEQ&wait=S}: waits up to {@code wait} for events after SEQ. */
+  @Override
   public EventPage events(SidecarEndpoint endpoint, long after, Duration wait)
       throws SidecarException {
     var request = get(endpoint, "/v1/events?after=" + after + "&wait=" + wait.toSeconds());

@@ -1,0 +1,21 @@
+package io.qemuoperator.operator.sidecar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+
+/**
+ * What the operator asks of a VM's sidecar: the state snapshot, QMP commands, and QMP events.
+ * {@link SidecarClient} is the HTTP implementation; tests give the reconciler doubles.
+ */
+public interface Sidecar {
+
+  /** {@code GET /v1/state}: one consistent snapshot of QEMU's state. */
+  VmSnapshot state(SidecarEndpoint endpoint) throws SidecarException;
+
+  /** {@code POST /v1/commands/NAME} with {@code arguments} (a generated record or null). */
+  JsonNode command(SidecarEndpoint endpoint, String command, Object arguments)
+      throws SidecarException;
+
+  /** {@code GET /v1/events?after=SEQ&wait=S}: waits up to {@code wait} for events after SEQ. */
+  EventPage events(SidecarEndpoint endpoint, long after, Duration wait) throws SidecarException;
+}
