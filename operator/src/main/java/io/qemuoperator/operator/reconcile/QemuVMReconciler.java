@@ -1,33 +1,32 @@
 package io.qemuoperator.operator.reconcile;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.OperatorMetrics;
+import io.qemuoperator.operator.dependent.DiskClaimsDependent;
+import io.qemuoperator.operator.dependent.TokenSecretDependent;
+import io.qemuoperator.operator.dependent.VmPodDependent;
 import io.qemuoperator.operator.plan.DesiredVm;
 import io.qemuoperator.operator.plan.ObservedVm;
 import io.qemuoperator.operator.plan.Plan;
@@ -40,7 +39,6 @@ import io.qemuoperator.operator.plan.SpecReader;
 import io.qemuoperator.operator.pod.DiskClaims;
 import io.qemuoperator.operator.pod.TokenSecret;
 import io.qemuoperator.operator.pod.VmPod;
-import io.qemuoperator.operator.pod.VmResources;
 import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.operator.sidecar.SidecarEndpoint;
 import io.qemuoperator.operator.sidecar.SidecarException;
@@ -92,8 +90,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private final Planner planner = new Planner();
   private final QemuVMSpecValidator validator = new QemuVMSpecValidator();
   private final StatusAggregator statuses = new StatusAggregator();
-  private final TokenSecret tokens;
-  private final VmPod pods;
+  private final TokenSecretDependent secrets;
+  private final DiskClaimsDependent claims;
+  private final VmPodDependent pods;
   private final QmpEventSource qmpEvents;
   private final EventCounts eventCounts = new EventCounts();
   private final Clock clock;
@@ -104,27 +103,19 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     this.sidecar = sidecar;
     this.metrics = metrics;
     this.clock = clock;
-    this.tokens = new TokenSecret(new java.security.SecureRandom());
-    this.pods = new VmPod(config);
+    this.secrets = new TokenSecretDependent(new TokenSecret(new java.security.SecureRandom()));
+    this.claims = new DiskClaimsDependent();
+    this.pods = new VmPodDependent(new VmPod(config));
     this.qmpEvents = new QmpEventSource(sidecar);
   }
 
   @Override
   public List<EventSource<?, QemuVM>> prepareEventSources(EventSourceContext<QemuVM> context) {
-    return List.of(
-        owned(Pod.class, context),
-        owned(Secret.class, context),
-        owned(PersistentVolumeClaim.class, context),
-        qmpEvents);
-  }
-
-  private static <R extends HasMetadata> InformerEventSource<R, QemuVM> owned(
-      Class<R> type, EventSourceContext<QemuVM> context) {
-    return new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(type, QemuVM.class)
-            .withLabelSelector(VmResources.LABEL_MANAGED_BY + "=" + VmResources.MANAGER)
-            .build(),
-        context);
+    var sources =
+        new ArrayList<EventSource<?, QemuVM>>(
+            EventSourceUtils.dependentEventSources(context, secrets, claims, pods));
+    sources.add(qmpEvents);
+    return sources;
   }
 
   @Override
@@ -144,14 +135,14 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
     DesiredVm desired = SpecReader.desired(vm);
     KubernetesClient client = context.getClient();
-    Secret secret = ensure(client, context.getSecondaryResource(Secret.class), tokens.desired(vm));
+    Secret secret = secrets.reconcile(vm, context).getSingleResource().orElseThrow();
     Optional<Pod> pod = context.getSecondaryResource(Pod.class);
-    Map<String, ObservedVm.ClaimState> claims = Map.of();
+    Map<String, ObservedVm.ClaimState> claimStates = Map.of();
     ResourceID id = ResourceID.fromResource(vm);
     if (desired.running()) {
-      claims = claims(client, context, vm, events);
+      claimStates = claimStates(vm, context, events);
       if (pod.isEmpty()) {
-        pod = Optional.of(ensure(client, pod, pods.desired(vm)));
+        pod = pods.reconcile(vm, context).getSingleResource();
       } else if (pod.get().isMarkedForDeletion()) {
         // the pod of the QEMU just ended is going away; its successor is created once it is gone
         qmpEvents.forget(id);
@@ -193,7 +184,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
       qmpEvents.watch(id, endpoint.get(), snapshot.instance(), snapshot.eventSeq());
     }
 
-    ObservedVm observed = snapshot.observed().withPod(pod.flatMap(VmPod::launchOf), claims);
+    ObservedVm observed = snapshot.observed().withPod(pod.flatMap(VmPod::launchOf), claimStates);
     PriorIntent prior = RecordedIntent.prior(vm, snapshot.qemuIdentity());
     Plan plan = planner.plan(desired, observed, prior, now);
     var done = new ArrayList<QmpAction>();
@@ -299,78 +290,37 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   }
 
   /**
-   * Makes sure each disk has its claim, and that the claim asks for the disk's size (a request is
-   * only ever raised): returns, per disk, what storage the claim has and why the cluster refused to
-   * grow it, if it did.
+   * Makes sure each disk has its claim asking for the disk's size (requests only grow), records
+   * what growing them did as Events, and returns per disk what storage the claim has and why the
+   * cluster refused to grow it, if it did.
    */
-  private static Map<String, ObservedVm.ClaimState> claims(
-      KubernetesClient client, Context<QemuVM> context, QemuVM vm, VmEvents events) {
-    Map<String, PersistentVolumeClaim> existing =
-        context.getSecondaryResources(PersistentVolumeClaim.class).stream()
-            .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c, (a, b) -> a));
-    var states = new LinkedHashMap<String, ObservedVm.ClaimState>();
-    for (PersistentVolumeClaim wanted : DiskClaims.desired(vm)) {
-      PersistentVolumeClaim claim = existing.get(wanted.getMetadata().getName());
-      Optional<String> refusal = Optional.empty();
-      if (claim == null) {
-        claim = ensure(client, Optional.empty(), wanted);
-      } else if (DiskClaims.requestBytes(wanted) > DiskClaims.requestBytes(claim)) {
-        refusal = grow(client, vm, claim, wanted, events);
+  private Map<String, ObservedVm.ClaimState> claimStates(
+      QemuVM vm, Context<QemuVM> context, VmEvents events) {
+    var result = claims.reconcile(vm, context);
+    var refusals = new java.util.HashMap<String, String>();
+    for (DiskClaimsDependent.Growth growth : DiskClaimsDependent.growths(context)) {
+      String change =
+          Quantities.format(growth.fromBytes()) + " → " + Quantities.format(growth.toBytes());
+      if (growth.refused()) {
+        refusals.put(growth.disk(), growth.refusal());
+        events.warning(
+            vm,
+            "DiskExpansionRefused",
+            "claim " + growth.claim() + " could not grow " + change + ": " + growth.refusal());
+      } else {
+        events.normal(
+            vm, "ClaimGrown", "claim " + growth.claim() + ": storage request raised " + change);
       }
+    }
+    var states = new LinkedHashMap<String, ObservedVm.ClaimState>();
+    for (PersistentVolumeClaim claim : result.getResourceOperations().keySet()) {
+      String disk = DiskClaims.diskOf(claim);
       states.put(
-          DiskClaims.diskOf(wanted),
-          new ObservedVm.ClaimState(DiskClaims.capacity(claim), refusal));
+          disk,
+          new ObservedVm.ClaimState(
+              DiskClaims.capacity(claim), Optional.ofNullable(refusals.get(disk))));
     }
     return states;
-  }
-
-  /**
-   * Raises a claim's storage request; the API server's refusal (class and message) if it refuses.
-   */
-  private static Optional<String> grow(
-      KubernetesClient client,
-      QemuVM vm,
-      PersistentVolumeClaim claim,
-      PersistentVolumeClaim wanted,
-      VmEvents events) {
-    String from = Quantities.format(DiskClaims.requestBytes(claim));
-    String to = Quantities.format(DiskClaims.requestBytes(wanted));
-    try {
-      client
-          .persistentVolumeClaims()
-          .inNamespace(claim.getMetadata().getNamespace())
-          .withName(claim.getMetadata().getName())
-          .patch(
-              PatchContext.of(PatchType.JSON_MERGE),
-              DiskClaims.requestPatch(DiskClaims.requestBytes(wanted)));
-      events.normal(
-          vm,
-          "ClaimGrown",
-          "claim "
-              + claim.getMetadata().getName()
-              + ": storage request raised "
-              + from
-              + " → "
-              + to);
-      return Optional.empty();
-    } catch (KubernetesClientException e) {
-      String why =
-          e.getStatus() != null && e.getStatus().getMessage() != null
-              ? e.getStatus().getReason() + ": " + e.getStatus().getMessage()
-              : e.getMessage();
-      events.warning(
-          vm,
-          "DiskExpansionRefused",
-          "claim "
-              + claim.getMetadata().getName()
-              + " could not grow "
-              + from
-              + " → "
-              + to
-              + ": "
-              + why);
-      return Optional.of(why);
-    }
   }
 
   /**
@@ -439,21 +389,6 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
     UpdateControl<QemuVM> control = UpdateControl.noUpdate();
     return recheck.map(control::rescheduleAfter).orElse(control);
-  }
-
-  private static <R extends HasMetadata> R ensure(
-      KubernetesClient client, Optional<R> existing, R desired) {
-    if (existing.isPresent()) {
-      return existing.get();
-    }
-    try {
-      return client.resource(desired).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) { // created by an earlier pass the informer has not shown yet
-        return client.resource(desired).get();
-      }
-      throw e;
-    }
   }
 
   /** The sidecar of a running pod, with the VM's token. */
