@@ -2,7 +2,7 @@
 # A real, local Kubernetes control plane for the end-to-end tests: etcd + kube-apiserver (v1.20.2,
 # RBAC on, OwnerReferencesPermissionEnforcement, an audit log of service accounts' requests in
 # DIR/audit.log) + kube-controller-manager (owner-reference garbage collection, namespaces, service
-# accounts). No kubelet and no scheduler: Pods are stored, never run.
+# accounts, binding claims to volumes). No kubelet and no scheduler: Pods are stored, never run.
 #
 #   bash e2e/local-apiserver.sh start DIR   # prints DIR/kubeconfig (the admin's) when /readyz says 200
 #   bash e2e/local-apiserver.sh stop DIR    # ends every process it started (pid files in DIR)
@@ -229,12 +229,14 @@ wait_for() { # path what: until GET path answers 200, every component alive, wit
 wait_for /readyz "kube-apiserver"
 log "kube-apiserver ready after $((SECONDS - started)) s"
 
-# The controllers the tests need: owner-reference garbage collection, namespace deletion, PVC
-# protection (it removes the finalizer the admission plugin puts on every claim), and the
+# The controllers the tests need: owner-reference garbage collection, namespace deletion, the
 # default ServiceAccount (and its token Secret) in every namespace (the ServiceAccount admission
-# plugin wants it before a Pod is admitted). Started once the API server is ready: it gives up
-# when /healthz is not ok within 10 s.
-controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token,pvc-protection
+# plugin wants it before a Pod is admitted), the volume binder (it binds a claim to the volume
+# the local cluster's provisioner made for it, and releases the volume when the claim goes), and
+# PVC and PV protection (they remove the finalizers the StorageObjectInUseProtection admission
+# plugin puts on every claim and volume). Started once the API server is ready: it gives up when
+# /healthz is not ok within 10 s.
+controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token,persistentvolume-binder,pvc-protection,pv-protection
 log "kube-controller-manager: $(echo $controllers | tr , ' ')"
 launch kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
   --kubeconfig "$dir/kube-controller-manager.kubeconfig" \

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.local.LocalStorage;
 import io.qemuoperator.local.NodeAgent;
 import io.qemuoperator.local.SmallVm;
 import io.qemuoperator.local.VmTable;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -42,6 +44,7 @@ public final class ClusterBenchmark {
     report.put("loadAverageStart", MachineFacts.loadAverage());
 
     try (var cluster = new BenchCluster(dir, jar);
+        var storage = LocalStorage.start(cluster.client(), dir.resolve("volumes"), Set.of(), true);
         var agent = new NodeAgent(cluster.client(), dir.resolve("pods"))) {
       KubernetesClient client = cluster.client();
       long pid = cluster.startOperator(Map.of());

@@ -31,14 +31,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Kubernetes "cluster" on this machine: an API server (Fabric8's mock server in CRUD mode on a
- * loopback port, or any real cluster given by a kubeconfig), the QemuVM CRD, the operator and the
- * {@link NodeAgent} that runs every VM pod as real QEMU and the real sidecar.
+ * loopback port, or any real cluster given by a kubeconfig), the QemuVM CRD, the operator, the
+ * node's storage ({@link LocalStorage}: StorageClasses, a provisioner and a resizer, volumes in
+ * {@code workDir/volumes}) and the {@link NodeAgent} that runs every VM pod as real QEMU and the
+ * real sidecar.
  *
  * <p>The mock API server stores objects and serves watches; it does not validate against the CRD's
- * schema, run admission, or collect garbage: on it, an {@link OwnerGarbageCollector} deletes a
- * QemuVM's pod, Secret and claims once the QemuVM is gone, as Kubernetes' garbage collector would.
- * {@link #close()} stops everything it started — operator, every QEMU and sidecar, the server — and
- * deletes the pods' files ({@code workDir/pods}); a JVM shutdown hook does the same on Ctrl-C.
+ * schema, run admission, bind claims or collect garbage: on it, a {@link VolumeBinder} binds claims
+ * to their volumes and an {@link OwnerGarbageCollector} deletes a QemuVM's pod, Secret and claims
+ * once the QemuVM is gone, as Kubernetes' controllers would. {@link #close()} stops everything it
+ * started — operator, every QEMU and sidecar, the server — and deletes the volumes, the storage
+ * classes it created and the pods' files ({@code workDir/pods}); a JVM shutdown hook does the same
+ * on Ctrl-C.
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
@@ -60,6 +64,7 @@ public final class LocalCluster implements AutoCloseable {
   private final OperatorDeployment deployment;
   private final Path workDir;
   private final NodeAgent agent;
+  private volatile LocalStorage storage;
   private final Optional<OwnerGarbageCollector> collector;
   private final OperatorConfig config;
   private volatile QemuOperator operator;
@@ -90,7 +95,8 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * Starts a cluster: on the mock API server when {@code kubeconfig} is empty, else on that
-   * cluster. VM pods keep their files under {@code workDir/pods}.
+   * cluster. VM pods keep their files under {@code workDir/pods}, claims' volumes theirs under
+   * {@code workDir/volumes}.
    */
   public static LocalCluster start(Optional<Path> kubeconfig, Path workDir) {
     if (kubeconfig.isPresent()) {
@@ -136,6 +142,12 @@ public final class LocalCluster implements AutoCloseable {
 
   private static LocalCluster started(LocalCluster cluster) {
     try {
+      cluster.storage =
+          LocalStorage.start(
+              cluster.client,
+              cluster.workDir.resolve("volumes"),
+              cluster.deployment.watchNamespaces(),
+              cluster.isMock());
       cluster.createCrd();
       cluster.startOperator();
     } catch (RuntimeException e) {
@@ -232,6 +244,9 @@ public final class LocalCluster implements AutoCloseable {
     }
     collector.ifPresent(OwnerGarbageCollector::close);
     agent.close();
+    if (storage != null) {
+      storage.close();
+    }
     deletePodFiles();
     if (operatorClient != client) {
       operatorClient.close();

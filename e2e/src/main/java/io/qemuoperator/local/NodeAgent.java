@@ -3,11 +3,15 @@ package io.qemuoperator.local;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qemuoperator.operator.pod.TokenSecret;
@@ -17,13 +21,19 @@ import io.qemuoperator.sidecar.SidecarConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -37,8 +47,11 @@ import org.slf4j.LoggerFactory;
  * with that podIP, reports a QEMU that exits as a kubelet does (terminated, restart count) and
  * restarts it (restartPolicy Always), and stops everything when the pod is deleted.
  *
- * <p>Paths of the pod (the QMP emptyDir, the disk claims, the token) are mapped into one folder per
- * pod. Each QEMU also gets a second, independent QMP monitor ({@code observer.sock}) for tests.
+ * <p>Paths of the pod are mapped to this machine's: the QMP emptyDir and the token into one folder
+ * per pod, each claim's mount to the folder of the volume the claim is bound to (a hostPath), so a
+ * disk's data lives with its claim and outlives the pod. Like a kubelet, the agent waits for every
+ * claim of a pod to be bound before it runs the pod, which stays Pending meanwhile. Each QEMU also
+ * gets a second, independent QMP monitor ({@code observer.sock}) for tests.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -48,7 +61,18 @@ public final class NodeAgent implements AutoCloseable {
   private final String qemuBinary;
   private final SharedIndexInformer<Pod> informer;
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
-  private final Set<String> namespaces;
+  private final ServedNamespaces namespaces;
+
+  /** Why a pod waits (its unbound claims), by the pod's uid: reported once per reason. */
+  private final Map<String, String> waiting = new ConcurrentHashMap<>();
+
+  /** Looks again at pods that wait for their claims. */
+  private final ScheduledExecutorService retries =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("node-agent-volumes").unstarted(r));
+
+  /** How often a pod that waits for its claims is looked at again. */
+  static final Duration VOLUME_RETRY = Duration.ofMillis(200);
 
   /** Shared by every agent of this JVM: two local clusters never hand out the same address. */
   private static final AtomicInteger addresses = new AtomicInteger();
@@ -65,7 +89,7 @@ public final class NodeAgent implements AutoCloseable {
   public NodeAgent(KubernetesClient client, Path root, Set<String> namespaces) {
     this.client = client;
     this.root = root;
-    this.namespaces = Set.copyOf(namespaces);
+    this.namespaces = new ServedNamespaces(namespaces);
     this.qemuBinary = System.getenv().getOrDefault("QEMU_SYSTEM", "qemu-system-x86_64");
     this.informer =
         client
@@ -98,14 +122,14 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private boolean serves(Pod pod) {
-    return namespaces.isEmpty() || namespaces.contains(pod.getMetadata().getNamespace());
+    return namespaces.serves(pod);
   }
 
   private static String key(Pod pod) {
     return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
   }
 
-  /** The pod's folder: {@code qmp/}, {@code disks/}, {@code token}, logs, {@code observer.sock}. */
+  /** The pod's folder: {@code qmp/}, {@code token}, logs, {@code observer.sock}. */
   public Path podDir(String namespace, String pod) {
     return root.resolve(namespace + "-" + pod);
   }
@@ -129,17 +153,130 @@ public final class NodeAgent implements AutoCloseable {
     pods.get(namespace + "/" + pod).restartSidecar();
   }
 
+  /**
+   * The folder of the volume {@code claim} is bound to (its hostPath), once the claim is Bound to a
+   * volume that names it back.
+   */
+  public Optional<Path> claimFolder(String namespace, String claim) {
+    PersistentVolumeClaim bound =
+        client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
+    if (bound == null
+        || bound.getStatus() == null
+        || !"Bound".equals(bound.getStatus().getPhase())
+        || bound.getSpec().getVolumeName() == null) {
+      return Optional.empty();
+    }
+    PersistentVolume volume =
+        client.persistentVolumes().withName(bound.getSpec().getVolumeName()).get();
+    if (volume == null
+        || volume.getSpec().getClaimRef() == null
+        || !bound.getMetadata().getUid().equals(volume.getSpec().getClaimRef().getUid())
+        || volume.getSpec().getHostPath() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(Path.of(volume.getSpec().getHostPath().getPath()));
+  }
+
+  /**
+   * The folders of the pod's claims by where the qemu container mounts them, and the claims not
+   * bound yet.
+   */
+  private record ClaimMounts(Map<String, Path> folders, List<String> unbound) {}
+
+  private ClaimMounts claimMounts(Pod pod) {
+    Map<String, String> mountPaths = new HashMap<>();
+    for (VolumeMount mount : container(pod, VmResources.QEMU_CONTAINER).getVolumeMounts()) {
+      mountPaths.put(mount.getName(), mount.getMountPath());
+    }
+    Map<String, Path> folders = new HashMap<>();
+    List<String> unbound = new ArrayList<>();
+    for (Volume volume : pod.getSpec().getVolumes()) {
+      if (volume.getPersistentVolumeClaim() == null) {
+        continue;
+      }
+      String claim = volume.getPersistentVolumeClaim().getClaimName();
+      Optional<Path> folder = claimFolder(pod.getMetadata().getNamespace(), claim);
+      if (folder.isEmpty()) {
+        unbound.add(claim);
+      } else if (mountPaths.containsKey(volume.getName())) {
+        folders.put(mountPaths.get(volume.getName()), folder.get());
+      }
+    }
+    return new ClaimMounts(Map.copyOf(folders), List.copyOf(unbound));
+  }
+
   private synchronized void start(Pod pod) {
     String key = key(pod);
     if (pods.containsKey(key) || pod.getMetadata().getDeletionTimestamp() != null) {
       return;
     }
     try {
-      var running = new RunningPod(pod);
+      ClaimMounts mounts = claimMounts(pod);
+      if (!mounts.unbound().isEmpty()) {
+        waitForClaims(pod, mounts.unbound());
+        return;
+      }
+      waiting.remove(pod.getMetadata().getUid());
+      var running = new RunningPod(pod, mounts.folders());
       pods.put(key, running);
       running.start();
     } catch (IOException | RuntimeException e) {
       log.error("node agent: cannot run pod {}", key, e);
+    }
+  }
+
+  /**
+   * Reports the pod Pending, as the scheduler does for a pod whose claims are not bound (once per
+   * reason), and looks again shortly, for as long as this pod exists.
+   */
+  private void waitForClaims(Pod pod, List<String> unbound) {
+    String message =
+        "0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims ("
+            + String.join(", ", unbound)
+            + ")";
+    if (!message.equals(waiting.put(pod.getMetadata().getUid(), message))) {
+      log.info("node agent: pod {} waits for its claims to be bound: {}", key(pod), unbound);
+      reportWaiting(pod, message);
+    }
+    try {
+      retries.schedule(() -> retry(pod), VOLUME_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // the agent is closing: the pod will not run here
+    }
+  }
+
+  private void retry(Pod waited) {
+    Pod current = informer.getStore().get(waited);
+    if (current == null
+        || !current.getMetadata().getUid().equals(waited.getMetadata().getUid())
+        || current.getMetadata().getDeletionTimestamp() != null) {
+      waiting.remove(waited.getMetadata().getUid());
+      return; // gone, or another pod of that name (which has its own start)
+    }
+    start(current);
+  }
+
+  private void reportWaiting(Pod pod, String message) {
+    var pods = client.pods().inNamespace(pod.getMetadata().getNamespace());
+    Pod current = pods.withName(pod.getMetadata().getName()).get();
+    if (current == null || !current.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
+      return;
+    }
+    current.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Pending")
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .withMessage(message)
+            .withLastTransitionTime(now())
+            .endCondition()
+            .build());
+    try {
+      pods.resource(current).updateStatus();
+    } catch (KubernetesClientException e) {
+      log.warn("node agent: cannot report pod {} Pending: {}", key(pod), e.getMessage());
     }
   }
 
@@ -153,12 +290,21 @@ public final class NodeAgent implements AutoCloseable {
   @Override
   public void close() {
     informer.close();
+    retries.shutdownNow();
     List.copyOf(pods.keySet()).forEach(this::stop);
+  }
+
+  private static Container container(Pod pod, String name) {
+    return pod.getSpec().getContainers().stream()
+        .filter(c -> c.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   private final class RunningPod {
     private final Pod pod;
     private final Path dir;
+    private final Map<String, Path> claimFolders;
     private final List<String> sidecarArgs;
     private String ip;
     private SidecarConfig sidecarConfig;
@@ -168,19 +314,14 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean stopping;
     private int restarts;
 
-    RunningPod(Pod pod) throws IOException {
+    /** {@code claimFolders}: the folder of each claim's volume, by where the pod mounts it. */
+    RunningPod(Pod pod, Map<String, Path> claimFolders) throws IOException {
       this.pod = pod;
+      this.claimFolders = claimFolders;
       String namespace = pod.getMetadata().getNamespace();
       this.dir = Files.createDirectories(podDir(namespace, pod.getMetadata().getName()));
       Files.createDirectories(dir.resolve("qmp"));
-      Files.createDirectories(dir.resolve("disks"));
       Container qemuContainer = container(VmResources.QEMU_CONTAINER);
-      for (Volume volume : pod.getSpec().getVolumes()) {
-        if (volume.getPersistentVolumeClaim() != null) {
-          Files.createDirectories(
-              dir.resolve("disks").resolve(volume.getName().substring("disk-".length())));
-        }
-      }
       this.script =
           map(qemuContainer.getCommand().get(2))
                   .replace("exec qemu-system-x86_64", "exec " + qemuBinary)
@@ -227,16 +368,21 @@ public final class NodeAgent implements AutoCloseable {
       }
     }
 
+    /**
+     * The pod's paths as this machine's: the QMP emptyDir, and every path below a claim's mount
+     * (e.g. {@code /var/lib/qemu-operator/disks/root/disk.qcow2}) below its volume's folder. Mounts
+     * are matched with their trailing slash, so disk {@code root} never takes {@code root2}'s path.
+     */
     private String map(String text) {
-      return text.replace(VmResources.QMP_DIR.toString(), dir.resolve("qmp").toString())
-          .replace(VmResources.DISKS_DIR.toString(), dir.resolve("disks").toString());
+      String mapped = text.replace(VmResources.QMP_DIR.toString(), dir.resolve("qmp").toString());
+      for (var mount : claimFolders.entrySet()) {
+        mapped = mapped.replace(mount.getKey() + "/", mount.getValue() + "/");
+      }
+      return mapped;
     }
 
     private Container container(String name) {
-      return pod.getSpec().getContainers().stream()
-          .filter(c -> c.getName().equals(name))
-          .findFirst()
-          .orElseThrow();
+      return NodeAgent.container(pod, name);
     }
 
     void start() throws IOException {

@@ -56,16 +56,24 @@ class ChartRbacOnRealApiServerE2E {
           call("authorization.k8s.io", "selfsubjectrulesreviews", "create"));
 
   /**
-   * Granted by the chart, needed, but not requested in an ordinary VM life: the admission plugin's
-   * check of blockOwnerDeletion, JOSDK's lease check and conflict retry, and the reads of a Secret,
-   * claim or pod that {@code ensure} does after a 409 (created by an earlier pass its informer has
-   * not shown yet).
+   * Granted by the chart, needed, but never requested as such: the admission plugin's check of
+   * blockOwnerDeletion, and JOSDK's lease check.
    */
   static final Set<ApiCall> NEEDED_BUT_NOT_REQUESTED =
       Set.of(
           call("qemu-operator.io", "qemuvms/finalizers", "update"),
           // JOSDK checks it before it starts leader election; Fabric8 renews with a patch
-          call("coordination.k8s.io", "leases", "update"),
+          call("coordination.k8s.io", "leases", "update"));
+
+  /**
+   * Granted by the chart, needed, and requested only when a race happens: JOSDK's conflict retry,
+   * and the reads of a Secret, claim or pod that {@code ensure} does after a 409 (created by an
+   * earlier pass its informer has not shown yet). The binding of the VM's claim (its status and
+   * volumeName change while the pod is being created) makes a second pass, and so a 409 on the pod,
+   * likely but not certain: these may be used or not.
+   */
+  static final Set<ApiCall> NEEDED_AFTER_A_RACE =
+      Set.of(
           // JOSDK re-reads the QemuVM when a finalizer patch conflicts (conflictRetryingPatch)
           call("qemu-operator.io", "qemuvms", "get"),
           call("", "pods", "get"),
@@ -116,9 +124,12 @@ class ChartRbacOnRealApiServerE2E {
     assertThat(used).as("calls the operator made").isSubsetOf(granted);
     Set<ApiCall> unused = new HashSet<>(granted);
     unused.removeAll(used);
+    Set<ApiCall> listed = new HashSet<>(NEEDED_BUT_NOT_REQUESTED);
+    listed.addAll(NEEDED_AFTER_A_RACE);
     assertThat(unused)
         .as("granted by the chart but never used (an excessive permission, unless listed)")
-        .containsExactlyInAnyOrderElementsOf(NEEDED_BUT_NOT_REQUESTED);
+        .isSubsetOf(listed)
+        .containsAll(NEEDED_BUT_NOT_REQUESTED);
     System.err.printf(
         "[rbac] %d requests of %s: %d distinct calls, none refused%n",
         requests.size(), ChartRbac.OPERATOR_USER, used.size());

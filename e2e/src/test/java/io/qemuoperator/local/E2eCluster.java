@@ -78,6 +78,25 @@ final class E2eCluster implements AutoCloseable {
         Optional.of(server));
   }
 
+  /**
+   * On the real API server, for tests of the node's parts (storage, node agent), which run as the
+   * admin anyway: a fresh namespace, and the operator as the admin, watching that namespace only
+   * (no chart RBAC to render and wait for).
+   */
+  static E2eCluster onRealApiServerAsAdmin(RealApiServer server) throws IOException {
+    server.installCrd();
+    String ns = server.newNamespace("e2e");
+    Path root = Files.createTempDirectory("qo-e2e-");
+    var operator =
+        new LocalCluster.OperatorIdentity(
+            server.adminConfig(), new OperatorDeployment(Optional.empty(), Set.of(ns)));
+    return new E2eCluster(
+        ns,
+        root,
+        LocalCluster.onApiServer(server.adminConfig(), Optional.of(operator), root),
+        Optional.of(server));
+  }
+
   NodeAgent agent() {
     return cluster.agent();
   }

@@ -12,7 +12,9 @@ import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -105,7 +107,7 @@ class QemuVMReconcilerE2E {
     e2e.edit("web-1", s -> s.getDisks().get(0).setSize(new Quantity("128Mi")));
     e2e.await(
         "web-1", "disk grown", vm -> vm.getStatus().getDisks().get(0).getSizeBytes() == 128 * MIB);
-    Path image = e2e.agent().podDir(e2e.ns, "web-1-qemu").resolve("disks/root/disk.qcow2");
+    Path image = e2e.agent().claimFolder(e2e.ns, "web-1-root").orElseThrow().resolve("disk.qcow2");
     assertThat(qemuImgVirtualSize(image)).isEqualTo(128 * MIB);
     e2e.edit("web-1", s -> s.getDisks().get(0).setSize(new Quantity("32Mi")));
     QemuVM refused =
@@ -139,6 +141,16 @@ class QemuVMReconcilerE2E {
         .until(() -> client.pods().inNamespace(e2e.ns).withName("web-1-qemu").get() == null);
     assertThat(e2e.eventReasons("web-1")).contains("PowerdownRequested", "Quit");
     assertThat(stopped.getStatus().getRunState()).isNull();
+
+    // running again: a new pod under the same name mounts the same claim, the grown image in it
+    Object imageFile = Files.readAttributes(image, BasicFileAttributes.class).fileKey();
+    e2e.edit("web-1", s -> s.setRunning(true));
+    e2e.await("web-1", "Ready again", vm -> isTrue(vm, Conditions.READY));
+    assertThat(e2e.agent().claimFolder(e2e.ns, "web-1-root")).contains(image.getParent());
+    assertThat(Files.readAttributes(image, BasicFileAttributes.class).fileKey())
+        .as("the disk image is the one the first pod made")
+        .isEqualTo(imageFile);
+    assertThat(qemuImgVirtualSize(image)).isEqualTo(128 * MIB);
   }
 
   @Test
