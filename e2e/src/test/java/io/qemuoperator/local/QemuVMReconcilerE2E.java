@@ -108,7 +108,7 @@ class QemuVMReconcilerE2E {
     e2e.await(
         "web-1", "disk grown", vm -> vm.getStatus().getDisks().get(0).getSizeBytes() == 128 * MIB);
     Path image = e2e.agent().claimFolder(e2e.ns, "web-1-root").orElseThrow().resolve("disk.qcow2");
-    assertThat(qemuImgVirtualSize(image)).isEqualTo(128 * MIB);
+    assertThat(QemuImg.virtualSize(image)).isEqualTo(128 * MIB);
     e2e.edit("web-1", s -> s.getDisks().get(0).setSize(new Quantity("32Mi")));
     QemuVM refused =
         e2e.await(
@@ -119,7 +119,7 @@ class QemuVMReconcilerE2E {
                     .map(c -> "DiskShrinkRefused".equals(c.getReason()))
                     .orElse(false));
     assertThat(refused.getStatus().getDisks().get(0).getSizeBytes()).isEqualTo(128 * MIB);
-    assertThat(qemuImgVirtualSize(image)).isEqualTo(128 * MIB);
+    assertThat(QemuImg.virtualSize(image)).isEqualTo(128 * MIB);
     e2e.edit("web-1", s -> s.getDisks().get(0).setSize(new Quantity("128Mi")));
     e2e.await("web-1", "in sync again", vm -> isTrue(vm, Conditions.SYNCED));
 
@@ -150,7 +150,7 @@ class QemuVMReconcilerE2E {
     assertThat(Files.readAttributes(image, BasicFileAttributes.class).fileKey())
         .as("the disk image is the one the first pod made")
         .isEqualTo(imageFile);
-    assertThat(qemuImgVirtualSize(image)).isEqualTo(128 * MIB);
+    assertThat(QemuImg.virtualSize(image)).isEqualTo(128 * MIB);
   }
 
   @Test
@@ -200,18 +200,5 @@ class QemuVMReconcilerE2E {
     assertThat(e2e.eventReasonsAddedSince("crash-1", before))
         .as("a restarted sidecar finds the same QEMU and changes nothing in it")
         .isEmpty();
-  }
-
-  private static long qemuImgVirtualSize(Path image) throws Exception {
-    Process p =
-        new ProcessBuilder("qemu-img", "info", "-U", "--output=json", image.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor();
-    return new com.fasterxml.jackson.databind.ObjectMapper()
-        .readTree(out)
-        .path("virtual-size")
-        .asLong();
   }
 }
