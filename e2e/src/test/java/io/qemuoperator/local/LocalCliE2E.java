@@ -116,6 +116,16 @@ class LocalCliE2E {
         .containsPattern("Ready +True +Running")
         .containsPattern("Normal +Resumed");
 
+    CliRun restarted = cli("restart", "basic", "--until-ready", "--timeout", "90s");
+    assertThat(restarted.code()).as(restarted.out() + restarted.err()).isZero();
+    assertThat(restarted.out())
+        .contains("qemuvm/basic restart requested (qemu-operator.io/restartedAt=")
+        .contains("qemuvm/basic restarted and Ready");
+    assertThat(cli("describe", "basic").out())
+        .containsPattern("Normal +PowerdownRequested")
+        .contains("restarting to apply: a restart was requested");
+    assertThat(cli("restart", "nope").code()).isEqualTo(LocalCli.NOT_READY);
+
     CliRun deleted = cli("delete", "basic");
     assertThat(deleted.code()).as(deleted.err()).isZero();
     assertThat(deleted.out()).contains("qemuvm/basic deleted");
