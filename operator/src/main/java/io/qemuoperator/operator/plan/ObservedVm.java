@@ -47,10 +47,17 @@ public record ObservedVm(
   }
 
   /**
-   * A disk's claim: the storage it has ({@code status.capacity}, empty while unbound) and, when the
-   * API server refused to raise its request, why.
+   * A disk's claim: the storage it has ({@code status.capacity}, empty while unbound), why the API
+   * server refused to raise its request if it did, and the storage class it was created with when
+   * the spec now names another ({@link SpecField#DISK_STORAGE_CLASS} is fixed at creation).
    */
-  public record ClaimState(OptionalLong capacityBytes, Optional<String> refusal) {
+  public record ClaimState(
+      OptionalLong capacityBytes, Optional<String> refusal, Optional<String> createdWithClass) {
+
+    public ClaimState(OptionalLong capacityBytes, Optional<String> refusal) {
+      this(capacityBytes, refusal, Optional.empty());
+    }
+
     public static ClaimState bound(long capacityBytes) {
       return new ClaimState(OptionalLong.of(capacityBytes), Optional.empty());
     }

@@ -136,6 +136,18 @@ public final class Planner {
       String device = disk.getKey();
       long wanted = DesiredVm.wholeSectors(disk.getValue());
       Long current = observed.diskBytes().get(device);
+      ObservedVm.ClaimState claim = observed.claims().get(device);
+      if (claim != null && claim.createdWithClass().isPresent()) {
+        blockers.add(
+            new Blocker(
+                "StorageClassFixed",
+                "disk '"
+                    + device
+                    + "' stays on storage class '"
+                    + claim.createdWithClass().get()
+                    + "': a claim's class is set when it is created and never changes (add a"
+                    + " disk to use another class)"));
+      }
       if (current == null) {
         if (!restartPending) {
           blockers.add(

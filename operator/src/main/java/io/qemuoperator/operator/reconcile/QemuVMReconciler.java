@@ -312,13 +312,25 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             vm, "ClaimGrown", "claim " + growth.claim() + ": storage request raised " + change);
       }
     }
+    Map<String, String> declaredClasses = new java.util.HashMap<>();
+    for (PersistentVolumeClaim wanted : DiskClaims.desired(vm)) {
+      if (wanted.getSpec().getStorageClassName() != null) {
+        declaredClasses.put(DiskClaims.diskOf(wanted), wanted.getSpec().getStorageClassName());
+      }
+    }
     var states = new LinkedHashMap<String, ObservedVm.ClaimState>();
     for (PersistentVolumeClaim claim : result.getResourceOperations().keySet()) {
       String disk = DiskClaims.diskOf(claim);
+      String declared = declaredClasses.get(disk);
+      String created = claim.getSpec().getStorageClassName();
       states.put(
           disk,
           new ObservedVm.ClaimState(
-              DiskClaims.capacity(claim), Optional.ofNullable(refusals.get(disk))));
+              DiskClaims.capacity(claim),
+              Optional.ofNullable(refusals.get(disk)),
+              declared != null && !declared.equals(created)
+                  ? Optional.of(created == null ? "(the cluster's default)" : created)
+                  : Optional.empty()));
     }
     return states;
   }

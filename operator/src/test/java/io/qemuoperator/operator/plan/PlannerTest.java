@@ -446,4 +446,35 @@ class PlannerTest {
     assertThat(planner.plan(want, observed("paused"), PriorIntent.none(), NOW).cause())
         .isEqualTo(Plan.Cause.SPEC);
   }
+
+  @Test
+  void aStorageClassChangedAfterTheClaimWasMadeIsReportedNotApplied() {
+    var want =
+        PlanFixtures.desired(
+            true,
+            false,
+            512 * MIB,
+            OptionalLong.empty(),
+            Map.of("root", 1L << 30),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            Duration.ofSeconds(60));
+    var base =
+        PlanFixtures.observed(
+            "running",
+            OptionalLong.empty(),
+            Map.of("root", 1L << 30),
+            OptionalLong.empty(),
+            OptionalLong.empty());
+    ObservedVm moved =
+        base.withPod(
+            base.podLaunch(),
+            Map.of(
+                "root",
+                new ObservedVm.ClaimState(
+                    OptionalLong.of(1L << 30), Optional.empty(), Optional.of("local"))));
+    Plan plan = planner.plan(want, moved, PriorIntent.none(), NOW);
+    assertThat(plan.blockers()).extracting(Blocker::reason).containsExactly("StorageClassFixed");
+    assertThat(plan.blockers().get(0).message()).contains("'root'", "'local'");
+  }
 }
