@@ -81,6 +81,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   /** How soon to look again at a VM whose pod or sidecar is not up yet. */
   static final Duration STARTING_POLL = Duration.ofSeconds(2);
 
+  /** How soon to look again at a pod younger than {@link #FRESH_POD}: QEMU is seconds away. */
+  static final Duration FRESH_POLL = Duration.ofMillis(250);
+
+  static final Duration FRESH_POD = Duration.ofSeconds(10);
+
   /** After this long "not running" in the informer's cache, a pod is read from the API server. */
   static final Duration STALE_POD = Duration.ofSeconds(20);
 
@@ -135,7 +140,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
     DesiredVm desired = SpecReader.desired(vm);
     KubernetesClient client = context.getClient();
-    Secret secret = secrets.reconcile(vm, context).getSingleResource().orElseThrow();
+    Optional<Secret> secret =
+        secrets
+            .reconcile(vm, context)
+            .getSingleResource()
+            .or(() -> context.getSecondaryResource(Secret.class));
     Optional<Pod> pod = context.getSecondaryResource(Pod.class);
     Map<String, ObservedVm.ClaimState> claimStates = Map.of();
     ResourceID id = ResourceID.fromResource(vm);
@@ -150,12 +159,12 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         return record(context, vm, desired, seen, now, Optional.of(STARTING_POLL), events);
       }
     }
-    Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> endpoint(p, secret));
+    Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> secret.flatMap(s -> endpoint(p, s)));
     if (endpoint.isEmpty() && pod.isPresent() && startingLongerThan(pod.get(), now, STALE_POD)) {
       // The informer's copy has said "not running" for a while: ask the API server itself, so a
       // watch event that never arrived cannot hold a VM in Pending.
       pod = Optional.ofNullable(client.resource(pod.get()).get());
-      endpoint = pod.flatMap(p -> endpoint(p, secret));
+      endpoint = pod.flatMap(p -> secret.flatMap(s -> endpoint(p, s)));
     }
     if (endpoint.isEmpty()) {
       qmpEvents.forget(id);
@@ -167,7 +176,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           desired,
           seen,
           now,
-          pod.isPresent() ? Optional.of(STARTING_POLL) : Optional.empty(),
+          pod.isPresent() ? Optional.of(startingPoll(pod.get(), now)) : Optional.empty(),
           events);
     }
     VmSnapshot snapshot;
@@ -178,7 +187,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         replaceIfOutdated(client, vm, desired, pod, events);
       }
       var seen = Observation.notReached(pod, Optional.of(e));
-      return record(context, vm, desired, seen, now, Optional.of(STARTING_POLL), events);
+      Duration again = pod.map(p -> startingPoll(p, now)).orElse(STARTING_POLL);
+      return record(context, vm, desired, seen, now, Optional.of(again), events);
     }
     if (config.followQmpEvents()) {
       qmpEvents.watch(id, endpoint.get(), snapshot.instance(), snapshot.eventSeq());
@@ -353,6 +363,14 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
   }
 
+  /**
+   * A pod just created is looked at every quarter second (its QEMU and sidecar start in about a
+   * second, and no event says when QMP is negotiated), an older one every two seconds.
+   */
+  private static Duration startingPoll(Pod pod, Instant now) {
+    return startingLongerThan(pod, now, FRESH_POD) ? STARTING_POLL : FRESH_POLL;
+  }
+
   private static boolean startingLongerThan(Pod pod, Instant now, Duration limit) {
     String created = pod.getMetadata().getCreationTimestamp();
     return created != null && Instant.parse(created).plus(limit).isBefore(now);
@@ -481,6 +499,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         vm.getMetadata().getNamespace(),
         vm.getMetadata().getName(),
         e.toString());
+    log.debug("reconcile failure of {}", vm.getMetadata().getName(), e);
     // A fresh object: what the informer cache returned is never mutated.
     QemuVM patch = statusPatch(vm, statuses.reconcileError(vm, e, clock.instant()));
     return ErrorStatusUpdateControl.patchStatus(patch);
