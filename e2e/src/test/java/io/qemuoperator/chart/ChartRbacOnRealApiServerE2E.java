@@ -259,6 +259,7 @@ class ChartRbacOnRealApiServerE2E {
       Awaitility.await(what)
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions() // a part of status not there yet is "not yet"
           .until(
               () -> {
                 QemuVM vm = vm().get();

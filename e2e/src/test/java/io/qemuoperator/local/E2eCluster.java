@@ -136,6 +136,9 @@ final class E2eCluster implements AutoCloseable {
       Awaitility.await(name + ": " + what)
           .atMost(atMost)
           .pollInterval(Duration.ofMillis(100))
+          // a status read while a part of it is not there yet (no disks before QEMU is reached,
+          // say) is "not yet", not a failure: the timeout's message shows the last status
+          .ignoreExceptions()
           .until(
               () ->
                   Optional.ofNullable(get(name))
