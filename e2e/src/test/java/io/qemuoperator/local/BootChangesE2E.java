@@ -15,7 +15,6 @@ import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.UpdateStrategy;
 import io.qemuoperator.api.v1alpha1.status.CpuStatus;
 import io.qemuoperator.api.v1alpha1.status.DiskStatus;
-import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,28 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ParameterizedClass(name = "on the {0} API server")
 @ValueSource(strings = {"mock", "real"})
-@ExtendWith({RealApiServer.class, LogScan.class})
-class BootChangesE2E {
-  /**
-   * mock: Fabric8's mock API server; real: kube-apiserver v1.20, operator under the chart's RBAC.
-   */
-  @Parameter String apiServer;
-
+class BootChangesE2E extends OnBothApiServers {
   private static final Duration RESTART = Duration.ofSeconds(90);
-
-  private E2eCluster e2e;
-
-  @BeforeEach
-  void start(RealApiServer server) throws Exception {
-    e2e = E2eCluster.on(apiServer, server);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (e2e != null) {
-      e2e.close();
-    }
-  }
 
   @Test
   void bootTimeChangesRestartTheVmGracefullyAndStatusShowsWhatRuns() throws Exception {

@@ -6,43 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
-import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Whole-cluster scenarios: deleting a QemuVM, a restarted operator, many VMs at once. */
 @ParameterizedClass(name = "on the {0} API server")
 @ValueSource(strings = {"mock", "real"})
-@ExtendWith({RealApiServer.class, LogScan.class})
-class ClusterScenariosE2E {
-  /**
-   * mock: Fabric8's mock API server; real: kube-apiserver v1.20, operator under the chart's RBAC.
-   */
-  @Parameter String apiServer;
-
-  private E2eCluster e2e;
-
-  @BeforeEach
-  void start(RealApiServer server) throws Exception {
-    e2e = E2eCluster.on(apiServer, server);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (e2e != null) {
-      e2e.close();
-    }
-  }
+class ClusterScenariosE2E extends OnBothApiServers {
 
   @Test
   void aDeletedQemuVmPowersItsGuestDownQuitsAndReleasesTheFinalizer() {

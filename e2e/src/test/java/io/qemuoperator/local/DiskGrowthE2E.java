@@ -8,18 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.plan.DiskSizing;
 import io.qemuoperator.operator.pod.DiskClaims;
 import io.qemuoperator.operator.reconcile.Conditions;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,26 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ParameterizedClass(name = "on the {0} API server")
 @ValueSource(strings = {"mock", "real"})
-@ExtendWith({RealApiServer.class, LogScan.class})
-class DiskGrowthE2E {
-  /**
-   * mock: Fabric8's mock API server; real: kube-apiserver v1.20, operator under the chart's RBAC.
-   */
-  @Parameter String apiServer;
-
-  private E2eCluster e2e;
-
-  @BeforeEach
-  void start(RealApiServer server) throws Exception {
-    e2e = E2eCluster.on(apiServer, server);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (e2e != null) {
-      e2e.close();
-    }
-  }
+class DiskGrowthE2E extends OnBothApiServers {
 
   @Test
   void aDiskGrowsOnItsClaimFirstThenInQemu() throws Exception {
@@ -84,7 +60,7 @@ class DiskGrowthE2E {
     e2e.edit("fixed-1", s -> s.getDisks().get(0).setSize(new Quantity("128Mi")));
     // the real API server refuses the claim's new request (PersistentVolumeClaimResize admission);
     // the mock accepts it, and the node's storage then never grows the volume
-    String reason = "real".equals(apiServer) ? "DiskExpansionRefused" : "ClaimResizing";
+    String reason = onRealApiServer() ? "DiskExpansionRefused" : "ClaimResizing";
     QemuVM held =
         e2e.await(
             "fixed-1",
@@ -94,7 +70,7 @@ class DiskGrowthE2E {
                     .map(c -> reason.equals(c.getReason()))
                     .orElse(false));
     assertThat(condition(held, Conditions.SYNCED).get().getMessage()).contains("disk 'root'");
-    if ("real".equals(apiServer)) {
+    if (onRealApiServer()) {
       assertThat(condition(held, Conditions.SYNCED).get().getMessage())
           .contains("storageclass that provisions the pvc must support resize");
       assertThat(e2e.eventReasons("fixed-1")).contains("DiskExpansionRefused");

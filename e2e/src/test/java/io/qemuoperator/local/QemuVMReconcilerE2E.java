@@ -10,7 +10,6 @@ import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
-import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,28 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ParameterizedClass(name = "on the {0} API server")
 @ValueSource(strings = {"mock", "real"})
-@ExtendWith({RealApiServer.class, LogScan.class})
-class QemuVMReconcilerE2E {
-  /**
-   * mock: Fabric8's mock API server; real: kube-apiserver v1.20, operator under the chart's RBAC.
-   */
-  @Parameter String apiServer;
-
-  private E2eCluster e2e;
-  private io.fabric8.kubernetes.client.KubernetesClient client;
-
-  @BeforeEach
-  void start(RealApiServer server) throws Exception {
-    e2e = E2eCluster.on(apiServer, server);
-    client = e2e.client;
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (e2e != null) {
-      e2e.close();
-    }
-  }
+class QemuVMReconcilerE2E extends OnBothApiServers {
 
   @Test
   void aVmReachesItsSpecAndFollowsEveryChange() throws Exception {
@@ -138,7 +112,7 @@ class QemuVMReconcilerE2E {
         e2e.await("web-1", "stopped", vm -> vm.getStatus().getPhase() == QemuVMPhase.Stopped);
     Awaitility.await("the pod deleted after quit")
         .atMost(Duration.ofSeconds(20))
-        .until(() -> client.pods().inNamespace(e2e.ns).withName("web-1-qemu").get() == null);
+        .until(() -> e2e.client.pods().inNamespace(e2e.ns).withName("web-1-qemu").get() == null);
     assertThat(e2e.eventReasons("web-1")).contains("PowerdownRequested", "Quit");
     assertThat(stopped.getStatus().getRunState()).isNull();
 
@@ -161,7 +135,7 @@ class QemuVMReconcilerE2E {
     assertThat(condition(bad, Conditions.SPEC_VALID).get().getStatus()).isEqualTo(Condition.FALSE);
     assertThat(condition(bad, Conditions.SPEC_VALID).get().getMessage()).contains("balloon");
     assertThat(condition(bad, Conditions.READY).get().getReason()).isEqualTo("InvalidSpec");
-    assertThat(client.pods().inNamespace(e2e.ns).withName("bad-1-qemu").get()).isNull();
+    assertThat(e2e.client.pods().inNamespace(e2e.ns).withName("bad-1-qemu").get()).isNull();
   }
 
   @Test

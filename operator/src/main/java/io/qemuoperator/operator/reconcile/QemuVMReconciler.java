@@ -24,9 +24,8 @@ import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.OperatorMetrics;
+import io.qemuoperator.operator.dependent.CreateOnlyDependent;
 import io.qemuoperator.operator.dependent.DiskClaimsDependent;
-import io.qemuoperator.operator.dependent.TokenSecretDependent;
-import io.qemuoperator.operator.dependent.VmPodDependent;
 import io.qemuoperator.operator.plan.DesiredVm;
 import io.qemuoperator.operator.plan.ObservedVm;
 import io.qemuoperator.operator.plan.Plan;
@@ -95,9 +94,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private final Planner planner = new Planner();
   private final QemuVMSpecValidator validator = new QemuVMSpecValidator();
   private final StatusAggregator statuses = new StatusAggregator();
-  private final TokenSecretDependent secrets;
+  private final CreateOnlyDependent<Secret> secrets;
   private final DiskClaimsDependent claims;
-  private final VmPodDependent pods;
+  private final CreateOnlyDependent<Pod> pods;
   private final QmpEventSource qmpEvents;
   private final EventCounts eventCounts = new EventCounts();
   private final Clock clock;
@@ -108,9 +107,10 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     this.sidecar = sidecar;
     this.metrics = metrics;
     this.clock = clock;
-    this.secrets = new TokenSecretDependent(new TokenSecret(new java.security.SecureRandom()));
+    this.secrets =
+        CreateOnlyDependent.tokenSecret(new TokenSecret(new java.security.SecureRandom()));
     this.claims = new DiskClaimsDependent();
-    this.pods = new VmPodDependent(new VmPod(config));
+    this.pods = CreateOnlyDependent.pod(new VmPod(config));
     this.qmpEvents = new QmpEventSource(sidecar);
   }
 
