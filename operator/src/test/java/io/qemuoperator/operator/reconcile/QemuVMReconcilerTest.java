@@ -49,6 +49,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -424,6 +425,41 @@ class QemuVMReconcilerTest {
         .contains("the QemuVM is being deleted");
   }
 
+  @Test
+  @Disabled(
+      "operator bug: the grace period is counted from status.intent.powerdownRequestedAt, which"
+          + " is truncated to whole seconds, so QEMU is quit up to 1 s early (with 1 s, after"
+          + " 0.04-0.95 s)")
+  void theGuestGetsItsWholeGracePeriodBeforeQemuIsQuit() {
+    create("grace-1", spec -> spec.setTerminationGracePeriodSeconds(1L));
+    awaitVm("grace-1", "Ready", v -> isTrue(v, Conditions.READY));
+    String host = host("grace-1");
+
+    try (var history = new StatusHistory(client, NS, "grace-1")) {
+      client.resources(QemuVM.class).inNamespace(NS).withName("grace-1").delete();
+
+      await("the QemuVM is gone")
+          .atMost(WAIT)
+          .pollInterval(POLL)
+          .until(() -> get("grace-1") == null);
+      Instant powerdown = sentAt(host, "system_powerdown");
+      Instant quit = sentAt(host, "quit");
+      List<String> recorded =
+          history.versions().stream()
+              .map(StatusHistory.Version::status)
+              .filter(s -> s != null && s.getIntent() != null)
+              .map(s -> s.getIntent().getPowerdownRequestedAt())
+              .filter(at -> at != null)
+              .distinct()
+              .toList();
+      assertThat(Duration.between(powerdown, quit))
+          .as(
+              "from system_powerdown (%s) to quit (%s); powerdownRequestedAt recorded: %s",
+              powerdown, quit, recorded)
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+  }
+
   // --- the QemuVM and its objects
 
   private static void create(String name, Consumer<QemuVMSpec> customize) {
@@ -479,6 +515,14 @@ class QemuVMReconcilerTest {
 
   private static long count(String host, String command) {
     return sidecar.commandsTo(host).stream().filter(command::equals).count();
+  }
+
+  private static Instant sentAt(String host, String command) {
+    return sidecar.sentTo(host).stream()
+        .filter(s -> s.command().equals(command))
+        .findFirst()
+        .orElseThrow()
+        .at();
   }
 
   /** The Events recorded on the QemuVM {@code vm}. */
