@@ -426,6 +426,24 @@ class QemuVMReconcilerTest {
   }
 
   @Test
+  void aGuestThatShutsDownIsQuitWithoutWaitingOutItsGracePeriod() {
+    create("acpi-1", spec -> spec.setTerminationGracePeriodSeconds(60L));
+    awaitVm("acpi-1", "Ready", v -> isTrue(v, Conditions.READY));
+    String host = host("acpi-1");
+    TestingQemu qemu = sidecar.qemu(host);
+    qemu.acpiShutdown(true);
+
+    client.resources(QemuVM.class).inNamespace(NS).withName("acpi-1").delete();
+
+    await("the QemuVM is gone, well before its 60 s grace period")
+        .atMost(WAIT)
+        .pollInterval(POLL)
+        .until(() -> get("acpi-1") == null);
+    assertThat(sidecar.commandsTo(host)).containsExactly("cont", "system_powerdown", "quit");
+    assertThat(qemu.hasQuit()).isTrue();
+  }
+
+  @Test
   @Disabled(
       "operator bug: the grace period is counted from status.intent.powerdownRequestedAt, which"
           + " is truncated to whole seconds, so QEMU is quit up to 1 s early (with 1 s, after"
