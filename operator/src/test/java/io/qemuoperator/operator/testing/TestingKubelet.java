@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,10 +34,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plays the kubelet and the volume provisioner on an API server that has neither (Fabric8's mock
- * server): every VM pod the operator creates is reported Running with an address of its own
- * (127.0.x.y) and both containers running, and gets a {@link TestingQemu} in the {@link
- * TestingSidecar}, launched as the pod's {@code qemu-operator.io/boot} annotation says, with the
- * disk sizes the QemuVM's spec declares at that moment. A deleted pod takes its QEMU with it.
+ * server): every VM pod the operator creates is, once its claims are bound, reported Running with
+ * an address of its own (127.0.x.y) and both containers running, and gets a {@link TestingQemu} in
+ * the {@link TestingSidecar}, launched as the pod's {@code qemu-operator.io/boot} annotation says,
+ * with the disk sizes the QemuVM's spec declares at that moment. A deleted pod takes its QEMU with
+ * it.
  *
  * <p>Claims are bound at once with the storage they request; a claim whose request grows gets that
  * capacity, unless the test holds the expansion of that claim ({@link #holdExpansion}).
@@ -134,7 +136,7 @@ public final class TestingKubelet implements AutoCloseable {
 
   private synchronized void run(Pod pod) {
     String uid = pod.getMetadata().getUid();
-    if (pod.isMarkedForDeletion() || addresses.containsKey(uid)) {
+    if (pod.isMarkedForDeletion() || addresses.containsKey(uid) || !claimsBound(pod)) {
       return;
     }
     String namespace = pod.getMetadata().getNamespace();
@@ -181,6 +183,33 @@ public final class TestingKubelet implements AutoCloseable {
     }
   }
 
+  /**
+   * True when every claim the pod mounts is bound, as the API server says now: until then a pod
+   * stays Pending, as a real one does.
+   */
+  private boolean claimsBound(Pod pod) {
+    return pod.getSpec().getVolumes().stream()
+        .map(Volume::getPersistentVolumeClaim)
+        .filter(Objects::nonNull)
+        .allMatch(
+            volume -> {
+              PersistentVolumeClaim claim =
+                  client
+                      .persistentVolumeClaims()
+                      .inNamespace(pod.getMetadata().getNamespace())
+                      .withName(volume.getClaimName())
+                      .get();
+              return claim != null
+                  && claim.getStatus() != null
+                  && "Bound".equals(claim.getStatus().getPhase());
+            });
+  }
+
+  /** Runs the pods that waited for a claim to be bound. */
+  private void runWaitingPods() {
+    pods.getStore().list().forEach(this::run);
+  }
+
   private static io.fabric8.kubernetes.api.model.ContainerStatus running(String name, String at) {
     return new ContainerStatusBuilder()
         .withName(name)
@@ -215,7 +244,7 @@ public final class TestingKubelet implements AutoCloseable {
     String secret =
         pod.getSpec().getVolumes().stream()
             .map(Volume::getSecret)
-            .filter(s -> s != null)
+            .filter(Objects::nonNull)
             .findFirst()
             .orElseThrow()
             .getSecretName();
@@ -229,7 +258,12 @@ public final class TestingKubelet implements AutoCloseable {
     return "127.0." + (n / 250) + "." + (n % 250 + 2);
   }
 
-  private synchronized void provision(PersistentVolumeClaim claim) {
+  private void provision(PersistentVolumeClaim claim) {
+    bindOrGrow(claim);
+    runWaitingPods();
+  }
+
+  private void bindOrGrow(PersistentVolumeClaim claim) {
     String key = claim.getMetadata().getNamespace() + "/" + claim.getMetadata().getName();
     boolean bound = claim.getStatus() != null && "Bound".equals(claim.getStatus().getPhase());
     long request = DiskClaims.requestBytes(claim);
