@@ -51,6 +51,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The real operator (JOSDK, the reconciler, its event sources) on Fabric8's mock API server in CRUD
@@ -58,6 +60,7 @@ import org.junit.jupiter.api.Test;
  * the {@link TestingSidecar} and binds and grows claims. Each test has a QemuVM of its own; the
  * operator is shared.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class QemuVMReconcilerTest {
   private static final String NS = "vms";
   private static final long MIB = 1L << 20;
