@@ -1,0 +1,107 @@
+package io.qemuoperator.operator.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qemuoperator.operator.sidecar.EventPage;
+import io.qemuoperator.operator.sidecar.Sidecar;
+import io.qemuoperator.operator.sidecar.SidecarEndpoint;
+import io.qemuoperator.operator.sidecar.SidecarException;
+import io.qemuoperator.operator.sidecar.VmSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The sidecars of every VM pod, in memory: one {@link TestingQemu} per pod, found by the pod IP in
+ * the endpoint the operator calls. An unknown address is unreachable (status 0), a wrong token is
+ * refused (401), and a QEMU that has quit answers 503. Every command the operator sends is recorded
+ * with the address it went to.
+ *
+ * <p>{@link #close()} ends every waiting {@code /v1/events} call at once and refuses the calls
+ * after it.
+ */
+public final class TestingSidecar implements Sidecar, AutoCloseable {
+
+  /** A command the operator sent: to which pod IP, with which arguments, when. */
+  public record Sent(String host, String command, Object arguments, Instant at) {}
+
+  private final Map<String, TestingQemu> qemus = new ConcurrentHashMap<>();
+  private final List<Sent> sent = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+
+  /** Starts {@code qemu} in the pod at {@code host}. */
+  public void start(String host, TestingQemu qemu) {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    qemus.put(host, qemu);
+  }
+
+  /** The pod at {@code host} is gone, and its QEMU and sidecar with it. */
+  public void remove(String host) {
+    TestingQemu qemu = qemus.remove(host);
+    if (qemu != null) {
+      qemu.remove();
+    }
+  }
+
+  /** The QEMU of the pod at {@code host}, or null when there is none. */
+  public TestingQemu qemu(String host) {
+    return qemus.get(host);
+  }
+
+  /** The names of the commands sent to the pod at {@code host}, in order. */
+  public List<String> commandsTo(String host) {
+    return sent.stream().filter(s -> s.host().equals(host)).map(Sent::command).toList();
+  }
+
+  /** Every command sent to the pod at {@code host}, in order. */
+  public List<Sent> sentTo(String host) {
+    return sent.stream().filter(s -> s.host().equals(host)).toList();
+  }
+
+  @Override
+  public VmSnapshot state(SidecarEndpoint endpoint) throws SidecarException {
+    return reach(endpoint).snapshot();
+  }
+
+  @Override
+  public JsonNode command(SidecarEndpoint endpoint, String command, Object arguments)
+      throws SidecarException {
+    TestingQemu qemu = reach(endpoint);
+    sent.add(new Sent(endpoint.base().getHost(), command, arguments, Instant.now()));
+    return qemu.execute(command, arguments);
+  }
+
+  @Override
+  public EventPage events(SidecarEndpoint endpoint, long after, Duration wait)
+      throws SidecarException {
+    TestingQemu qemu = reach(endpoint);
+    try {
+      return qemu.events(after, wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SidecarException(0, "Interrupted", "interrupted waiting for events", e);
+    }
+  }
+
+  private TestingQemu reach(SidecarEndpoint endpoint) throws SidecarException {
+    String host = endpoint.base().getHost();
+    TestingQemu qemu = closed ? null : qemus.get(host);
+    if (qemu == null) {
+      throw new SidecarException(0, "Unreachable", endpoint.base() + ": no sidecar there", null);
+    }
+    if (!qemu.token().equals(endpoint.token())) {
+      throw new SidecarException(401, "Unauthorized", "wrong bearer token", null);
+    }
+    return qemu;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    List.copyOf(qemus.keySet()).forEach(this::remove);
+  }
+}
