@@ -8,9 +8,9 @@ import java.util.Objects;
 
 /**
  * Which updates of a QemuVM start a reconcile: a new generation (the spec changed), a new restart
- * request (an annotation, which leaves the generation alone), finalizers added or removed, and
- * deletion. The operator's own status writes start none. An API server that keeps no generation (a
- * mock) lets every update through.
+ * request (an annotation, which leaves the generation alone), finalizers added or removed, and the
+ * start of a deletion (the clean-up then reschedules itself). The operator's own status writes
+ * start none. An API server that keeps no generation (a mock) lets every update through.
  */
 public final class SpecOrRestartChanged implements OnUpdateFilter<QemuVM> {
 
@@ -21,7 +21,7 @@ public final class SpecOrRestartChanged implements OnUpdateFilter<QemuVM> {
     return generation == null
         || before == null
         || generation > before
-        || newer.isMarkedForDeletion()
+        || (newer.isMarkedForDeletion() && !older.isMarkedForDeletion())
         || !Objects.equals(newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers())
         || !Objects.equals(restartedAt(newer), restartedAt(older));
   }

@@ -158,8 +158,9 @@ public final class StatusAggregator {
         .map(labels -> labels.get(VmPod.REVISION))
         .ifPresent(intent::setLaunchRevision);
     seen.balloonTarget().ifPresent(intent::setBalloonTarget);
+    // to the millisecond: the grace period is counted from it, and whole seconds would cut it short
     seen.powerdownSince()
-        .map(since -> since.truncatedTo(ChronoUnit.SECONDS).toString())
+        .map(since -> since.truncatedTo(ChronoUnit.MILLIS).toString())
         .ifPresent(intent::setPowerdownRequestedAt);
     return intent.equals(new IntentStatus()) ? null : intent;
   }

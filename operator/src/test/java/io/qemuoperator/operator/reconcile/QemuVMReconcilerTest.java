@@ -49,7 +49,6 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -447,10 +446,6 @@ class QemuVMReconcilerTest {
   }
 
   @Test
-  @Disabled(
-      "operator bug: the grace period is counted from status.intent.powerdownRequestedAt, which"
-          + " is truncated to whole seconds, so QEMU is quit up to 1 s early (with 1 s, after"
-          + " 0.04-0.95 s)")
   void theGuestGetsItsWholeGracePeriodBeforeQemuIsQuit() {
     create("grace-1", spec -> spec.setTerminationGracePeriodSeconds(1L));
     awaitVm("grace-1", "Ready", v -> isTrue(v, Conditions.READY));

@@ -230,6 +230,14 @@ class StatusAggregatorTest {
     assertThat(condition(status, Conditions.STOPPING).getLastTransitionTime())
         .isEqualTo("2026-11-25T12:00:07Z");
     assertThat(status.getIntent().getPowerdownRequestedAt()).isEqualTo("2026-11-25T12:00:07Z");
+    Instant precise = T0.plusMillis(7_654);
+    assertThat(
+            aggregator
+                .status(vm(null), desired(false, false), Observation.poweringDown(precise), T0)
+                .getIntent()
+                .getPowerdownRequestedAt())
+        .as("to the millisecond: the grace period is counted from it")
+        .isEqualTo("2026-11-25T12:00:07.654Z");
     var since = RecordedIntent.powerdownSince(vm(status));
     assertThat(since).contains(asked);
   }
