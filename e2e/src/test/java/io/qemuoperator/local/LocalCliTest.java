@@ -27,13 +27,18 @@ class LocalCliTest {
             .withGeneration(1L)
             .withCreationTimestamp(created)
             .build());
+    // the spec asks for more than QEMU runs (a restart pending): the table shows what runs
     var spec = new QemuVMSpec();
-    spec.setCpus(2);
-    spec.setMemory(new Quantity("256Mi"));
+    spec.setCpus(4);
+    spec.setMemory(new Quantity("1Gi"));
     vm.setSpec(spec);
     var status = new QemuVMStatus();
     status.setPhase(phase);
     status.setRunState(runState);
+    status.setVcpus(2);
+    var memory = new io.qemuoperator.api.v1alpha1.status.MemoryStatus();
+    memory.setBoot(new Quantity("256Mi"));
+    status.setMemory(memory);
     vm.setStatus(status);
     return vm;
   }
