@@ -120,6 +120,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
 
   @Override
   public UpdateControl<QemuVM> reconcile(QemuVM vm, Context<QemuVM> context) {
+    StageTrace.mark(vm, "reconcile");
     Instant now = clock.instant();
     var events = new VmEvents(context.getClient(), clock, eventCounts);
     List<Violation> violations = validator.validate(vm.getSpec());
@@ -173,6 +174,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     VmSnapshot snapshot;
     try {
       snapshot = sidecar.state(endpoint.get());
+      StageTrace.mark(vm, "state");
     } catch (SidecarException e) {
       if (e.status() == 503) { // QEMU is gone from a running pod: nothing to power down
         replaceIfOutdated(client, vm, desired, pod, events);
@@ -208,6 +210,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           vm,
           plan.cause() == Plan.Cause.DRIFT ? "DriftCorrected" : action.reason(),
           describe(action, plan, snapshot));
+      StageTrace.mark(vm, "event", action.command());
     }
     if (done.stream().anyMatch(a -> a instanceof QmpAction.Quit)) {
       pod.ifPresent(p -> client.resource(p).delete());
@@ -225,6 +228,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     if (!done.isEmpty()) {
       try {
         snapshot = sidecar.state(endpoint.get());
+        StageTrace.mark(vm, "state-after");
       } catch (SidecarException e) {
         log.debug("{}: state after actions not readable: {}", id, e.getMessage());
       }
@@ -330,7 +334,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private Optional<SidecarException> send(
       QemuVM vm, SidecarEndpoint endpoint, QmpAction action, VmEvents events) {
     try {
+      StageTrace.mark(vm, "qmp-sent", action.command());
       sidecar.command(endpoint, action.command(), action.arguments());
+      StageTrace.mark(vm, "qmp-acked", action.command());
       metrics.action(action.command(), "ok");
       return Optional.empty();
     } catch (SidecarException e) {
@@ -386,7 +392,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
       // target sent, when power-down began), and the next pass must read it, not an older copy.
       PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
           vm, context, current -> withStatus(current, status));
+      StageTrace.mark(vm, "status", String.valueOf(status.getPhase()));
     }
+    StageTrace.mark(vm, "done");
     UpdateControl<QemuVM> control = UpdateControl.noUpdate();
     return recheck.map(control::rescheduleAfter).orElse(control);
   }
