@@ -12,6 +12,10 @@ final class LatencySample {
     this.path = path;
   }
 
+  int count() {
+    return count;
+  }
+
   void add(long elapsedNanos) {
     if (count == nanos.length) {
       nanos = Arrays.copyOf(nanos, count * 2);

@@ -1,8 +1,11 @@
 package io.qemuoperator.bench.sim;
 
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -13,22 +16,32 @@ import io.qemuoperator.operator.pod.TokenSecret;
 import io.qemuoperator.operator.pod.VmResources;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SIMULATED kubelet for control-plane benchmarks: every VM pod the operator creates is reported
- * Running at once with its own loopback address (127.2.x.y), where {@link SidecarSimulator} answers
- * for it with a {@link SimulatedQemu} made from the QemuVM's spec.
+ * Running with its own loopback address (127.2.x.y) once its claims are bound (as a scheduler
+ * places no pod with unbound claims), and {@link SidecarSimulator} answers there for it with a
+ * {@link SimulatedQemu} made from the QemuVM's spec. Works on any API server: it reads with, and
+ * writes pod status through, the client it is given.
  */
 public final class SimulatedKubelet implements AutoCloseable {
+  private static final Duration RESYNC = Duration.ofSeconds(30);
+  private static final Duration CLAIM_RETRY = Duration.ofMillis(200);
+
   private final KubernetesClient client;
   private final SidecarSimulator sidecars;
   private final AtomicInteger pods = new AtomicInteger();
   private final SharedIndexInformer<Pod> informer;
-  private final java.util.Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private static final java.time.Duration RESYNC = java.time.Duration.ofSeconds(30);
-  private final java.util.concurrent.ExecutorService starter =
-      java.util.concurrent.Executors.newFixedThreadPool(8);
+  private final Set<String> started = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService starter = Executors.newScheduledThreadPool(8);
 
   public SimulatedKubelet(KubernetesClient client, SidecarSimulator sidecars) {
     this.client = client;
@@ -42,13 +55,13 @@ public final class SimulatedKubelet implements AutoCloseable {
                 new ResourceEventHandler<>() {
                   @Override
                   public void onAdd(Pod pod) {
-                    starter.submit(() -> runOnce(pod));
+                    submit(pod, Duration.ZERO);
                   }
 
                   @Override
                   public void onUpdate(Pod old, Pod pod) {
                     // also the informer's resync: a pod that failed is tried again
-                    starter.submit(() -> runOnce(pod));
+                    submit(pod, Duration.ZERO);
                   }
 
                   @Override
@@ -61,9 +74,12 @@ public final class SimulatedKubelet implements AutoCloseable {
     return pods.get();
   }
 
-  /** API requests this stand-in made: a QemuVM and a Secret read and a pod status write per pod. */
-  public long apiRequests() {
-    return 3L * pods.get();
+  private void submit(Pod pod, Duration after) {
+    try {
+      starter.schedule(() -> runOnce(pod), after.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // closing
+    }
   }
 
   private void runOnce(Pod pod) {
@@ -72,6 +88,11 @@ public final class SimulatedKubelet implements AutoCloseable {
       return;
     }
     try {
+      if (!claimsBound(pod)) {
+        started.remove(key);
+        submit(pod, CLAIM_RETRY);
+        return;
+      }
       run(pod);
     } catch (RuntimeException e) {
       started.remove(key);
@@ -79,12 +100,33 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
+  private boolean claimsBound(Pod pod) {
+    for (Volume volume : pod.getSpec().getVolumes()) {
+      if (volume.getPersistentVolumeClaim() != null) {
+        PersistentVolumeClaim claim =
+            client
+                .persistentVolumeClaims()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .withName(volume.getPersistentVolumeClaim().getClaimName())
+                .get();
+        if (claim == null
+            || claim.getStatus() == null
+            || !"Bound".equals(claim.getStatus().getPhase())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   private void run(Pod pod) {
     String namespace = pod.getMetadata().getNamespace();
     String vmName = pod.getMetadata().getLabels().get(VmResources.LABEL_VM);
     QemuVM vm = client.resources(QemuVM.class).inNamespace(namespace).withName(vmName).get();
     Secret secret =
-        client.secrets().inNamespace(namespace).withName(VmResources.secretName(vm)).get();
+        vm == null
+            ? null
+            : client.secrets().inNamespace(namespace).withName(VmResources.secretName(vm)).get();
     if (vm == null || secret == null) {
       throw new IllegalStateException("QemuVM or its token Secret not readable yet");
     }
@@ -100,7 +142,7 @@ public final class SimulatedKubelet implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     Pod running =
-        new io.fabric8.kubernetes.api.model.PodBuilder(pod)
+        new PodBuilder(pod)
             .withStatus(new PodStatusBuilder().withPhase("Running").withPodIP(ip).build())
             .build();
     client.pods().inNamespace(namespace).resource(running).updateStatus();
