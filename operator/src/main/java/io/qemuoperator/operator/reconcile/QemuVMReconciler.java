@@ -55,6 +55,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
 
   /** How soon to look again at a VM whose pod or sidecar is not up yet. */
   static final Duration STARTING_POLL = Duration.ofSeconds(2);
+
+  /** How often JOSDK looks for a newer QemuVM in its cache after a status patch met a 409. */
+  static final Duration CONFLICT_CACHE_POLL = Duration.ofMillis(2);
 
   /** After this long "not running" in the informer's cache, a pod is read from the API server. */
   static final Duration STALE_POD = Duration.ofSeconds(20);
@@ -388,10 +392,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           seen.violations().stream().map(Object::toString).collect(Collectors.joining("; ")));
     }
     if (!status.equals(old)) {
-      // Patched here and put into JOSDK's cache at once: the status carries intent (the balloon
-      // target sent, when power-down began), and the next pass must read it, not an older copy.
-      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
-          vm, context, current -> withStatus(current, status));
+      patchStatus(context, vm, status);
       StageTrace.mark(vm, "status", String.valueOf(status.getPhase()));
     }
     StageTrace.mark(vm, "done");
@@ -461,8 +462,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     QemuVMStatus status = statuses.status(vm, desired, seen, now);
     status.setPhase(QemuVMPhase.Stopping);
     try {
-      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
-          vm, context, current -> withStatus(current, status));
+      patchStatus(context, vm, status);
     } catch (KubernetesClientException e) {
       log.warn(
           "could not record the power-down of {}: {}", vm.getMetadata().getName(), e.getMessage());
@@ -480,6 +480,32 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     // A fresh object: what the informer cache returned is never mutated.
     QemuVM patch = statusPatch(vm, statuses.reconcileError(vm, e, clock.instant()));
     return ErrorStatusUpdateControl.patchStatus(patch);
+  }
+
+  /**
+   * Patches the status and puts the result into JOSDK's cache at once: the status carries intent
+   * (the balloon target sent, when power-down began), and the next pass must read it, not an older
+   * copy. The patch carries the QemuVM's resourceVersion (JOSDK caches only what follows the copy
+   * it has). When the QemuVM changed during the pass (a spec write), the patch goes onto the newer
+   * copy JOSDK's cache already holds rather than meeting a 409 first; after a 409, JOSDK waits for
+   * its cache to see the change, looking every {@link #CONFLICT_CACHE_POLL} (its default, 50 ms,
+   * was most of what a spec change right after another one waited).
+   */
+  private static void patchStatus(Context<QemuVM> context, QemuVM vm, QemuVMStatus status) {
+    QemuVM base =
+        context
+            .getPrimaryCache()
+            .get(ResourceID.fromResource(vm))
+            .map(io.fabric8.kubernetes.client.utils.Serialization::clone)
+            .orElse(vm);
+    PrimaryUpdateAndCacheUtils.updateAndCacheResource(
+        base,
+        context,
+        UnaryOperator.identity(),
+        r -> context.getClient().resource(r).editStatus(current -> withStatus(current, status)),
+        PrimaryUpdateAndCacheUtils.DEFAULT_MAX_RETRY,
+        PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_TIMEOUT_MILLIS,
+        CONFLICT_CACHE_POLL.toMillis());
   }
 
   /**
