@@ -229,7 +229,10 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           plan.restarting() ? Optional.of(STARTING_POLL) : Optional.empty(),
           events);
     }
-    if (!done.isEmpty()) {
+    Optional<VmSnapshot> known = afterRunStateChange(snapshot, done);
+    if (known.isPresent()) {
+      snapshot = known.get();
+    } else if (!done.isEmpty()) {
       try {
         snapshot = sidecar.state(endpoint.get());
         StageTrace.mark(vm, "state-after");
@@ -254,6 +257,28 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             ? Optional.of(STARTING_POLL)
             : plan.recheckAfter();
     return record(context, vm, desired, seen, now, recheck, events);
+  }
+
+  /**
+   * QEMU after {@code done} when that is known without reading it again: a {@code stop} of a
+   * running QEMU, or a {@code cont} of a paused one or one that never ran, and nothing else. QEMU
+   * answers {@code stop} once the vCPUs have stopped and {@code cont} once they run, so the run
+   * state is the last one's and nothing else in the snapshot changed. (Its event, STOP or RESUME,
+   * still brings a pass that reads QEMU.) Empty when QEMU must be read again.
+   */
+  static Optional<VmSnapshot> afterRunStateChange(VmSnapshot before, List<QmpAction> done) {
+    String runState = before.runState();
+    for (QmpAction action : done) {
+      if (action instanceof QmpAction.Stop && runState.equals("running")) {
+        runState = "paused";
+      } else if (action instanceof QmpAction.Cont
+          && (runState.equals("paused") || runState.equals("prelaunch"))) {
+        runState = "running";
+      } else {
+        return Optional.empty();
+      }
+    }
+    return done.isEmpty() ? Optional.empty() : Optional.of(before.withRunState(runState));
   }
 
   /**
