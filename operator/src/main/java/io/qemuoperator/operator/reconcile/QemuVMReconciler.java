@@ -198,6 +198,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     OptionalLong balloonTarget = prior.balloonTarget();
     Optional<Instant> powerdownSince = prior.powerdownSince();
     for (QmpAction action : plan.actions()) {
+      // its STOP or RESUME then starts no pass of its own: this pass records what it did
+      action.runStateAfter().ifPresent(state -> qmpEvents.runStateKnown(id, state));
       Optional<SidecarException> refused = send(vm, endpoint.get(), action, events);
       if (refused.isPresent()) {
         failed = Optional.of(new Observation.FailedAction(action, refused.get()));
@@ -240,6 +242,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         log.debug("{}: state after actions not readable: {}", id, e.getMessage());
       }
     }
+    qmpEvents.runStateKnown(id, snapshot.runState());
     var seen =
         new Observation(
             List.of(),
@@ -269,14 +272,15 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   static Optional<VmSnapshot> afterRunStateChange(VmSnapshot before, List<QmpAction> done) {
     String runState = before.runState();
     for (QmpAction action : done) {
-      if (action instanceof QmpAction.Stop && runState.equals("running")) {
-        runState = "paused";
-      } else if (action instanceof QmpAction.Cont
-          && (runState.equals("paused") || runState.equals("prelaunch"))) {
-        runState = "running";
-      } else {
+      boolean known =
+          action instanceof QmpAction.Stop
+              ? runState.equals("running")
+              : action instanceof QmpAction.Cont
+                  && (runState.equals("paused") || runState.equals("prelaunch"));
+      if (!known) {
         return Optional.empty();
       }
+      runState = action.runStateAfter().orElseThrow();
     }
     return done.isEmpty() ? Optional.empty() : Optional.of(before.withRunState(runState));
   }
