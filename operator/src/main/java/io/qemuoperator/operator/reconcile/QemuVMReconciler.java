@@ -55,7 +55,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -421,8 +420,13 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           seen.violations().stream().map(Object::toString).collect(Collectors.joining("; ")));
     }
     if (!status.equals(old)) {
-      patchStatus(context, vm, status);
-      StageTrace.mark(vm, "status", String.valueOf(status.getPhase()));
+      boolean newIntent =
+          !java.util.Objects.equals(status.getIntent(), old == null ? null : old.getIntent());
+      if (patchStatus(context, vm, status, newIntent)) {
+        StageTrace.mark(vm, "status", String.valueOf(status.getPhase()));
+      } else {
+        StageTrace.mark(vm, "status-superseded");
+      }
     }
     StageTrace.mark(vm, "done");
     UpdateControl<QemuVM> control = UpdateControl.noUpdate();
@@ -491,7 +495,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     QemuVMStatus status = statuses.status(vm, desired, seen, now);
     status.setPhase(QemuVMPhase.Stopping);
     try {
-      patchStatus(context, vm, status);
+      patchStatus(context, vm, status, true);
     } catch (KubernetesClientException e) {
       log.warn(
           "could not record the power-down of {}: {}", vm.getMetadata().getName(), e.getMessage());
@@ -519,23 +523,49 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
    * copy JOSDK's cache already holds rather than meeting a 409 first; after a 409, JOSDK waits for
    * its cache to see the change, looking every {@link #CONFLICT_CACHE_POLL} (its default, 50 ms,
    * was most of what a spec change right after another one waited).
+   *
+   * <p>When that newer copy is a newer generation of the spec and this pass recorded no new intent,
+   * nothing is written: JOSDK runs the pass for that generation next, and its status replaces this
+   * one (the status keeps saying, by its observedGeneration, which spec it observed).
+   *
+   * @return false when the status was left to the pass for a newer generation
    */
-  private static void patchStatus(Context<QemuVM> context, QemuVM vm, QemuVMStatus status) {
+  private static boolean patchStatus(
+      Context<QemuVM> context, QemuVM vm, QemuVMStatus status, boolean newIntent) {
     QemuVM base =
         context
             .getPrimaryCache()
             .get(ResourceID.fromResource(vm))
             .map(io.fabric8.kubernetes.client.utils.Serialization::clone)
             .orElse(vm);
-    PrimaryUpdateAndCacheUtils.updateAndCacheResource(
-        base,
-        context,
-        UnaryOperator.identity(),
-        r -> context.getClient().resource(r).editStatus(current -> withStatus(current, status)),
-        PrimaryUpdateAndCacheUtils.DEFAULT_MAX_RETRY,
-        PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_TIMEOUT_MILLIS,
-        CONFLICT_CACHE_POLL.toMillis());
+    try {
+      PrimaryUpdateAndCacheUtils.updateAndCacheResource(
+          base,
+          context,
+          current -> {
+            if (!newIntent && generation(current) > generation(vm)) {
+              throw SUPERSEDED;
+            }
+            return current;
+          },
+          r -> context.getClient().resource(r).editStatus(current -> withStatus(current, status)),
+          PrimaryUpdateAndCacheUtils.DEFAULT_MAX_RETRY,
+          PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_TIMEOUT_MILLIS,
+          CONFLICT_CACHE_POLL.toMillis());
+      return true;
+    } catch (Superseded e) {
+      return false;
+    }
   }
+
+  /** A status left to the pass for a newer generation (no stack trace: it is not an error). */
+  private static final class Superseded extends RuntimeException {
+    Superseded() {
+      super("a newer generation is known", null, false, false);
+    }
+  }
+
+  private static final Superseded SUPERSEDED = new Superseded();
 
   /**
    * A copy of {@code vm} with {@code status}: a JSON patch from the cached object to it touches
