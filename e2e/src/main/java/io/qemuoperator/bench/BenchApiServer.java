@@ -30,6 +30,11 @@ public sealed interface BenchApiServer extends AutoCloseable permits KubeApiServ
   /** Creates namespace {@code name}, ready for pods. */
   void createNamespace(String name);
 
+  /** The server's own timings so far (a real server's metrics; none for the mock). */
+  default ServerTimes serverTimes() {
+    return ServerTimes.none();
+  }
+
   /** True when nothing binds claims to volumes on this server (the mock: no controllers). */
   boolean needsVolumeBinder();
 

@@ -195,6 +195,7 @@ public final class ClusterBenchmark {
       throws Exception {
     var toggle = new LatencySample("paused toggled → QEMU run state");
     var changes = new ArrayList<SpecChangeStages.Change>();
+    ServerTimes serverBefore = cluster.server().serverTimes();
     boolean paused = false;
     for (int i = 0; i < count; i++) {
       Thread.sleep(gapMs);
@@ -216,6 +217,14 @@ public final class ClusterBenchmark {
     ObjectNode result = stats(toggle.stats());
     result.put("gapMs", gapMs);
     result.set("stages", stages(new SpecChangeStages(cluster.log(), NS + "/vm-0", changes)));
+    ObjectNode server = result.putObject("serverMeansMs");
+    cluster
+        .server()
+        .serverTimes()
+        .meansSince(serverBefore)
+        .forEach(
+            (name, meanAndCount) ->
+                server.putObject(name).put("meanMs", meanAndCount[0]).put("n", meanAndCount[1]));
     return result;
   }
 
@@ -245,6 +254,7 @@ public final class ClusterBenchmark {
             "spec change (paused toggled " + options.toggles() + "x back to back) → QEMU run state")
         .row("p50 / p99", SideBySide.latency("specChangeToQemu"), "p50 <= 100 ms, p99 <= 500 ms");
     stageRows(table, "specChangeToQemu");
+    serverRows(table, "specChangeToQemu");
     table
         .section(
             "spec change (paused toggled "
@@ -252,6 +262,7 @@ public final class ClusterBenchmark {
                 + "x, 300 ms apart) → QEMU run state")
         .row("p50 / p99", SideBySide.latency("specChangeToQemuSpaced"), "");
     stageRows(table, "specChangeToQemuSpaced");
+    serverRows(table, "specChangeToQemuSpaced");
     table
         .section("out-of-band stop → QEMU running again")
         .row(
@@ -280,6 +291,26 @@ public final class ClusterBenchmark {
         "reconcile passes per change (p50)",
         run -> run.path(field).path("stages").path("passesP50").asText(null),
         "");
+  }
+
+  /** The API server's own mean times during the toggles at {@code field} (real server only). */
+  private static void serverRows(SideBySide table, String field) {
+    table.row("the API server's own mean times meanwhile", run -> "", "");
+    for (var series : ServerTimes.SERIES) {
+      table.row(
+          "  " + series.name(),
+          run -> {
+            var mean = run.path(field).path("serverMeansMs").path(series.name());
+            return mean.isMissingNode()
+                ? null
+                : String.format(
+                    Locale.ROOT,
+                    "%.2f ms (n=%d)",
+                    mean.path("meanMs").asDouble(),
+                    mean.path("n").asLong());
+          },
+          "");
+    }
   }
 
   private static String stageCell(ObjectNode run, String field, String label) {

@@ -13,6 +13,10 @@ import io.qemuoperator.local.LocalCluster;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real control plane for the benchmarks: etcd, kube-apiserver v1.20.2 and kube-controller-manager
@@ -219,6 +225,31 @@ public final class KubeApiServer implements BenchApiServer {
         .inNamespace(name)
         .withName("default")
         .waitUntilCondition(account -> account != null, 1, TimeUnit.MINUTES);
+  }
+
+  /** kube-apiserver's metrics (as admin) and etcd's (its client port, from the command line). */
+  @Override
+  public ServerTimes serverTimes() {
+    try {
+      String pid = Files.readString(dir.resolve("kube-apiserver.pid")).strip();
+      String cmdline = Files.readString(Path.of("/proc", pid, "cmdline"));
+      Matcher etcd = Pattern.compile("--etcd-servers\\x00([^\\x00]+)").matcher(cmdline);
+      String etcdMetrics = "";
+      if (etcd.find()) {
+        etcdMetrics =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(etcd.group(1) + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+      }
+      return ServerTimes.parse(client.raw("/metrics"), etcdMetrics);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ServerTimes.none();
+    }
   }
 
   @Override

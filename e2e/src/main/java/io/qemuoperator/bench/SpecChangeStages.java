@@ -39,7 +39,8 @@ final class SpecChangeStages {
           new Stage("→ /v1/state read again", "event", "state-after"),
           new Stage("→ status patched", "state-after", "status"),
           new Stage("→ status patched (no second read)", "event", "status"),
-          new Stage("→ the pass ends", "status", "done"));
+          new Stage("→ the pass ends", "status", "done"),
+          new Stage("the pass's tail: QMP ack → the pass ends", "qmp-acked", "done"));
 
   private final List<Map<String, Long>> marks = new ArrayList<>();
   private final List<Integer> passes = new ArrayList<>();
