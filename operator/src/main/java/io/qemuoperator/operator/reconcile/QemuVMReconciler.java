@@ -176,6 +176,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
     VmSnapshot snapshot;
     try {
+      StageTrace.mark(vm, "state-sent");
       snapshot = sidecar.state(endpoint.get());
       StageTrace.mark(vm, "state");
     } catch (SidecarException e) {

@@ -13,10 +13,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A line reads {@code stage=NAME vm=NAMESPACE/NAME generation=G at=EPOCH_MICROS [what]}. The
  * stages: {@code informer} (a spec change reached the operator's watch), {@code reconcile} (a pass
- * began), {@code state} ({@code /v1/state} read), {@code qmp-sent} and {@code qmp-acked} (one QMP
+ * began), {@code state-sent} (spec validated, Secret, claims and pod checked; {@code /v1/state}
+ * asked), {@code state} ({@code /v1/state} read), {@code qmp-sent} and {@code qmp-acked} (one QMP
  * command, named), {@code event} (its Event written), {@code state-after} (QEMU read again after
- * the actions), {@code status} (the status patched), {@code done} (the pass ended). The lines of
- * one pass follow its {@code reconcile} line: passes of one VM never overlap.
+ * the actions), {@code status} (the status patched) or {@code status-superseded} (left to the pass
+ * for a newer spec), {@code done} (the pass ended). The lines of one pass follow its {@code
+ * reconcile} line: passes of one VM never overlap.
  */
 public final class StageTrace {
   public static final String LOGGER = "io.qemuoperator.operator.trace";
