@@ -33,6 +33,7 @@ final class SpecChangeStages {
           new Stage("→ the reconcile pass starts", "informer", "reconcile"),
           new Stage("→ spec, Secret, claims, pod checked", "reconcile", "state-sent"),
           new Stage("→ GET /v1/state answered", "state-sent", "state"),
+          new Stage("  (pass start → /v1/state answered)", "reconcile", "state"),
           new Stage("→ QMP command sent (validate, plan)", "state", "qmp-sent"),
           new Stage("→ QMP command acknowledged", "qmp-sent", "qmp-acked"),
           new Stage("→ QEMU's run state seen by the benchmark", "qmp-acked", "qemu"),
