@@ -40,12 +40,14 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final SidecarSimulator sidecars;
   private final AtomicInteger pods = new AtomicInteger();
   private final SharedIndexInformer<Pod> informer;
+  private final SharedIndexInformer<PersistentVolumeClaim> claims;
   private final Set<String> started = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService starter = Executors.newScheduledThreadPool(8);
 
   public SimulatedKubelet(KubernetesClient client, SidecarSimulator sidecars) {
     this.client = client;
     this.sidecars = sidecars;
+    this.claims = client.persistentVolumeClaims().inAnyNamespace().inform();
     this.informer =
         client
             .pods()
@@ -100,15 +102,17 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
+  /** From the claims' informer: waiting pods ask no API server. */
   private boolean claimsBound(Pod pod) {
     for (Volume volume : pod.getSpec().getVolumes()) {
       if (volume.getPersistentVolumeClaim() != null) {
         PersistentVolumeClaim claim =
-            client
-                .persistentVolumeClaims()
-                .inNamespace(pod.getMetadata().getNamespace())
-                .withName(volume.getPersistentVolumeClaim().getClaimName())
-                .get();
+            claims
+                .getStore()
+                .getByKey(
+                    pod.getMetadata().getNamespace()
+                        + "/"
+                        + volume.getPersistentVolumeClaim().getClaimName());
         if (claim == null
             || claim.getStatus() == null
             || !"Bound".equals(claim.getStatus().getPhase())) {
@@ -151,6 +155,7 @@ public final class SimulatedKubelet implements AutoCloseable {
   @Override
   public void close() {
     informer.close();
+    claims.close();
     starter.shutdownNow();
   }
 }
