@@ -83,6 +83,20 @@ public final class SideBySide {
     };
   }
 
+  /** {@code {"p50Ms", "p90Ms"}} at {@code field}/{@code key}: "p50 / p90 s". */
+  public static Function<ObjectNode, String> p50p90(String field, String key) {
+    return run -> {
+      JsonNode stats = run.path(field).path(key);
+      return stats.isMissingNode()
+          ? null
+          : String.format(
+              Locale.ROOT,
+              "%.1f / %.1f s",
+              stats.path("p50Ms").asDouble() / 1000,
+              stats.path("p90Ms").asDouble() / 1000);
+    };
+  }
+
   public String render() {
     int columns = runs.size() + 2;
     int[] width = new int[columns];

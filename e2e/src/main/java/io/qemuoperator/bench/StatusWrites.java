@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
+import io.qemuoperator.local.VmTable;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +26,7 @@ public final class StatusWrites implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Map<String, QemuVMStatus> last = new ConcurrentHashMap<>();
   private final Map<String, Long> byPhase = new ConcurrentHashMap<>();
+  private final Map<String, Long> readyAt = new ConcurrentHashMap<>();
   private final Watch watch;
 
   public StatusWrites(KubernetesClient client, String namespace) {
@@ -42,6 +44,9 @@ public final class StatusWrites implements AutoCloseable {
                       return;
                     }
                     QemuVMStatus status = vm.getStatus();
+                    if (VmTable.isReady(vm)) {
+                      readyAt.putIfAbsent(name, System.nanoTime());
+                    }
                     QemuVMStatus before = status == null ? null : last.put(name, status);
                     if (status != null && !status.equals(before)) {
                       String phase = String.valueOf(status.getPhase());
@@ -94,6 +99,11 @@ public final class StatusWrites implements AutoCloseable {
     var byType = new TreeMap<String, JsonNode>();
     status.path("conditions").forEach(c -> byType.put(c.path("type").asText(), c));
     return byType;
+  }
+
+  /** When (System.nanoTime) each VM was first seen Ready, by name. */
+  public Map<String, Long> readyAt() {
+    return Map.copyOf(readyAt);
   }
 
   /** Status changes so far, by the phase written. */

@@ -9,6 +9,7 @@ import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.bench.ApiRequests;
 import io.qemuoperator.bench.BenchApiServer;
 import io.qemuoperator.bench.BenchCluster;
+import io.qemuoperator.bench.LatencySample;
 import io.qemuoperator.bench.MachineFacts;
 import io.qemuoperator.bench.ProcessFootprint;
 import io.qemuoperator.bench.SideBySide;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 
 /**
@@ -87,6 +89,19 @@ public final class ControlPlaneBenchmark {
             .row("status writes per VM, by the phase written", run -> "", "")
             .breakdown("statusWritesPerVmByPhase", "%.2f", "  ")
             .row("QMP commands per VM", SideBySide.figure("sidecarCommandsPerVm", "%.2f"), "")
+            .row("per VM, p50 / p90:", run -> "", "")
+            .row(
+                "  created → claims bound",
+                SideBySide.p50p90("convergencePerVm", "created → claims bound"),
+                "")
+            .row(
+                "  claims bound → pod Running",
+                SideBySide.p50p90("convergencePerVm", "claims bound → pod Running"),
+                "")
+            .row(
+                "  pod Running → QemuVM Ready",
+                SideBySide.p50p90("convergencePerVm", "pod Running → QemuVM Ready"),
+                "")
             .section("idle " + idleSeconds + " s")
             .row(
                 "status writes per VM per minute",
@@ -130,10 +145,15 @@ public final class ControlPlaneBenchmark {
           server.name(), pid, vms, sidecars.port());
 
       long start = System.nanoTime();
+      var createdAt = new ConcurrentHashMap<String, Long>();
       try (var pool = Executors.newFixedThreadPool(16)) {
         for (int i = 0; i < vms; i++) {
-          int n = i;
-          pool.submit(() -> client.resource(vm("vm-" + n)).create());
+          String name = "vm-" + i;
+          pool.submit(
+              () -> {
+                createdAt.put(name, System.nanoTime());
+                client.resource(vm(name)).create();
+              });
         }
       }
       int ready = 0;
@@ -180,6 +200,10 @@ public final class ControlPlaneBenchmark {
       report.set("apiWritesPerVmByKind", perVm(toReady.writesByKind(), vms));
       report.set("statusWritesPerVmByPhase", perVm(byPhase, vms));
       figure(report, "sidecarCommandsPerVm", sidecars.commands() / (double) vms, "commands");
+      ObjectNode perVm = report.putObject("convergencePerVm");
+      stage(perVm, "created → claims bound", createdAt, kubelet.claimsBoundAt());
+      stage(perVm, "claims bound → pod Running", kubelet.claimsBoundAt(), kubelet.runningAt());
+      stage(perVm, "pod Running → QemuVM Ready", kubelet.runningAt(), statusWrites.readyAt());
       figure(report, "idleStatusWritesPerVmPerMinute", idle.statusWrites() / perVmMinute, "writes");
       figure(report, "idleApiWritesPerVmPerMinute", idle.writes() / perVmMinute, "writes");
       figure(report, "idleApiRequestsPerVmPerMinute", idle.total() / perVmMinute, "requests");
@@ -196,6 +220,23 @@ public final class ControlPlaneBenchmark {
           spec.getDisks().get(0).setSize(new Quantity("1Gi"));
           spec.setMigration(new MigrationSpec(new Quantity("32Mi"), "300ms"));
         });
+  }
+
+  /** p50 and p90 over the VMs of the time from {@code from} to {@code to} (nanoTime by VM). */
+  private static void stage(
+      ObjectNode report, String name, Map<String, Long> from, Map<String, Long> to) {
+    var sample = new LatencySample(name);
+    from.forEach(
+        (vm, t0) -> {
+          Long t1 = to.get(vm);
+          if (t1 != null) {
+            sample.add(t1 - t0);
+          }
+        });
+    if (sample.count() > 0) {
+      var stats = sample.stats();
+      report.putObject(name).put("p50Ms", stats.p50() / 1000).put("p90Ms", stats.p90() / 1000);
+    }
   }
 
   private static ObjectNode perVm(Map<String, Long> counts, int vms) {

@@ -17,6 +17,7 @@ import io.qemuoperator.operator.pod.VmResources;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -42,6 +43,8 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final SharedIndexInformer<Pod> informer;
   private final SharedIndexInformer<PersistentVolumeClaim> claims;
   private final Set<String> started = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> boundAt = new ConcurrentHashMap<>();
+  private final Map<String, Long> runningAt = new ConcurrentHashMap<>();
   private final ScheduledExecutorService starter = Executors.newScheduledThreadPool(8);
 
   public SimulatedKubelet(KubernetesClient client, SidecarSimulator sidecars) {
@@ -76,6 +79,16 @@ public final class SimulatedKubelet implements AutoCloseable {
     return pods.get();
   }
 
+  /** When (System.nanoTime) each VM's pod was first seen with its claims bound, by VM name. */
+  public Map<String, Long> claimsBoundAt() {
+    return Map.copyOf(boundAt);
+  }
+
+  /** When (System.nanoTime) each VM's pod was reported Running, by VM name. */
+  public Map<String, Long> runningAt() {
+    return Map.copyOf(runningAt);
+  }
+
   private void submit(Pod pod, Duration after) {
     try {
       starter.schedule(() -> runOnce(pod), after.toMillis(), TimeUnit.MILLISECONDS);
@@ -95,11 +108,17 @@ public final class SimulatedKubelet implements AutoCloseable {
         submit(pod, CLAIM_RETRY);
         return;
       }
+      boundAt.putIfAbsent(vmName(pod), System.nanoTime());
       run(pod);
+      runningAt.put(vmName(pod), System.nanoTime());
     } catch (RuntimeException e) {
       started.remove(key);
       System.err.println("[bench] simulated kubelet: " + key + " not started yet: " + e);
     }
+  }
+
+  private static String vmName(Pod pod) {
+    return pod.getMetadata().getLabels().get(VmResources.LABEL_VM);
   }
 
   /** From the claims' informer: waiting pods ask no API server. */
