@@ -1,98 +1,71 @@
 package io.qemuoperator.bench;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.qemuoperator.operator.reconcile.StageTrace;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * What the cluster benchmarks run on: Fabric8's mock API server (CRUD), counting every request and
- * the QemuVM status writes among them, and the real operator as its own process ({@code java -jar
- * operator/target/qemu-operator.jar} with a kubeconfig for the mock server), so its CPU, heap and
- * RSS are its own.
+ * What the cluster benchmarks run on: an API server ({@link BenchApiServer}: the real one or the
+ * mock) and the real operator as its own process ({@code java -jar
+ * operator/target/qemu-operator.jar} with a kubeconfig for that server, as its own identity), so
+ * its CPU, heap, RSS and API requests are its own. {@link #close()} stops the operator; the server
+ * is closed by whoever started it.
  */
 public final class BenchCluster implements AutoCloseable {
   private static final Pattern HEAP_USED =
       Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} ([0-9.eE+]+)");
 
-  private final KubernetesMockServer server;
-  private final RequestCounter counter = new RequestCounter();
-  private final KubernetesClient client;
+  private final BenchApiServer server;
   private final Path dir;
-  private final Path kubeconfig;
   private final Path operatorJar;
-  private Process operator;
+  private final Thread stopOnExit = new Thread(this::destroyOperator, "stop-operator");
+  private volatile Process operator;
   private int metricsPort;
 
-  public BenchCluster(Path dir, Path operatorJar) throws IOException {
-    quietMockServerLog();
+  public BenchCluster(BenchApiServer server, Path dir, Path operatorJar) {
+    this.server = server;
     this.dir = dir;
     this.operatorJar = operatorJar;
-    server =
-        new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), counter, false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(
-        kubeconfig,
-        """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: bench, cluster: {server: "http://127.0.0.1:%d"}}]
-        users: [{name: bench, user: {token: bench}}]
-        contexts: [{name: bench, context: {cluster: bench, user: bench, namespace: default}}]
-        current-context: bench
-        """
-            .formatted(server.getPort()));
-    client = server.createClient();
+    Runtime.getRuntime().addShutdownHook(stopOnExit); // also on Ctrl-C
+  }
+
+  public BenchApiServer server() {
+    return server;
   }
 
   public KubernetesClient client() {
-    return client;
+    return server.client();
   }
 
-  public long requests() {
-    return counter.total.get();
-  }
-
-  public long statusWrites() {
-    return counter.statusWrites.get();
+  /** The operator's requests so far, by verb and resource. */
+  public ApiRequests operatorRequests() {
+    return server.operatorRequests();
   }
 
   /**
-   * Writes (create, update, patch, delete) other than creating QemuVMs and reporting pod status:
-   * what the operator writes, when the benchmark only creates QemuVMs and a kubelet reports pods.
+   * Starts the operator process with {@code env} added to its environment; with {@code trace}, its
+   * {@link StageTrace} lines (DEBUG) go to its log.
    */
-  public long operatorWrites() {
-    return counter.operatorWrites.get();
-  }
-
-  /** Starts the operator process with {@code env} added to its environment. */
-  public long startOperator(Map<String, String> env) throws IOException {
+  public long startOperator(Map<String, String> env, boolean trace) throws IOException {
     metricsPort = freePort();
-    var builder =
-        new ProcessBuilder(
-            ProcessHandle.current().info().command().orElse("java"),
-            "-jar",
-            operatorJar.toString());
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    if (trace) {
+      command.add("-Dorg.slf4j.simpleLogger.log." + StageTrace.LOGGER + "=debug");
+    }
+    command.addAll(List.of("-jar", operatorJar.toString()));
+    var builder = new ProcessBuilder(command);
+    builder.environment().put("KUBECONFIG", server.operatorKubeconfig().toString());
     builder.environment().put("METRICS_PORT", Integer.toString(metricsPort));
     builder.environment().putAll(env);
     builder
@@ -138,52 +111,23 @@ public final class BenchCluster implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stopOperator();
-    client.close();
-    server.destroy();
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook ends the operator
+    }
+  }
+
+  private void destroyOperator() {
+    Process running = operator;
+    if (running != null) {
+      running.destroy();
+    }
   }
 
   private static int freePort() throws IOException {
     try (var socket = new ServerSocket(0)) {
       return socket.getLocalPort();
-    }
-  }
-
-  /** The mock API server logs every request (java.util.logging) at INFO. */
-  private static void quietMockServerLog() {
-    var root = java.util.logging.Logger.getLogger("");
-    root.setLevel(java.util.logging.Level.WARNING);
-    for (var handler : root.getHandlers()) {
-      handler.setLevel(java.util.logging.Level.WARNING);
-    }
-  }
-
-  /** Counts every request the mock API server answers, and the QemuVM status writes among them. */
-  private static final class RequestCounter extends KubernetesCrudDispatcher {
-    final AtomicLong total = new AtomicLong();
-    final AtomicLong statusWrites = new AtomicLong();
-    final AtomicLong operatorWrites = new AtomicLong();
-
-    RequestCounter() {
-      super(List.of());
-    }
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      total.incrementAndGet();
-      if (request.getPath().contains("/qemuvms/")
-          && request.getPath().contains("/status")
-          && !"GET".equals(request.getMethod())) {
-        statusWrites.incrementAndGet();
-      }
-      boolean write = !"GET".equals(request.getMethod());
-      boolean vmCreate =
-          "POST".equals(request.getMethod()) && request.getPath().contains("/qemuvms");
-      boolean podStatus =
-          request.getPath().contains("/pods/") && request.getPath().contains("/status");
-      if (write && !vmCreate && !podStatus) {
-        operatorWrites.incrementAndGet();
-      }
-      return super.dispatch(request);
     }
   }
 }

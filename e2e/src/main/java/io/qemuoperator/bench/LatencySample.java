@@ -3,16 +3,20 @@ package io.qemuoperator.bench;
 import java.util.Arrays;
 
 /** Latencies of one path, recorded in nanoseconds and summarised as percentiles in microseconds. */
-final class LatencySample {
+public final class LatencySample {
   private final String path;
   private long[] nanos = new long[1024];
   private int count;
 
-  LatencySample(String path) {
+  public LatencySample(String path) {
     this.path = path;
   }
 
-  void add(long elapsedNanos) {
+  public int count() {
+    return count;
+  }
+
+  public void add(long elapsedNanos) {
     if (count == nanos.length) {
       nanos = Arrays.copyOf(nanos, count * 2);
     }
@@ -20,7 +24,7 @@ final class LatencySample {
   }
 
   /** Percentiles by nearest rank over everything recorded. */
-  Stats stats() {
+  public Stats stats() {
     if (count == 0) {
       throw new IllegalStateException("no latencies recorded for " + path);
     }
@@ -50,6 +54,6 @@ final class LatencySample {
   }
 
   /** Figures in microseconds. */
-  record Stats(
+  public record Stats(
       String path, int count, double p50, double p90, double p99, double max, double mean) {}
 }

@@ -165,6 +165,15 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void createCrd() {
+    // the mock server serves a CRD at once and never writes its status
+    installCrd(client, !isMock());
+  }
+
+  /**
+   * Creates or updates the QemuVM CRD with {@code client}; with {@code waitEstablished}, waits (up
+   * to a minute) until the API server serves it.
+   */
+  public static void installCrd(KubernetesClient client, boolean waitEstablished) {
     try (InputStream in = LocalCluster.class.getResourceAsStream(CRD_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("the QemuVM CRD is not on the class path: " + CRD_RESOURCE);
@@ -172,7 +181,7 @@ public final class LocalCluster implements AutoCloseable {
       CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
       var resource = client.apiextensions().v1().customResourceDefinitions().resource(crd);
       resource.createOr(c -> c.update());
-      if (!isMock()) { // the mock server serves a CRD at once and never writes its status
+      if (waitEstablished) {
         resource.waitUntilCondition(LocalCluster::established, 1, TimeUnit.MINUTES);
       }
     } catch (IOException e) {

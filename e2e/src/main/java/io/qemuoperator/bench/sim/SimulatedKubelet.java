@@ -1,8 +1,11 @@
 package io.qemuoperator.bench.sim;
 
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -13,26 +16,41 @@ import io.qemuoperator.operator.pod.TokenSecret;
 import io.qemuoperator.operator.pod.VmResources;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SIMULATED kubelet for control-plane benchmarks: every VM pod the operator creates is reported
- * Running at once with its own loopback address (127.2.x.y), where {@link SidecarSimulator} answers
- * for it with a {@link SimulatedQemu} made from the QemuVM's spec.
+ * Running with its own loopback address (127.2.x.y) once its claims are bound (as a scheduler
+ * places no pod with unbound claims), and {@link SidecarSimulator} answers there for it with a
+ * {@link SimulatedQemu} made from the QemuVM's spec. Works on any API server: it reads with, and
+ * writes pod status through, the client it is given.
  */
 public final class SimulatedKubelet implements AutoCloseable {
+  private static final Duration RESYNC = Duration.ofSeconds(30);
+  private static final Duration CLAIM_RETRY = Duration.ofMillis(200);
+
   private final KubernetesClient client;
   private final SidecarSimulator sidecars;
   private final AtomicInteger pods = new AtomicInteger();
   private final SharedIndexInformer<Pod> informer;
-  private final java.util.Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private static final java.time.Duration RESYNC = java.time.Duration.ofSeconds(30);
-  private final java.util.concurrent.ExecutorService starter =
-      java.util.concurrent.Executors.newFixedThreadPool(8);
+  private final SharedIndexInformer<PersistentVolumeClaim> claims;
+  private final Set<String> started = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> boundAt = new ConcurrentHashMap<>();
+  private final Map<String, Long> runningAt = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService starter = Executors.newScheduledThreadPool(8);
 
   public SimulatedKubelet(KubernetesClient client, SidecarSimulator sidecars) {
     this.client = client;
     this.sidecars = sidecars;
+    this.claims = client.persistentVolumeClaims().inAnyNamespace().inform();
     this.informer =
         client
             .pods()
@@ -42,13 +60,13 @@ public final class SimulatedKubelet implements AutoCloseable {
                 new ResourceEventHandler<>() {
                   @Override
                   public void onAdd(Pod pod) {
-                    starter.submit(() -> runOnce(pod));
+                    submit(pod, Duration.ZERO);
                   }
 
                   @Override
                   public void onUpdate(Pod old, Pod pod) {
                     // also the informer's resync: a pod that failed is tried again
-                    starter.submit(() -> runOnce(pod));
+                    submit(pod, Duration.ZERO);
                   }
 
                   @Override
@@ -61,9 +79,22 @@ public final class SimulatedKubelet implements AutoCloseable {
     return pods.get();
   }
 
-  /** API requests this stand-in made: a QemuVM and a Secret read and a pod status write per pod. */
-  public long apiRequests() {
-    return 3L * pods.get();
+  /** When (System.nanoTime) each VM's pod was first seen with its claims bound, by VM name. */
+  public Map<String, Long> claimsBoundAt() {
+    return Map.copyOf(boundAt);
+  }
+
+  /** When (System.nanoTime) each VM's pod was reported Running, by VM name. */
+  public Map<String, Long> runningAt() {
+    return Map.copyOf(runningAt);
+  }
+
+  private void submit(Pod pod, Duration after) {
+    try {
+      starter.schedule(() -> runOnce(pod), after.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // closing
+    }
   }
 
   private void runOnce(Pod pod) {
@@ -72,11 +103,43 @@ public final class SimulatedKubelet implements AutoCloseable {
       return;
     }
     try {
+      if (!claimsBound(pod)) {
+        started.remove(key);
+        submit(pod, CLAIM_RETRY);
+        return;
+      }
+      boundAt.putIfAbsent(vmName(pod), System.nanoTime());
       run(pod);
+      runningAt.put(vmName(pod), System.nanoTime());
     } catch (RuntimeException e) {
       started.remove(key);
       System.err.println("[bench] simulated kubelet: " + key + " not started yet: " + e);
     }
+  }
+
+  private static String vmName(Pod pod) {
+    return pod.getMetadata().getLabels().get(VmResources.LABEL_VM);
+  }
+
+  /** From the claims' informer: waiting pods ask no API server. */
+  private boolean claimsBound(Pod pod) {
+    for (Volume volume : pod.getSpec().getVolumes()) {
+      if (volume.getPersistentVolumeClaim() != null) {
+        PersistentVolumeClaim claim =
+            claims
+                .getStore()
+                .getByKey(
+                    pod.getMetadata().getNamespace()
+                        + "/"
+                        + volume.getPersistentVolumeClaim().getClaimName());
+        if (claim == null
+            || claim.getStatus() == null
+            || !"Bound".equals(claim.getStatus().getPhase())) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private void run(Pod pod) {
@@ -84,7 +147,9 @@ public final class SimulatedKubelet implements AutoCloseable {
     String vmName = pod.getMetadata().getLabels().get(VmResources.LABEL_VM);
     QemuVM vm = client.resources(QemuVM.class).inNamespace(namespace).withName(vmName).get();
     Secret secret =
-        client.secrets().inNamespace(namespace).withName(VmResources.secretName(vm)).get();
+        vm == null
+            ? null
+            : client.secrets().inNamespace(namespace).withName(VmResources.secretName(vm)).get();
     if (vm == null || secret == null) {
       throw new IllegalStateException("QemuVM or its token Secret not readable yet");
     }
@@ -100,7 +165,7 @@ public final class SimulatedKubelet implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     Pod running =
-        new io.fabric8.kubernetes.api.model.PodBuilder(pod)
+        new PodBuilder(pod)
             .withStatus(new PodStatusBuilder().withPhase("Running").withPodIP(ip).build())
             .build();
     client.pods().inNamespace(namespace).resource(running).updateStatus();
@@ -109,6 +174,7 @@ public final class SimulatedKubelet implements AutoCloseable {
   @Override
   public void close() {
     informer.close();
+    claims.close();
     starter.shutdownNow();
   }
 }

@@ -4,6 +4,7 @@ import io.qemuoperator.qmp.types.BalloonArguments;
 import io.qemuoperator.qmp.types.BlockResizeArguments;
 import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
 import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
+import java.util.Optional;
 
 /**
  * One QMP command the operator sends through the sidecar, with the seed schema's arguments (the
@@ -25,6 +26,14 @@ public sealed interface QmpAction {
   /** A sentence for the Event. */
   String describe();
 
+  /**
+   * The run state QEMU is in once it has carried the command out and answered, for the commands
+   * that change it: {@code stop} → paused, {@code cont} → running.
+   */
+  default Optional<String> runStateAfter() {
+    return Optional.empty();
+  }
+
   record Stop() implements QmpAction {
     public String command() {
       return "stop";
@@ -36,6 +45,11 @@ public sealed interface QmpAction {
 
     public String describe() {
       return "paused the vCPUs (stop)";
+    }
+
+    @Override
+    public Optional<String> runStateAfter() {
+      return Optional.of("paused");
     }
   }
 
@@ -50,6 +64,11 @@ public sealed interface QmpAction {
 
     public String describe() {
       return "resumed the vCPUs (cont)";
+    }
+
+    @Override
+    public Optional<String> runStateAfter() {
+      return Optional.of("running");
     }
   }
 

@@ -85,7 +85,13 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
 
   static final Duration FRESH_POD = Duration.ofSeconds(10);
 
-  /** After this long "not running" in the informer's cache, a pod is read from the API server. */
+  /** How often JOSDK looks for a newer QemuVM in its cache after a status patch met a 409. */
+  static final Duration CONFLICT_CACHE_POLL = Duration.ofMillis(2);
+
+  /**
+   * After this long "not running" in the informer's cache, a pod is read from the API server, and
+   * again at most this often while it stays so.
+   */
   static final Duration STALE_POD = Duration.ofSeconds(20);
 
   private final OperatorConfig config;
@@ -99,6 +105,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private final CreateOnlyDependent<Pod> pods;
   private final QmpEventSource qmpEvents;
   private final EventCounts eventCounts = new EventCounts();
+
+  /** When each VM's not-running pod was last read from the API server (see {@link #STALE_POD}). */
+  private final Map<ResourceID, Instant> stalePodReads =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Clock clock;
 
   public QemuVMReconciler(
@@ -125,6 +136,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
 
   @Override
   public UpdateControl<QemuVM> reconcile(QemuVM vm, Context<QemuVM> context) {
+    StageTrace.mark(vm, "reconcile");
     Instant now = clock.instant();
     var events = new VmEvents(context.getClient(), clock, eventCounts);
     List<Violation> violations = validator.validate(vm.getSpec());
@@ -160,11 +172,19 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
       }
     }
     Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> secret.flatMap(s -> endpoint(p, s)));
-    if (endpoint.isEmpty() && pod.isPresent() && startingLongerThan(pod.get(), now, STALE_POD)) {
+    if (endpoint.isEmpty()
+        && pod.isPresent()
+        && startingLongerThan(pod.get(), now, STALE_POD)
+        && !readWithin(id, now, STALE_POD)) {
       // The informer's copy has said "not running" for a while: ask the API server itself, so a
-      // watch event that never arrived cannot hold a VM in Pending.
+      // watch event that never arrived cannot hold a VM in Pending. Not at every pass (one every
+      // 2 s while the pod starts): 1,000 VMs waiting for their claims made 43 reads each.
+      stalePodReads.put(id, now);
       pod = Optional.ofNullable(client.resource(pod.get()).get());
       endpoint = pod.flatMap(p -> secret.flatMap(s -> endpoint(p, s)));
+    }
+    if (endpoint.isPresent()) {
+      stalePodReads.remove(id);
     }
     if (endpoint.isEmpty()) {
       qmpEvents.forget(id);
@@ -181,7 +201,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
     VmSnapshot snapshot;
     try {
+      StageTrace.mark(vm, "state-sent");
       snapshot = sidecar.state(endpoint.get());
+      StageTrace.mark(vm, "state");
     } catch (SidecarException e) {
       if (e.status() == 503) { // QEMU is gone from a running pod: nothing to power down
         replaceIfOutdated(client, vm, desired, pod, events);
@@ -202,6 +224,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     OptionalLong balloonTarget = prior.balloonTarget();
     Optional<Instant> powerdownSince = prior.powerdownSince();
     for (QmpAction action : plan.actions()) {
+      // its STOP or RESUME then starts no pass of its own: this pass records what it did
+      action.runStateAfter().ifPresent(state -> qmpEvents.runStateKnown(id, state));
       Optional<SidecarException> refused = send(vm, endpoint.get(), action, events);
       if (refused.isPresent()) {
         failed = Optional.of(new Observation.FailedAction(action, refused.get()));
@@ -218,6 +242,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           vm,
           plan.cause() == Plan.Cause.DRIFT ? "DriftCorrected" : action.reason(),
           describe(action, plan, snapshot));
+      StageTrace.mark(vm, "event", action.command());
     }
     if (done.stream().anyMatch(a -> a instanceof QmpAction.Quit)) {
       pod.ifPresent(p -> client.resource(p).delete());
@@ -232,13 +257,18 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           plan.restarting() ? Optional.of(STARTING_POLL) : Optional.empty(),
           events);
     }
-    if (!done.isEmpty()) {
+    Optional<VmSnapshot> known = afterRunStateChange(snapshot, done);
+    if (known.isPresent()) {
+      snapshot = known.get();
+    } else if (!done.isEmpty()) {
       try {
         snapshot = sidecar.state(endpoint.get());
+        StageTrace.mark(vm, "state-after");
       } catch (SidecarException e) {
         log.debug("{}: state after actions not readable: {}", id, e.getMessage());
       }
     }
+    qmpEvents.runStateKnown(id, snapshot.runState());
     var seen =
         new Observation(
             List.of(),
@@ -256,6 +286,29 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             ? Optional.of(STARTING_POLL)
             : plan.recheckAfter();
     return record(context, vm, desired, seen, now, recheck, events);
+  }
+
+  /**
+   * QEMU after {@code done} when that is known without reading it again: a {@code stop} of a
+   * running QEMU, or a {@code cont} of a paused one or one that never ran, and nothing else. QEMU
+   * answers {@code stop} once the vCPUs have stopped and {@code cont} once they run, so the run
+   * state is the last one's and nothing else in the snapshot changed. (Its event, STOP or RESUME,
+   * still brings a pass that reads QEMU.) Empty when QEMU must be read again.
+   */
+  static Optional<VmSnapshot> afterRunStateChange(VmSnapshot before, List<QmpAction> done) {
+    String runState = before.runState();
+    for (QmpAction action : done) {
+      boolean known =
+          action instanceof QmpAction.Stop
+              ? runState.equals("running")
+              : action instanceof QmpAction.Cont
+                  && (runState.equals("paused") || runState.equals("prelaunch"));
+      if (!known) {
+        return Optional.empty();
+      }
+      runState = action.runStateAfter().orElseThrow();
+    }
+    return done.isEmpty() ? Optional.empty() : Optional.of(before.withRunState(runState));
   }
 
   /**
@@ -352,7 +405,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private Optional<SidecarException> send(
       QemuVM vm, SidecarEndpoint endpoint, QmpAction action, VmEvents events) {
     try {
+      StageTrace.mark(vm, "qmp-sent", action.command());
       sidecar.command(endpoint, action.command(), action.arguments());
+      StageTrace.mark(vm, "qmp-acked", action.command());
       metrics.action(action.command(), "ok");
       return Optional.empty();
     } catch (SidecarException e) {
@@ -369,6 +424,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
    */
   private static Duration startingPoll(Pod pod, Instant now) {
     return startingLongerThan(pod, now, FRESH_POD) ? STARTING_POLL : FRESH_POLL;
+  }
+
+  private boolean readWithin(ResourceID id, Instant now, Duration limit) {
+    Instant last = stalePodReads.get(id);
+    return last != null && last.plus(limit).isAfter(now);
   }
 
   private static boolean startingLongerThan(Pod pod, Instant now, Duration limit) {
@@ -412,11 +472,15 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           seen.violations().stream().map(Object::toString).collect(Collectors.joining("; ")));
     }
     if (!status.equals(old)) {
-      // Patched here and put into JOSDK's cache at once: the status carries intent (the balloon
-      // target sent, when power-down began), and the next pass must read it, not an older copy.
-      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
-          vm, context, current -> withStatus(current, status));
+      boolean newIntent =
+          !java.util.Objects.equals(status.getIntent(), old == null ? null : old.getIntent());
+      if (patchStatus(context, vm, status, newIntent)) {
+        StageTrace.mark(vm, "status", String.valueOf(status.getPhase()));
+      } else {
+        StageTrace.mark(vm, "status-superseded");
+      }
     }
+    StageTrace.mark(vm, "done");
     UpdateControl<QemuVM> control = UpdateControl.noUpdate();
     return recheck.map(control::rescheduleAfter).orElse(control);
   }
@@ -440,6 +504,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   @Override
   public DeleteControl cleanup(QemuVM vm, Context<QemuVM> context) {
     ResourceID id = ResourceID.fromResource(vm);
+    stalePodReads.remove(id);
     Optional<Pod> pod = context.getSecondaryResource(Pod.class);
     Optional<Secret> secret = context.getSecondaryResource(Secret.class);
     Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> secret.flatMap(s -> endpoint(p, s)));
@@ -483,8 +548,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     QemuVMStatus status = statuses.status(vm, desired, seen, now);
     status.setPhase(QemuVMPhase.Stopping);
     try {
-      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
-          vm, context, current -> withStatus(current, status));
+      patchStatus(context, vm, status, true);
     } catch (KubernetesClientException e) {
       log.warn(
           "could not record the power-down of {}: {}", vm.getMetadata().getName(), e.getMessage());
@@ -504,6 +568,58 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     QemuVM patch = statusPatch(vm, statuses.reconcileError(vm, e, clock.instant()));
     return ErrorStatusUpdateControl.patchStatus(patch);
   }
+
+  /**
+   * Patches the status and puts the result into JOSDK's cache at once: the status carries intent
+   * (the balloon target sent, when power-down began), and the next pass must read it, not an older
+   * copy. The patch carries the QemuVM's resourceVersion (JOSDK caches only what follows the copy
+   * it has). When the QemuVM changed during the pass (a spec write), the patch goes onto the newer
+   * copy JOSDK's cache already holds rather than meeting a 409 first; after a 409, JOSDK waits for
+   * its cache to see the change, looking every {@link #CONFLICT_CACHE_POLL} (its default, 50 ms,
+   * was most of what a spec change right after another one waited).
+   *
+   * <p>When that newer copy is a newer generation of the spec and this pass recorded no new intent,
+   * nothing is written: JOSDK runs the pass for that generation next, and its status replaces this
+   * one (the status keeps saying, by its observedGeneration, which spec it observed).
+   *
+   * @return false when the status was left to the pass for a newer generation
+   */
+  private static boolean patchStatus(
+      Context<QemuVM> context, QemuVM vm, QemuVMStatus status, boolean newIntent) {
+    QemuVM base =
+        context
+            .getPrimaryCache()
+            .get(ResourceID.fromResource(vm))
+            .map(io.fabric8.kubernetes.client.utils.Serialization::clone)
+            .orElse(vm);
+    try {
+      PrimaryUpdateAndCacheUtils.updateAndCacheResource(
+          base,
+          context,
+          current -> {
+            if (!newIntent && generation(current) > generation(vm)) {
+              throw SUPERSEDED;
+            }
+            return current;
+          },
+          r -> context.getClient().resource(r).editStatus(current -> withStatus(current, status)),
+          PrimaryUpdateAndCacheUtils.DEFAULT_MAX_RETRY,
+          PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_TIMEOUT_MILLIS,
+          CONFLICT_CACHE_POLL.toMillis());
+      return true;
+    } catch (Superseded e) {
+      return false;
+    }
+  }
+
+  /** A status left to the pass for a newer generation (no stack trace: it is not an error). */
+  private static final class Superseded extends RuntimeException {
+    Superseded() {
+      super("a newer generation is known", null, false, false);
+    }
+  }
+
+  private static final Superseded SUPERSEDED = new Superseded();
 
   /**
    * A copy of {@code vm} with {@code status}: a JSON patch from the cached object to it touches

@@ -8,6 +8,7 @@ import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.operator.sidecar.SidecarEndpoint;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns each VM's QMP events into immediate reconciles: one long poll per VM on its sidecar's
  * {@code /v1/events}. A change of the sidecar's instance id (restarted sidecar) or a gap in the
- * sequence (events lost) also triggers a reconcile, which reads the full state again.
+ * sequence (events lost) also triggers a reconcile, which reads the full state again. A STOP or
+ * RESUME that leaves QEMU in the run state the operator already knows (it read it, or its own
+ * {@code stop} or {@code cont} brought it there) triggers none: that pass would find nothing new.
  */
 public final class QmpEventSource extends SimpleInboundEventSource<QemuVM> {
   private static final Logger log = LoggerFactory.getLogger(QmpEventSource.class);
@@ -69,6 +72,37 @@ public final class QmpEventSource extends SimpleInboundEventSource<QemuVM> {
     watch.startOnce(() -> follow(vm, watch), "qmp-events-" + vm.getName());
   }
 
+  /**
+   * QEMU's run state as the operator knows it for {@code vm}: read, or about to be reached by a
+   * command it sends and records itself. Nothing when the VM's events are not followed.
+   */
+  public void runStateKnown(ResourceID vm, String runState) {
+    Watch watch = watches.get(vm);
+    if (watch != null) {
+      watch.knownRunState = runState;
+    }
+  }
+
+  /**
+   * True when {@code events} may have left QEMU other than the operator knows it: a state event
+   * other than STOP and RESUME, or a STOP or RESUME after which QEMU is not in the known run state.
+   */
+  static boolean newToTheOperator(List<EventPage.QmpEventRecord> events, String knownRunState) {
+    String runState = null;
+    for (EventPage.QmpEventRecord event : events) {
+      switch (event.name()) {
+        case "STOP" -> runState = "paused";
+        case "RESUME" -> runState = "running";
+        default -> {
+          if (STATE_EVENTS.contains(event.name())) {
+            return true;
+          }
+        }
+      }
+    }
+    return runState != null && !runState.equals(knownRunState);
+  }
+
   /** Stops following a VM (deleted, or its pod is gone). */
   public void forget(ResourceID vm) {
     Watch watch = watches.remove(vm);
@@ -90,7 +124,7 @@ public final class QmpEventSource extends SimpleInboundEventSource<QemuVM> {
       try {
         EventPage page = sidecar.events(watch.endpoint, after, POLL_WAIT);
         boolean resync = !page.instance().equals(instance) || page.gap();
-        boolean changed = page.events().stream().anyMatch(e -> STATE_EVENTS.contains(e.name()));
+        boolean changed = newToTheOperator(page.events(), watch.knownRunState);
         if (resync || changed) {
           log.debug(
               "{}: {} → reconcile",
@@ -119,6 +153,7 @@ public final class QmpEventSource extends SimpleInboundEventSource<QemuVM> {
     final SidecarEndpoint endpoint;
     final String instance;
     final long afterSeq;
+    volatile String knownRunState;
     private Thread thread;
 
     Watch(SidecarEndpoint endpoint, String instance, long afterSeq) {

@@ -18,6 +18,9 @@ public final class SpecOrRestartChanged implements OnUpdateFilter<QemuVM> {
   public boolean accept(QemuVM newer, QemuVM older) {
     Long generation = newer.getMetadata().getGeneration();
     Long before = older.getMetadata().getGeneration();
+    if (generation != null && before != null && generation > before) {
+      StageTrace.mark(newer, "informer");
+    }
     return generation == null
         || before == null
         || generation > before

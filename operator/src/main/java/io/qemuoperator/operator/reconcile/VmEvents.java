@@ -99,14 +99,22 @@ public final class VmEvents {
     }
   }
 
-  /** Counts the Event once more; false when it is gone (Events expire). */
+  /**
+   * Counts the Event once more; false when it is gone (Events expire). One request: the patch goes
+   * to the Event named by a stub (given only a name, Fabric8 would read the Event first).
+   */
   private boolean patched(String namespace, String name, int count, String now) {
     try {
       client
           .v1()
           .events()
-          .inNamespace(namespace)
-          .withName(name)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .endMetadata()
+                  .build())
           .patch(
               PatchContext.of(PatchType.JSON_MERGE),
               "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");

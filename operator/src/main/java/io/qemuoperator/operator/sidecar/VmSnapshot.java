@@ -88,6 +88,25 @@ public record VmSnapshot(
     return node.isIntegralNumber() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
   }
 
+  /** This snapshot with QEMU in {@code runState} (after a {@code stop} or {@code cont}). */
+  public VmSnapshot withRunState(String runState) {
+    return new VmSnapshot(
+        instance,
+        session,
+        eventSeq,
+        qemuVersion,
+        kvmEnabled,
+        kvmPresent,
+        runState,
+        balloonActual,
+        baseMemory,
+        disks,
+        cpus,
+        migrationStatus,
+        maxBandwidth,
+        downtimeLimitMillis);
+  }
+
   /** What the planner decides on (without the pod and claims, which the caller adds). */
   public ObservedVm observed() {
     var sizes = new LinkedHashMap<String, Long>();
