@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark in one run: the QMP path (sidecar vs direct), the cluster with real VMs, the control
-# plane with simulated VMs. Prints each table and writes e2e/target/bench.json with all figures.
-# Takes about 8 minutes on two cores. Figures are printed, never asserted.
+# plane with simulated VMs (the last two on a real API server and on the mock, side by side). Prints
+# each table and writes e2e/target/bench.json with all figures.
+# Takes about 25 minutes on two cores. Figures are printed, never asserted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash e2e/bench/qmp-path.sh
