@@ -75,7 +75,7 @@ public final class Planner {
         deferred ->
             blockers.add(
                 new Blocker(
-                    "RestartRequired",
+                    Restart.REQUIRED,
                     "boot-time fields differ from the running QEMU: "
                         + deferred.describe()
                         + "; updateStrategy is Manual: set the annotation "

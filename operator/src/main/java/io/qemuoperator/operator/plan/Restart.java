@@ -14,6 +14,9 @@ import java.util.stream.Collectors;
  */
 public record Restart(List<BootConfig.FieldChange> changes, boolean requested, boolean now) {
 
+  /** The blocker (and Synced reason) of a restart deferred by {@code updateStrategy: Manual}. */
+  public static final String REQUIRED = "RestartRequired";
+
   public Restart {
     changes = List.copyOf(changes);
   }

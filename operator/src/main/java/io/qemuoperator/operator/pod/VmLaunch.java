@@ -35,11 +35,13 @@ public record VmLaunch(
                         VmResources.diskImage(disk.getName()),
                         SpecReader.bytes(disk.getSize())))
             .toList();
+    // the same boot-time values the pod's revision and annotation are made from
+    BootConfig boot = SpecReader.launch(vm).boot();
     return new VmLaunch(
         vm.getMetadata().getName(),
         vm.getMetadata().getUid(),
-        SpecReader.launch(vm).boot().cpus(),
-        BootConfig.wholeMebibytes(SpecReader.memoryBytes(spec)),
+        boot.cpus(),
+        boot.memoryBytes(),
         disks,
         VmResources.QMP_SOCKET);
   }

@@ -17,6 +17,7 @@ import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.plan.Blocker;
 import io.qemuoperator.operator.plan.DesiredVm;
 import io.qemuoperator.operator.plan.Quantities;
+import io.qemuoperator.operator.plan.Restart;
 import io.qemuoperator.operator.pod.VmPod;
 import io.qemuoperator.operator.pod.VmResources;
 import io.qemuoperator.operator.sidecar.SidecarException;
@@ -85,7 +86,7 @@ public final class StatusAggregator {
     boolean onlyRestartRequired =
         !seen.plan().blockers().isEmpty()
             && seen.failed().isEmpty()
-            && seen.plan().blockers().stream().allMatch(b -> RESTART_REQUIRED.equals(b.reason()));
+            && seen.plan().blockers().stream().allMatch(b -> Restart.REQUIRED.equals(b.reason()));
     boolean ready =
         (synced || onlyRestartRequired)
             && ((phase == QemuVMPhase.Running && !desired.paused())
@@ -112,8 +113,6 @@ public final class StatusAggregator {
     status.setConditions(conditions.all());
     return status;
   }
-
-  static final String RESTART_REQUIRED = "RestartRequired";
 
   /**
    * The status after a pass that failed with {@code error} (an API call refused, say): everything
