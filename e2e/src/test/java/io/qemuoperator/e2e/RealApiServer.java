@@ -26,10 +26,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * A real Kubernetes control plane for the *E2E tests: etcd, kube-apiserver v1.20.2 (RBAC on) and
  * kube-controller-manager (garbage collection, namespaces, service accounts), started by {@code
- * e2e/local-apiserver.sh} once per test JVM and stopped when the tests are done.
+ * hack/local-apiserver.sh} once per test JVM and stopped when the tests are done.
  *
  * <p>Use with {@code @ExtendWith(RealApiServer.class)} and a {@code RealApiServer} parameter. The
- * binaries come from {@code KUBE_BIN} when set, else from {@code e2e/kube-apiserver.sh} (which
+ * binaries come from {@code KUBE_BIN} when set, else from {@code hack/kube-apiserver.sh} (which
  * builds them once per machine from Debian's source package, 7 to 20 minutes). Never skips: when
  * the control plane cannot start, the tests fail with the script's message.
  */
@@ -181,16 +181,16 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
   static Path projectRoot() {
     Path dir = Path.of("").toAbsolutePath();
     for (Path p = dir; p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("e2e/local-apiserver.sh"))) {
+      if (Files.isRegularFile(p.resolve("hack/local-apiserver.sh"))) {
         return p;
       }
     }
-    throw new IllegalStateException("no e2e/local-apiserver.sh in " + dir + " or its parents");
+    throw new IllegalStateException("no hack/local-apiserver.sh in " + dir + " or its parents");
   }
 
   private static Instance start() {
     Path root = projectRoot();
-    Path script = root.resolve("e2e/local-apiserver.sh");
+    Path script = root.resolve("hack/local-apiserver.sh");
     Path dir = root.resolve("e2e/target/real-apiserver");
     long t0 = System.nanoTime();
     // Up to 40 min: without KUBE_BIN and a cache, the script builds kube-apiserver first.

@@ -45,7 +45,9 @@ class ImagesTest {
     assertThat(launcher).as("the image copies bin/qmp-sidecar").isNotNull();
     assertThat(image.entrypoint()).containsExactly(launcher);
     assertThat(image.env())
-        .containsEntry("QMP_SIDECAR_JAR", copies.get("/src/qmp-sidecar/target/qmp-sidecar.jar"));
+        .containsEntry(
+            "QMP_SIDECAR_JAR",
+            copies.get("/src/qmp-sidecar/sidecar-server/target/qmp-sidecar.jar"));
     assertThat(Files.readString(SIDECAR_LAUNCHER))
         .as("the launcher takes its jar from QMP_SIDECAR_JAR")
         .contains("${QMP_SIDECAR_JAR:-");

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's run command as a newcomer types it, without {@code --until-ready}: {@code
- * e2e/qemu-operator-local up -f examples/} starts a real kube-apiserver (the default), brings every
- * example VM to Ready, prints the kubeconfig a user passes to kubectl, and on SIGTERM stops
- * everything it started — every QEMU, the sidecars, etcd, kube-apiserver, kube-controller-manager —
- * and removes its temporary control-plane directory.
+ * local-cluster/qemu-operator-local up -f examples/} starts a real kube-apiserver (the default),
+ * brings every example VM to Ready, prints the kubeconfig a user passes to kubectl, and on SIGTERM
+ * stops everything it started — every QEMU, the sidecars, etcd, kube-apiserver,
+ * kube-controller-manager — and removes its temporary control-plane directory.
  */
 class LauncherOnRealApiServerE2E {
   private static final Pattern KUBECTL_LINE =
@@ -39,7 +39,7 @@ class LauncherOnRealApiServerE2E {
     var command =
         new ProcessBuilder(
             "bash",
-            RepoFiles.file("e2e/qemu-operator-local").toString(),
+            RepoFiles.file("local-cluster/qemu-operator-local").toString(),
             "up",
             "-f",
             "examples/",

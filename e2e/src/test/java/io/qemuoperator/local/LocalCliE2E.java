@@ -2,6 +2,7 @@ package io.qemuoperator.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qemuoperator.testing.RepoFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,7 +100,12 @@ class LocalCliE2E {
         .until(
             () -> cli("get").out().lines().anyMatch(l -> l.matches("basic +Running +running.*")));
 
-    CliRun invalid = cli("apply", "-f", "src/test/resources/invalid/balloon-above-memory.yaml");
+    CliRun invalid =
+        cli(
+            "apply",
+            "-f",
+            RepoFiles.file("local-cluster/src/test/resources/invalid/balloon-above-memory.yaml")
+                .toString());
     assertThat(invalid.code()).isEqualTo(LocalCli.USAGE);
     assertThat(invalid.err())
         .contains("nothing applied", "spec.balloon: must not exceed memory (1Gi > 128Mi)");

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The QMP path benchmark: query-status and the /v1/state queries straight on a QEMU monitor socket
+# vs through the QMP sidecar's HTTP API, the sidecar's start-to-ready time and its RSS, in one run.
+# Installs what is missing, builds (tests skipped), starts QEMU with two QMP monitors, then runs
+# io.qemuoperator.bench.QmpPathBenchmark, which starts and stops the sidecar itself.
+# Prints a table; writes bench/target/bench-qmp-path.json. Extra flags go to the benchmark
+# (e.g. --calls 1000 --warmup 100 --state-calls 200). Figures are never asserted.
+set -euo pipefail
+# shellcheck source=preamble.sh
+source "$(dirname "$0")/preamble.sh"
+bench_preamble
+
+work=$(mktemp -d /tmp/qemu-operator-bench.XXXXXX)
+qemu_pid= bench_pid=
+cleanup() {
+  set +e
+  # The benchmark stops its sidecar itself; if it died first, its pid file is still here.
+  for pid in $bench_pid $(cat "$work/sidecar.pid" 2>/dev/null) $qemu_pid; do
+    kill "$pid" 2>/dev/null && timeout 10 tail --pid="$pid" -f /dev/null
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+qemu-img create -q -f qcow2 "$work/disk.qcow2" 64M
+qo_log "starting QEMU (TCG, no guest OS) with two QMP monitors in $work"
+"${QEMU_SYSTEM:-qemu-system-x86_64}" -machine q35,accel=tcg -m 128 -smp 2 -nodefaults -display none -S \
+  -name bench-vm \
+  -qmp "unix:$work/qmp.sock,server=on,wait=off" \
+  -chardev "socket,id=direct,path=$work/direct.sock,server=on,wait=off" -mon chardev=direct,mode=control \
+  -drive "file=$work/disk.qcow2,if=none,id=drive0,format=qcow2" -device virtio-blk-pci,drive=drive0,id=disk0 \
+  -device virtio-balloon-pci,id=balloon0 \
+  2>"$work/qemu.err" &
+qemu_pid=$!
+for _ in $(seq 1 200); do
+  [ -S "$work/qmp.sock" ] && [ -S "$work/direct.sock" ] && break
+  kill -0 "$qemu_pid" 2>/dev/null || { cat "$work/qemu.err" >&2; exit 1; }
+  sleep 0.05
+done
+
+head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$work/token"
+chmod 600 "$work/token"
+
+out=bench/target/bench-qmp-path.json
+bench_java io.qemuoperator.bench.QmpPathBenchmark \
+  --work "$work" --qemu-pid "$qemu_pid" --launcher qmp-sidecar/bin/qmp-sidecar --out "$out" "$@" &
+bench_pid=$!
+status=0
+wait "$bench_pid" || status=$?
+bench_pid=
+if [ "$status" != 0 ]; then
+  qo_log "benchmark failed ($status); sidecar log:"
+  tail -n 30 "$work/sidecar.log" >&2 2>/dev/null || true
+fi
+exit "$status"
