@@ -47,7 +47,7 @@ base="http://127.0.0.1:$port"
 auth=(-H "Authorization: Bearer $(cat "$work/token")")
 pretty() { if command -v python3 >/dev/null; then python3 -m json.tool --compact 2>/dev/null || cat; else cat; fi; }
 qmp() { # qmp COMMAND [JSON-ARGS]
-  printf '\n\033[1m$ POST /v1/commands/%s %s\033[0m\n' "$1" "${2:-}"
+  qo_heading "\$ POST /v1/commands/$1 ${2:-}"
   curl -sS -D "$work/headers" "${auth[@]}" -X POST "$base/v1/commands/$1" -d "${2:-}" | pretty
   sent=$(sed -n 's/^[Qq]mp-[Ss]ent-[Aa]s: *//p' "$work/headers" | tr -d '\r')
   if [ -n "$sent" ] && [ "$sent" != "$1" ]; then printf '  (translated: QEMU received %s)\n' "$sent"; fi
@@ -70,7 +70,7 @@ for _ in $(seq 1 200); do
 done
 curl -fsS "$base/readyz" | pretty
 
-printf '\n\033[1mHow this QEMU serves the 46 seed commands (GET /v1/dialect):\033[0m\n'
+qo_heading "How this QEMU serves the 46 seed commands (GET /v1/dialect):"
 curl -sS "${auth[@]}" "$base/v1/dialect" | python3 -c '
 import json, sys, collections
 d = json.load(sys.stdin)
@@ -78,7 +78,7 @@ by = collections.defaultdict(list)
 for c, o in d["commands"].items(): by[o].append(c)
 for o, cs in by.items(): print("  %-11s %2d  %s" % (o, len(cs), " ".join(cs)))'
 
-printf '\n\033[1mState at start:\033[0m\n'; state
+qo_heading "State at start:"; state
 qmp cont; state
 qmp stop; state
 qmp block_resize '{"device":"drive0","size":134217728}'
@@ -91,12 +91,12 @@ qmp cont
 qmp balloon '{"value":"96M"}'
 qmp block_passwd '{"device":"drive0","password":"x"}'
 qmp human-monitor-command '{"command-line":"info status"}'
-printf '\n\033[1m$ POST /v1/commands/query-status without a token\033[0m\n'
+qo_heading "\$ POST /v1/commands/query-status without a token"
 curl -sS -X POST "$base/v1/commands/query-status" | pretty
-printf '\n\033[1mEvents (GET /v1/events?after=0):\033[0m\n'
+qo_heading "Events (GET /v1/events?after=0):"
 curl -sS "${auth[@]}" "$base/v1/events?after=0" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 for e in d["events"]: print("  #%d %s %s" % (e["seq"], e["event"], json.dumps(e["data"])))'
-printf '\n\033[1mFinal state:\033[0m\n'; state
+qo_heading "Final state:"; state
 qo_log "done; stopping the sidecar and QEMU"

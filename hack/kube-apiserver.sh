@@ -32,7 +32,7 @@ commands=(kube-apiserver kube-controller-manager)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tools.sh
 source "$here/tools.sh"
-log() { printf '\033[1m[kube-apiserver]\033[0m %s\n' "$*" >&2; }
+log() { qo_log_as kube-apiserver "$@"; }
 # Interrupted or failed: end the background step (go build, openapi-gen) too.
 trap 'jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 trap 'exit 130' INT

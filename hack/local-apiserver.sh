@@ -13,7 +13,9 @@
 # LOCAL_APISERVER_TIMEOUT (s, default 120) bounds the wait for readiness.
 set -euo pipefail
 
-log() { printf '\033[1m[local-apiserver]\033[0m %s\n' "$*" >&2; }
+# shellcheck source=tools.sh
+source "$(dirname "$0")/tools.sh"
+log() { qo_log_as local-apiserver "$@"; }
 die() { log "ERROR: $*"; exit 1; }
 usage() { die "usage: $0 start DIR | stop DIR"; }
 

@@ -17,7 +17,9 @@ want=10.0
 cache=${QEMU_OPERATOR_CACHE:-$HOME/.cache/qemu-operator}/qemu-$want
 wrapper=$cache/bin/qemu-system-x86_64
 
-log() { printf '\033[1m[qemu10]\033[0m %s\n' "$*" >&2; }
+# shellcheck source=tools.sh
+source "$(dirname "$0")/tools.sh"
+log() { qo_log_as qemu10 "$@"; }
 die() { log "ERROR: $*"; exit 1; }
 
 # The wrapper answers `--version` with QEMU $want.x, or the cache is rebuilt.

@@ -2,7 +2,28 @@
 # Finds or installs what qemu-operator's build, tests and demo need on a Debian machine.
 # Sourced by .ci/run and the demo scripts; every function is idempotent and says what it does.
 
-qo_log() { printf '\033[1m[qemu-operator]\033[0m %s\n' "$*" >&2; }
+# Progress lines on stderr; bold only when stderr is a terminal (CI logs get plain text), never with
+# NO_COLOR set (https://no-color.org).
+# qo_log_as TAG MESSAGE... prints "[TAG] MESSAGE"; qo_log is qo_log_as qemu-operator.
+qo_log_as() {
+  local tag=$1
+  shift
+  if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then
+    printf '\033[1m[%s]\033[0m %s\n' "$tag" "$*" >&2
+  else
+    printf '[%s] %s\n' "$tag" "$*" >&2
+  fi
+}
+qo_log() { qo_log_as qemu-operator "$@"; }
+
+# qo_heading TEXT: a heading on stdout (the demo's), bold on a terminal only.
+qo_heading() {
+  if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+    printf '\n\033[1m%s\033[0m\n' "$*"
+  else
+    printf '\n%s\n' "$*"
+  fi
+}
 
 qo_as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -109,8 +109,13 @@ public final class BenchCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    stopOperator();
+  public void close() {
+    try {
+      stopOperator();
+    } catch (InterruptedException e) {
+      destroyOperator();
+      Thread.currentThread().interrupt();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(stopOnExit);
     } catch (IllegalStateException e) {

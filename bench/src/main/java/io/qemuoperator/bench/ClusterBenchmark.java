@@ -87,6 +87,8 @@ public final class ClusterBenchmark {
         options.out());
   }
 
+  // "try": the storage runs in the background for as long as the try block; nothing calls it
+  @SuppressWarnings("try")
   private static ObjectNode run(BenchApiServer server, Path dir, Options options) throws Exception {
     ObjectNode report = JSON.createObjectNode();
     report.put("apiServer", server.description());

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.qemuoperator.local.Kubeconfig;
 import io.qemuoperator.local.LocalCluster;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -72,7 +73,7 @@ public final class KubeApiServer implements BenchApiServer {
     KubernetesClient client = null;
     try {
       String admin = Files.readString(kubeconfig);
-      Config config = Config.fromKubeconfig(null, admin, kubeconfig.toString());
+      Config config = Kubeconfig.read(kubeconfig);
       config.setRequestTimeout(60_000);
       client = new KubernetesClientBuilder().withConfig(config).build();
       LocalCluster.installCrd(client, true);

@@ -46,6 +46,8 @@ public final class QmpPathBenchmark {
     System.out.println("JSON: " + settings.out());
   }
 
+  // "try": the direct monitor is closed early, inside its try, to free direct.sock for QmpClient
+  @SuppressWarnings("try")
   static BenchResult run(BenchSettings s) throws Exception {
     String loadStart = MachineFacts.loadAverage();
     String token = Files.readString(s.tokenFile()).strip();

@@ -98,11 +98,16 @@ final class SidecarProcess implements AutoCloseable {
 
   /** SIGTERM, then SIGKILL after 10 s; waits until the process is gone. */
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor();
+      }
+    } catch (InterruptedException e) {
       process.destroyForcibly();
-      process.waitFor();
+      Thread.currentThread().interrupt();
     }
     Files.deleteIfExists(pidFile);
   }

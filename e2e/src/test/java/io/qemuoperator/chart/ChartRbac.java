@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewB
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qemuoperator.e2e.RealApiServer;
 import java.time.Duration;
 import java.util.List;
@@ -79,7 +78,9 @@ public final class ChartRbac {
             .toList();
     for (JsonNode manifest : identity) {
       GenericKubernetesResource object =
-          Serialization.jsonMapper().convertValue(manifest, GenericKubernetesResource.class);
+          admin
+              .getKubernetesSerialization()
+              .convertValue(manifest, GenericKubernetesResource.class);
       admin.resource(object).createOr(NonDeletingOperation::update);
     }
     String token =

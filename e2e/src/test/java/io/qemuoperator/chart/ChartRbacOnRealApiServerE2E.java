@@ -17,6 +17,7 @@ import io.qemuoperator.local.Manifests;
 import io.qemuoperator.local.SmallVm;
 import io.qemuoperator.local.VmTable;
 import io.qemuoperator.operator.OperatorDeployment;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -269,7 +270,7 @@ class ChartRbacOnRealApiServerE2E {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
       cluster.close();
       LocalCluster.deleteTree(root);
     }

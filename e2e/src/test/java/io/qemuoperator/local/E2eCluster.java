@@ -102,7 +102,7 @@ final class E2eCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     cluster.close();
     assertThat(cluster.agent().runningPods()).as("pods still running after close").isEmpty();
     server.ifPresent(s -> s.deleteNamespace(ns));

@@ -2,7 +2,6 @@ package io.qemuoperator.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.qemuoperator.api.v1alpha1.QemuVM;
@@ -77,9 +76,7 @@ class LauncherOnRealApiServerE2E {
       Path file = kubeconfig.get(15, TimeUnit.MINUTES); // builds kube-apiserver when not cached
       controlPlane = file.getParent();
       try (KubernetesClient client =
-          new KubernetesClientBuilder()
-              .withConfig(Config.fromKubeconfig(null, Files.readString(file), file.toString()))
-              .build()) {
+          new KubernetesClientBuilder().withConfig(Kubeconfig.read(file)).build()) {
         Awaitility.await("the four example VMs Ready on the real API server")
             .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(500))

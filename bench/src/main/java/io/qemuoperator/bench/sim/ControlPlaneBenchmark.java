@@ -124,6 +124,8 @@ public final class ControlPlaneBenchmark {
         out);
   }
 
+  // "try": the storage runs in the background for as long as the try block; nothing calls it
+  @SuppressWarnings("try")
   private static ObjectNode run(
       BenchApiServer server, Path dir, Path operatorJar, int vms, int idleSeconds)
       throws Exception {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
+import java.io.Serial;
 
 /** A QEMU virtual machine: what the user declares ({@code spec}) and what QEMU reports. */
 @Group(QemuVMApi.GROUP)
@@ -38,6 +39,7 @@ import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class QemuVM extends CustomResource<QemuVMSpec, QemuVMStatus> implements Namespaced {
+  @Serial private static final long serialVersionUID = 1L;
 
   @Override
   protected QemuVMSpec initSpec() {

@@ -44,6 +44,7 @@ import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
 import io.qemuoperator.operator.validation.QemuVMSpecValidator;
 import io.qemuoperator.operator.validation.Violation;
+import java.io.Serial;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -614,6 +615,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
 
   /** A status left to the pass for a newer generation (no stack trace: it is not an error). */
   private static final class Superseded extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+
     Superseded() {
       super("a newer generation is known", null, false, false);
     }

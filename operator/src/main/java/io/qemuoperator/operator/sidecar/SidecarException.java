@@ -1,10 +1,14 @@
 package io.qemuoperator.operator.sidecar;
 
+import java.io.Serial;
+
 /**
  * A sidecar call that did not succeed: the HTTP status and the error's {@code class} and {@code
  * desc} (QEMU's own for 422), or status 0 when the sidecar could not be reached.
  */
 public final class SidecarException extends Exception {
+  @Serial private static final long serialVersionUID = 1L;
+
   private final int status;
   private final String errorClass;
   private final String desc;

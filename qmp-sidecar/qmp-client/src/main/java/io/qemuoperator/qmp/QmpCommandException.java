@@ -1,7 +1,11 @@
 package io.qemuoperator.qmp;
 
+import java.io.Serial;
+
 /** QEMU answered a command with an error; its class and description are kept verbatim. */
 public class QmpCommandException extends QmpException {
+  @Serial private static final long serialVersionUID = 1L;
+
   private final String errorClass;
   private final String desc;
 

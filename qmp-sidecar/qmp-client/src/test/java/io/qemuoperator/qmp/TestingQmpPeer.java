@@ -100,9 +100,13 @@ final class TestingQmpPeer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     server.close();
-    acceptor.join();
+    try {
+      acceptor.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     Files.deleteIfExists(socket);
     Files.deleteIfExists(dir);
   }

@@ -7,6 +7,7 @@ import io.qemuoperator.sidecar.http.ServerExchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serial;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -123,6 +124,8 @@ final class JsonExchange {
 
   /** The request body passed the sidecar's cap. */
   static final class BodyTooLargeException extends Exception {
+    @Serial private static final long serialVersionUID = 1L;
+
     BodyTooLargeException() {
       super(null, null, false, false);
     }
