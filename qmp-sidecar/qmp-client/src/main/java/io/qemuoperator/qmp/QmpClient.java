@@ -11,10 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -37,7 +35,6 @@ public final class QmpClient implements AutoCloseable {
   private final QmpEventBuffer events;
   private final List<Consumer<QmpEvent>> eventListeners = new CopyOnWriteArrayList<>();
   private final List<QmpSessionListener> sessionListeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong ids = new AtomicLong();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final ScheduledThreadPoolExecutor timer;
   private final ReentrantLock lock = new ReentrantLock();
@@ -78,7 +75,8 @@ public final class QmpClient implements AutoCloseable {
     if (loop != null) {
       throw new IllegalStateException("connect() was already called");
     }
-    loop = host.startThread("qmp-connect", this::connectLoop);
+    loop = newThread("qmp-connect", this::connectLoop);
+    loop.start();
     return this;
   }
 
@@ -275,7 +273,7 @@ public final class QmpClient implements AutoCloseable {
       LOG.debug("Connecting to QMP socket {} (attempt {})", options.socket(), attempt);
       QmpSession opened;
       try {
-        opened = QmpSession.open(options, host);
+        opened = QmpSession.open(options, timer, task -> newThread("qmp-reader", task), host);
       } catch (QmpException e) {
         if (isClosed()) {
           return;
@@ -410,20 +408,11 @@ public final class QmpClient implements AutoCloseable {
     return thread;
   }
 
+  /** Where the client's sessions deliver events and report their end. */
   private final class Host implements QmpSession.Host {
     @Override
-    public void onEvent(JsonNode message) {
-      JsonNode data = message.get("data");
-      if (data == null || !data.isObject()) {
-        data = QmpSession.JSON.createObjectNode();
-      }
-      JsonNode stamp = message.path("timestamp");
-      Instant timestamp =
-          stamp.has("seconds")
-              ? Instant.ofEpochSecond(
-                  stamp.path("seconds").asLong(), stamp.path("microseconds").asLong() * 1000)
-              : Instant.now();
-      QmpEvent event = events.publish(message.path("event").asText(), data, timestamp);
+    public void onEvent(String name, JsonNode data, Instant timestamp) {
+      QmpEvent event = events.publish(name, data, timestamp);
       for (Consumer<QmpEvent> listener : eventListeners) {
         try {
           listener.accept(event);
@@ -447,28 +436,6 @@ public final class QmpClient implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-    }
-
-    @Override
-    public Thread startThread(String name, Runnable task) {
-      Thread thread = newThread(name, task);
-      thread.start();
-      return thread;
-    }
-
-    @Override
-    public ScheduledExecutorService timer() {
-      return timer;
-    }
-
-    @Override
-    public Duration idleSweep() {
-      return options.commandTimeout();
-    }
-
-    @Override
-    public long nextId() {
-      return ids.incrementAndGet();
     }
   }
 }
