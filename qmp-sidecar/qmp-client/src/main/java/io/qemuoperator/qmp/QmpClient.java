@@ -25,15 +25,16 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start} returns at once; a background virtual thread connects, reads the greeting,
  * negotiates and, whenever the session ends, reconnects with exponential backoff until {@link
  * #close()}. Commands carry generated ids so many may be in flight; each has a deadline. Events go
- * into a bounded {@link QmpEventBuffer} and then to event listeners, on the session's reader
- * thread: listeners must not block on commands of the same client.
+ * into a bounded {@link QmpEventBuffer} and then into each event listener's own bounded queue,
+ * which the listener's own thread drains ({@link QmpEventSubscription}): the reader never runs
+ * listener code, so a listener may block, even on a command of the same client.
  */
 public final class QmpClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QmpClient.class);
 
   private final QmpClientOptions options;
   private final QmpEventBuffer events;
-  private final List<Consumer<QmpEvent>> eventListeners = new CopyOnWriteArrayList<>();
+  private final List<QmpEventSubscription> eventListeners = new CopyOnWriteArrayList<>();
   private final List<QmpSessionListener> sessionListeners = new CopyOnWriteArrayList<>();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final ScheduledThreadPoolExecutor timer;
@@ -196,11 +197,31 @@ public final class QmpClient implements AutoCloseable {
   }
 
   /**
-   * Called on the reader thread after each event is in the buffer. A listener that throws is logged
-   * and does not stop the reader.
+   * Delivers every event from now on, once it is in the buffer, to {@code listener} on a thread of
+   * its own, through a queue as long as the event buffer; when the queue is full the oldest queued
+   * event is dropped (see {@link QmpEventSubscription}). Close the subscription to remove the
+   * listener; closing the client closes them all.
+   *
+   * @throws IllegalStateException when the client is closed
    */
-  public void addEventListener(Consumer<QmpEvent> listener) {
-    eventListeners.add(Objects.requireNonNull(listener, "listener"));
+  public QmpEventSubscription addEventListener(Consumer<QmpEvent> listener) {
+    Objects.requireNonNull(listener, "listener");
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("the QMP client for " + options.socket() + " is closed");
+      }
+      var subscription =
+          QmpEventSubscription.start(
+              listener,
+              options.eventBufferCapacity(),
+              task -> newThread("qmp-events", task),
+              eventListeners::remove);
+      eventListeners.add(subscription);
+      return subscription;
+    } finally {
+      lock.unlock();
+    }
   }
 
   public void addSessionListener(QmpSessionListener listener) {
@@ -242,6 +263,9 @@ public final class QmpClient implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       interrupted = true;
+    }
+    for (QmpEventSubscription subscription : eventListeners) {
+      subscription.close();
     }
     timer.shutdownNow();
     for (Thread thread : threads) {
@@ -387,9 +411,10 @@ public final class QmpClient implements AutoCloseable {
   }
 
   /**
-   * The client's few long-lived threads (connect loop, reader, timer) are platform threads: a
-   * platform reader blocks in the kernel's read and completes a reply at once, where a virtual one
-   * would first wait for the JDK's poller to schedule it (measured: ~100 µs more per command).
+   * The client's few long-lived threads (connect loop, reader, timer, one per event listener) are
+   * platform threads: a platform reader blocks in the kernel's read and completes a reply at once,
+   * where a virtual one would first wait for the JDK's poller to schedule it (measured: ~100 µs
+   * more per command).
    */
   private Thread newThread(String name, Runnable task) {
     Thread thread =
@@ -413,12 +438,8 @@ public final class QmpClient implements AutoCloseable {
     @Override
     public void onEvent(String name, JsonNode data, Instant timestamp) {
       QmpEvent event = events.publish(name, data, timestamp);
-      for (Consumer<QmpEvent> listener : eventListeners) {
-        try {
-          listener.accept(event);
-        } catch (RuntimeException e) {
-          LOG.warn("QMP event listener failed on {}", event.name(), e);
-        }
+      for (QmpEventSubscription listener : eventListeners) {
+        listener.offer(event);
       }
     }
 

@@ -168,7 +168,11 @@ class QmpClientProtocolTest {
       client.call("events", null);
       client.call("events", null);
 
-      assertThat(seen).extracting(QmpEvent::seq).containsExactly(1L, 2L, 3L, 4L);
+      // Listeners run on threads of their own: the replies may come first.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> assertThat(seen).extracting(QmpEvent::seq).containsExactly(1L, 2L, 3L, 4L));
       QmpEvent stop = seen.get(0);
       assertThat(stop.name()).isEqualTo("STOP");
       assertThat(stop.data().isObject()).isTrue();
