@@ -11,10 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -27,17 +25,17 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start} returns at once; a background virtual thread connects, reads the greeting,
  * negotiates and, whenever the session ends, reconnects with exponential backoff until {@link
  * #close()}. Commands carry generated ids so many may be in flight; each has a deadline. Events go
- * into a bounded {@link QmpEventBuffer} and then to event listeners, on the session's reader
- * thread: listeners must not block on commands of the same client.
+ * into a bounded {@link QmpEventBuffer} and then into each event listener's own bounded queue,
+ * which the listener's own thread drains ({@link QmpEventSubscription}): the reader never runs
+ * listener code, so a listener may block, even on a command of the same client.
  */
 public final class QmpClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QmpClient.class);
 
   private final QmpClientOptions options;
   private final QmpEventBuffer events;
-  private final List<Consumer<QmpEvent>> eventListeners = new CopyOnWriteArrayList<>();
+  private final List<QmpEventSubscription> eventListeners = new CopyOnWriteArrayList<>();
   private final List<QmpSessionListener> sessionListeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong ids = new AtomicLong();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final ScheduledThreadPoolExecutor timer;
   private final ReentrantLock lock = new ReentrantLock();
@@ -78,7 +76,8 @@ public final class QmpClient implements AutoCloseable {
     if (loop != null) {
       throw new IllegalStateException("connect() was already called");
     }
-    loop = host.startThread("qmp-connect", this::connectLoop);
+    loop = newThread("qmp-connect", this::connectLoop);
+    loop.start();
     return this;
   }
 
@@ -198,11 +197,31 @@ public final class QmpClient implements AutoCloseable {
   }
 
   /**
-   * Called on the reader thread after each event is in the buffer. A listener that throws is logged
-   * and does not stop the reader.
+   * Delivers every event from now on, once it is in the buffer, to {@code listener} on a thread of
+   * its own, through a queue as long as the event buffer; when the queue is full the oldest queued
+   * event is dropped (see {@link QmpEventSubscription}). Close the subscription to remove the
+   * listener; closing the client closes them all.
+   *
+   * @throws IllegalStateException when the client is closed
    */
-  public void addEventListener(Consumer<QmpEvent> listener) {
-    eventListeners.add(Objects.requireNonNull(listener, "listener"));
+  public QmpEventSubscription addEventListener(Consumer<QmpEvent> listener) {
+    Objects.requireNonNull(listener, "listener");
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("the QMP client for " + options.socket() + " is closed");
+      }
+      var subscription =
+          QmpEventSubscription.start(
+              listener,
+              options.eventBufferCapacity(),
+              task -> newThread("qmp-events", task),
+              eventListeners::remove);
+      eventListeners.add(subscription);
+      return subscription;
+    } finally {
+      lock.unlock();
+    }
   }
 
   public void addSessionListener(QmpSessionListener listener) {
@@ -245,6 +264,9 @@ public final class QmpClient implements AutoCloseable {
     } catch (InterruptedException e) {
       interrupted = true;
     }
+    for (QmpEventSubscription subscription : eventListeners) {
+      subscription.close();
+    }
     timer.shutdownNow();
     for (Thread thread : threads) {
       if (thread != self) {
@@ -275,7 +297,7 @@ public final class QmpClient implements AutoCloseable {
       LOG.debug("Connecting to QMP socket {} (attempt {})", options.socket(), attempt);
       QmpSession opened;
       try {
-        opened = QmpSession.open(options, host);
+        opened = QmpSession.open(options, timer, task -> newThread("qmp-reader", task), host);
       } catch (QmpException e) {
         if (isClosed()) {
           return;
@@ -389,9 +411,10 @@ public final class QmpClient implements AutoCloseable {
   }
 
   /**
-   * The client's few long-lived threads (connect loop, reader, timer) are platform threads: a
-   * platform reader blocks in the kernel's read and completes a reply at once, where a virtual one
-   * would first wait for the JDK's poller to schedule it (measured: ~100 µs more per command).
+   * The client's few long-lived threads (connect loop, reader, timer, one per event listener) are
+   * platform threads: a platform reader blocks in the kernel's read and completes a reply at once,
+   * where a virtual one would first wait for the JDK's poller to schedule it (measured: ~100 µs
+   * more per command).
    */
   private Thread newThread(String name, Runnable task) {
     Thread thread =
@@ -410,26 +433,13 @@ public final class QmpClient implements AutoCloseable {
     return thread;
   }
 
+  /** Where the client's sessions deliver events and report their end. */
   private final class Host implements QmpSession.Host {
     @Override
-    public void onEvent(JsonNode message) {
-      JsonNode data = message.get("data");
-      if (data == null || !data.isObject()) {
-        data = QmpSession.JSON.createObjectNode();
-      }
-      JsonNode stamp = message.path("timestamp");
-      Instant timestamp =
-          stamp.has("seconds")
-              ? Instant.ofEpochSecond(
-                  stamp.path("seconds").asLong(), stamp.path("microseconds").asLong() * 1000)
-              : Instant.now();
-      QmpEvent event = events.publish(message.path("event").asText(), data, timestamp);
-      for (Consumer<QmpEvent> listener : eventListeners) {
-        try {
-          listener.accept(event);
-        } catch (RuntimeException e) {
-          LOG.warn("QMP event listener failed on {}", event.name(), e);
-        }
+    public void onEvent(String name, JsonNode data, Instant timestamp) {
+      QmpEvent event = events.publish(name, data, timestamp);
+      for (QmpEventSubscription listener : eventListeners) {
+        listener.offer(event);
       }
     }
 
@@ -447,28 +457,6 @@ public final class QmpClient implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-    }
-
-    @Override
-    public Thread startThread(String name, Runnable task) {
-      Thread thread = newThread(name, task);
-      thread.start();
-      return thread;
-    }
-
-    @Override
-    public ScheduledExecutorService timer() {
-      return timer;
-    }
-
-    @Override
-    public Duration idleSweep() {
-      return options.commandTimeout();
-    }
-
-    @Override
-    public long nextId() {
-      return ids.incrementAndGet();
     }
   }
 }

@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
-/** How a {@link QmpClient} connects, negotiates, times out and reconnects. */
+/**
+ * How a {@link QmpClient} connects, negotiates, times out and reconnects. {@code
+ * eventBufferCapacity} bounds both the client's ring of recent events ({@link QmpClient#events()})
+ * and each event listener's queue ({@link QmpEventSubscription}).
+ */
 public record QmpClientOptions(
     Path socket,
     Duration connectTimeout,

@@ -8,14 +8,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -23,83 +21,75 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One negotiated QMP connection: greeting, {@code qmp_capabilities}, then a reader thread that
- * routes replies to pending commands by id and hands events to the client. When the connection ends
- * for any reason every pending command fails at once, and the session is never reused.
+ * routes replies to its {@link PendingCommands} by id and hands events to the client. When the
+ * connection ends for any reason every pending command fails at once, and the session is never
+ * reused.
  */
 final class QmpSession {
   private static final Logger LOG = LoggerFactory.getLogger(QmpSession.class);
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final int REMEMBERED_TIMEOUTS = 1024;
   private static final byte[] EXECUTE = "{\"execute\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ARGUMENTS = ",\"arguments\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ID = ",\"id\":".getBytes(StandardCharsets.US_ASCII);
 
-  /** What a session needs from its client. */
+  /** What a session tells its client. */
   interface Host {
-    /** An event message, on the reader thread (or during negotiation on the connecting one). */
-    void onEvent(JsonNode message);
+    /**
+     * An event, on the reader thread (or during negotiation on the connecting one); returns at
+     * once, or the reader stalls.
+     */
+    void onEvent(String name, JsonNode data, Instant timestamp);
 
-    /** Called once, before pending commands are failed, when the session ends. */
+    /** Called once when the session ends, before its pending commands fail. */
     void onClosed(QmpSession session, QmpException cause);
-
-    Thread startThread(String name, Runnable task);
-
-    ScheduledExecutorService timer();
-
-    /** How far ahead the deadline sweep looks when no command is pending. */
-    Duration idleSweep();
-
-    long nextId();
   }
-
-  /**
-   * A command waiting for its reply; {@code timeout} is null for {@code qmp_capabilities}, whose
-   * deadline is the negotiation's.
-   */
-  private record Pending(
-      String command, CompletableFuture<JsonNode> future, Duration timeout, long deadlineNanos) {}
 
   private final Host host;
   private final Path socket;
   private final QmpTransport transport;
-  private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-  private final Set<Long> timedOut =
-      Collections.synchronizedSet(
-          Collections.newSetFromMap(
-              new LinkedHashMap<>() {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-                  return size() > REMEMBERED_TIMEOUTS;
-                }
-              }));
-  private final CommandDeadlines deadlines;
+  private final ScheduledExecutorService timer;
+  private final ThreadFactory readerThread;
+  private final PendingCommands pending;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<QmpException> closed = new CompletableFuture<>();
-  private volatile QmpException closedCause;
   private volatile boolean clientClosing;
   private QmpGreeting greeting;
   private Thread reader;
 
-  private QmpSession(Host host, Path socket, QmpTransport transport) {
+  private QmpSession(
+      QmpClientOptions options,
+      QmpTransport transport,
+      ScheduledExecutorService timer,
+      ThreadFactory readerThread,
+      Host host) {
     this.host = host;
-    this.socket = socket;
+    this.socket = options.socket();
     this.transport = transport;
-    this.deadlines =
-        new CommandDeadlines(host.timer(), host.idleSweep().toNanos(), this::expireOverdue);
+    this.timer = timer;
+    this.readerThread = readerThread;
+    this.pending = new PendingCommands(socket, timer, options.commandTimeout());
   }
 
   /**
    * Connects, reads the greeting and negotiates, each under its deadline. The reader is not yet
    * running: call {@link #startReader()}.
+   *
+   * @param timer runs the connect and negotiation watchdogs and the command deadline sweep
+   * @param readerThread makes the thread that reads replies and events
    */
-  static QmpSession open(QmpClientOptions options, Host host) throws QmpException {
+  static QmpSession open(
+      QmpClientOptions options,
+      ScheduledExecutorService timer,
+      ThreadFactory readerThread,
+      Host host)
+      throws QmpException {
     QmpTransport transport;
     try {
       transport = new QmpTransport(options.maxLineBytes());
     } catch (IOException e) {
       throw new QmpConnectException("cannot open a unix socket channel", e);
     }
-    var session = new QmpSession(host, options.socket(), transport);
+    var session = new QmpSession(options, transport, timer, readerThread, host);
     try {
       session.connect(options.connectTimeout());
       session.negotiate(options.negotiationTimeout());
@@ -160,7 +150,7 @@ final class QmpSession {
       }
       throw new QmpNegotiationException(
           "qmp_capabilities was not answered on " + socket + " within " + timeout, e);
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       throw new QmpNegotiationException(
           "qmp_capabilities failed on " + socket + ": " + e.getCause().getMessage(), e.getCause());
     } catch (QmpProtocolException e) {
@@ -172,8 +162,9 @@ final class QmpSession {
   }
 
   void startReader() {
-    deadlines.start();
-    reader = host.startThread("qmp-reader", this::readLoop);
+    pending.start();
+    reader = readerThread.newThread(this::readLoop);
+    reader.start();
   }
 
   QmpGreeting greeting() {
@@ -194,33 +185,17 @@ final class QmpSession {
     if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
       throw new IllegalArgumentException("QMP arguments must be a JSON object: " + arguments);
     }
-    long id = host.nextId();
-    byte[] bytes = encode(command, arguments, id);
-    var future = new CompletableFuture<JsonNode>();
-    long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
-    pending.put(id, new Pending(command, future, timeout, deadline));
-    QmpException cause = closedCause;
-    if (cause != null) {
-      pending.remove(id);
-      future.completeExceptionally(failureOf(command, cause));
-      return future;
-    }
-    if (timeout != null) {
-      deadlines.watch(deadline);
+    PendingCommands.Ticket ticket = pending.register(command, timeout);
+    if (ticket.future().isDone()) {
+      return ticket.future(); // the session has ended
     }
     try {
-      transport.writeLine(bytes);
+      transport.writeLine(encode(command, arguments, ticket.id()));
     } catch (IOException e) {
-      pending.remove(id);
-      QmpException failure =
-          closedCause != null
-              ? failureOf(command, closedCause)
-              : new QmpDisconnectedException(
-                  "sending '" + command + "' to " + socket + " failed: " + e, e);
-      future.completeExceptionally(failure);
+      pending.sendFailed(ticket, e);
       close(new QmpDisconnectedException("writing to " + socket + " failed: " + e, e));
     }
-    return future;
+    return ticket.future();
   }
 
   /**
@@ -245,38 +220,6 @@ final class QmpSession {
     out.writeBytes(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
     out.write('}');
     return out.toByteArray();
-  }
-
-  /**
-   * Fails the commands whose deadline passed by {@code now}; the earliest deadline left, or {@code
-   * now} plus the idle sweep when none is.
-   */
-  private long expireOverdue(long now) {
-    long earliest = now + host.idleSweep().toNanos();
-    for (Map.Entry<Long, Pending> e : pending.entrySet()) {
-      Pending entry = e.getValue();
-      if (entry.timeout() == null) {
-        continue;
-      }
-      if (now - entry.deadlineNanos() < 0) {
-        if (entry.deadlineNanos() - earliest < 0) {
-          earliest = entry.deadlineNanos();
-        }
-      } else if (pending.remove(e.getKey(), entry)) {
-        timedOut.add(e.getKey());
-        entry
-            .future()
-            .completeExceptionally(
-                new QmpTimeoutException(
-                    "'"
-                        + entry.command()
-                        + "' got no reply within "
-                        + entry.timeout()
-                        + " on "
-                        + socket));
-      }
-    }
-    return earliest;
   }
 
   private void readLoop() {
@@ -312,7 +255,7 @@ final class QmpSession {
       throw new QmpProtocolException("QMP message is not a JSON object: " + abbreviate(line));
     }
     if (message.has("event")) {
-      host.onEvent(message);
+      deliverEvent(message);
       return;
     }
     boolean isError = message.has("error");
@@ -330,25 +273,22 @@ final class QmpSession {
       LOG.warn("Dropped a QMP reply without an id on {}: {}", socket, abbreviate(line));
       return;
     }
-    Pending entry = id.isIntegralNumber() ? pending.remove(id.asLong()) : null;
-    if (entry == null) {
-      if (id.isIntegralNumber() && timedOut.remove(id.asLong())) {
-        LOG.info("Dropped the late reply to timed-out command id {} on {}", id, socket);
-      } else {
-        LOG.warn("Dropped a QMP reply with unknown id {} on {}", id, socket);
-      }
-      return;
+    pending.answer(id, message);
+  }
+
+  /** An event's data defaults to an empty object, its timestamp to now. */
+  private void deliverEvent(JsonNode message) {
+    JsonNode data = message.get("data");
+    if (data == null || !data.isObject()) {
+      data = JSON.createObjectNode();
     }
-    if (isError) {
-      JsonNode error = message.get("error");
-      entry
-          .future()
-          .completeExceptionally(
-              new QmpCommandException(
-                  error.path("class").asText(""), error.path("desc").asText("")));
-    } else {
-      entry.future().complete(message.get("return"));
-    }
+    JsonNode stamp = message.path("timestamp");
+    Instant timestamp =
+        stamp.has("seconds")
+            ? Instant.ofEpochSecond(
+                stamp.path("seconds").asLong(), stamp.path("microseconds").asLong() * 1000)
+            : Instant.now();
+    host.onEvent(message.path("event").asText(), data, timestamp);
   }
 
   private static JsonNode parse(byte[] line) throws QmpProtocolException {
@@ -373,27 +313,14 @@ final class QmpSession {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
-    closedCause = cause;
-    deadlines.stop();
+    pending.end(cause);
     transport.close();
     try {
       host.onClosed(this, cause);
     } finally {
-      for (Long id : pending.keySet()) {
-        Pending entry = pending.remove(id);
-        if (entry != null) {
-          entry.future().completeExceptionally(failureOf(entry.command(), cause));
-        }
-      }
+      pending.failAll();
       closed.complete(cause);
     }
-  }
-
-  private QmpException failureOf(String command, QmpException cause) {
-    String message = "'" + command + "' failed: " + cause.getMessage();
-    return cause instanceof QmpProtocolException
-        ? new QmpProtocolException(message, cause)
-        : new QmpDisconnectedException(message, cause);
   }
 
   private static String abbreviate(byte[] line) {
@@ -409,14 +336,13 @@ final class QmpSession {
 
     Watchdog(Duration timeout) {
       task =
-          host.timer()
-              .schedule(
-                  () -> {
-                    fired.set(true);
-                    transport.close();
-                  },
-                  timeout.toNanos(),
-                  TimeUnit.NANOSECONDS);
+          timer.schedule(
+              () -> {
+                fired.set(true);
+                transport.close();
+              },
+              timeout.toNanos(),
+              TimeUnit.NANOSECONDS);
     }
 
     boolean fired() {

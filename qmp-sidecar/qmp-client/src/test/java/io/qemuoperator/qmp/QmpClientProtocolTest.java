@@ -7,8 +7,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +19,10 @@ import org.junit.jupiter.api.Test;
  */
 class QmpClientProtocolTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration LONG = Duration.ofMinutes(5);
+
+  /** Commands the peer holds unanswered until {@code release} or {@code hang-up}. */
+  private final List<JsonNode> held = new CopyOnWriteArrayList<>();
 
   private static QmpClientOptions options(TestingQmpPeer peer) {
     return new QmpClientOptions(
@@ -49,6 +56,32 @@ class QmpClientProtocolTest {
           List.of(TestingQmpPeer.reply(command, command.toString()));
       default -> List.of(TestingQmpPeer.reply(command, "{\"status\": \"prelaunch\"}"));
     };
+  }
+
+  /** {@code held}: no answer yet; {@code release}: the held replies, then its own. */
+  private List<String> holdingScript(JsonNode command) {
+    return switch (command.path("execute").asText()) {
+      case "held" -> {
+        held.add(command);
+        yield List.of();
+      }
+      case "release" -> {
+        var lines = new ArrayList<String>();
+        for (JsonNode late : held) {
+          lines.add(TestingQmpPeer.reply(late, "{\"late\": true}"));
+        }
+        held.clear();
+        lines.add(TestingQmpPeer.reply(command, "{\"released\": true}"));
+        yield lines;
+      }
+      case "hang-up" -> List.of(TestingQmpPeer.HANG_UP);
+      default -> script(command);
+    };
+  }
+
+  private static Throwable failureOf(CompletableFuture<JsonNode> future) {
+    assertThat(future).failsWithin(WAIT).withThrowableOfType(ExecutionException.class);
+    return future.handle((value, failure) -> failure).join();
   }
 
   @Test
@@ -135,7 +168,11 @@ class QmpClientProtocolTest {
       client.call("events", null);
       client.call("events", null);
 
-      assertThat(seen).extracting(QmpEvent::seq).containsExactly(1L, 2L, 3L, 4L);
+      // Listeners run on threads of their own: the replies may come first.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> assertThat(seen).extracting(QmpEvent::seq).containsExactly(1L, 2L, 3L, 4L));
       QmpEvent stop = seen.get(0);
       assertThat(stop.name()).isEqualTo("STOP");
       assertThat(stop.data().isObject()).isTrue();
@@ -144,6 +181,77 @@ class QmpClientProtocolTest {
       assertThat(seen.get(1).data().path("guest").asBoolean(true)).isFalse();
       assertThat(client.events().after(0).events()).hasSize(4);
       assertThat(client.sessions()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aCommandPastItsDeadlineTimesOutAndItsLateReplyIsDropped() throws Exception {
+    try (var peer = new TestingQmpPeer(this::holdingScript);
+        var client = QmpClient.start(options(peer))) {
+      assertThat(client.awaitRunning(WAIT)).isTrue();
+      var slow = client.execute("held", null, Duration.ofMillis(100));
+      var patient = client.execute("held", null, LONG);
+
+      assertThat(failureOf(slow))
+          .isInstanceOf(QmpTimeoutException.class)
+          .hasMessageContaining("'held' got no reply within PT0.1S");
+      assertThat(patient).isNotDone();
+
+      // The peer now answers both held commands, the timed-out one late, then "release".
+      assertThat(client.call("release", null).path("released").asBoolean()).isTrue();
+      assertThat(patient)
+          .succeedsWithin(WAIT)
+          .isEqualTo(QmpSession.JSON.readTree("{\"late\":true}"));
+      assertThat(client.sessions()).isEqualTo(1);
+      assertThat(client.state()).isEqualTo(QmpClientState.RUNNING);
+    }
+  }
+
+  @Test
+  void closingTheClientFailsEveryPendingCommandAtOnce() throws Exception {
+    try (var peer = new TestingQmpPeer(this::holdingScript)) {
+      var client = QmpClient.start(options(peer));
+      assertThat(client.awaitRunning(WAIT)).isTrue();
+      var pending =
+          List.of(
+              client.execute("held", null, LONG),
+              client.execute("held", null, LONG),
+              client.execute("held", null, LONG));
+      await().atMost(WAIT).until(() -> held.size() == 3);
+
+      client.close();
+
+      assertThat(pending).allSatisfy(future -> assertThat(future).isCompletedExceptionally());
+      assertThat(pending)
+          .allSatisfy(
+              future ->
+                  assertThat(failureOf(future))
+                      .isInstanceOf(QmpDisconnectedException.class)
+                      .hasMessage("'held' failed: the QMP client was closed"));
+      assertThat(client.liveThreads()).isEmpty();
+    }
+  }
+
+  @Test
+  void aConnectionLostFailsEveryPendingCommandAndTheClientReconnects() throws Exception {
+    try (var peer = new TestingQmpPeer(this::holdingScript);
+        var client = QmpClient.start(options(peer))) {
+      assertThat(client.awaitRunning(WAIT)).isTrue();
+      var pending = new ArrayList<CompletableFuture<JsonNode>>();
+      for (int i = 0; i < 3; i++) {
+        pending.add(client.execute("held", null, LONG));
+      }
+      pending.add(client.execute("hang-up", null, LONG));
+
+      assertThat(pending)
+          .allSatisfy(
+              future ->
+                  assertThat(failureOf(future))
+                      .isInstanceOf(QmpDisconnectedException.class)
+                      .hasMessageContaining("QEMU closed the QMP connection"));
+
+      await().atMost(WAIT).until(() -> client.sessions() == 2 && client.awaitRunning(WAIT));
+      assertThat(client.call("query-status", null).path("status").asText()).isEqualTo("prelaunch");
     }
   }
 }

@@ -21,12 +21,17 @@ import java.util.function.Function;
 /**
  * A scripted QMP server on a unix socket, for protocol cases real QEMU cannot be made to produce
  * quickly (over-long lines, an error without an id). It sends a 7.2-shaped greeting, answers {@code
- * qmp_capabilities}, and answers other commands with the lines the script returns.
+ * qmp_capabilities}, and answers other commands with the lines the script returns; a {@link
+ * #HANG_UP} line closes the connection instead.
  */
 final class TestingQmpPeer implements AutoCloseable {
   static final String GREETING =
       "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7},"
           + " \"package\": \"testing-peer\"}, \"capabilities\": [\"oob\"]}}";
+
+  /** A line of the script that makes the peer close the connection. */
+  static final String HANG_UP = "<hang up>";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
@@ -83,6 +88,9 @@ final class TestingQmpPeer implements AutoCloseable {
           send(channel, reply(command, "{}"));
         } else {
           for (String out : script.apply(command)) {
+            if (out.equals(HANG_UP)) {
+              return;
+            }
             send(channel, out);
           }
         }

@@ -40,7 +40,8 @@ final class DialectProbe implements QmpSessionListener {
 
   @Override
   public void connected(QmpGreeting greeting) {
-    // Called on the client's reader thread: chain the queries, never block here.
+    // Called on the client's connect thread, which goes on to watch the session: chain the
+    // queries, never block here.
     CompletableFuture<JsonNode> commands = client.execute("query-commands", null);
     CompletableFuture<JsonNode> schema =
         client.execute("query-qmp-schema", null).exceptionally(noIntrospection -> null);

@@ -250,16 +250,22 @@ class SidecarHttpIT {
   void metricsShowRoundTripsErrorsEventsAndVmFigures() {
     sidecar.command("cont", null);
     sidecar.command("set_link", "{\"name\":\"nosuchnic\",\"up\":false}");
-    var metrics = sidecar.get("/metrics", false);
-    assertThat(metrics.status()).isEqualTo(200);
-    assertThat(metrics.text())
-        .contains(
-            "qmp_command_seconds_count{command=\"cont\",result=\"ok\"}",
-            "qmp_errors_total{class=\"DeviceNotFound\"}",
-            "qmp_events_total{event=\"RESUME\"}",
-            "qemu_balloon_actual_bytes " + (double) (128L << 20),
-            "qemu_block_read_bytes{device=\"drive0\"}",
-            "qmp_connected 1.0");
+    // Events are counted on the metrics listener's own thread, possibly after the replies.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              var metrics = sidecar.get("/metrics", false);
+              assertThat(metrics.status()).isEqualTo(200);
+              assertThat(metrics.text())
+                  .contains(
+                      "qmp_command_seconds_count{command=\"cont\",result=\"ok\"}",
+                      "qmp_errors_total{class=\"DeviceNotFound\"}",
+                      "qmp_events_total{event=\"RESUME\"}",
+                      "qemu_balloon_actual_bytes " + (double) (128L << 20),
+                      "qemu_block_read_bytes{device=\"drive0\"}",
+                      "qmp_connected 1.0");
+            });
   }
 
   @Test
