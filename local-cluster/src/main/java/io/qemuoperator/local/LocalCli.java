@@ -14,6 +14,8 @@ import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Serial;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -562,11 +564,9 @@ public final class LocalCli {
 
   private static KubernetesClient connect(Path kubeconfig) {
     try {
-      Config config =
-          Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
-      return new KubernetesClientBuilder().withConfig(config).build();
-    } catch (IOException e) {
-      throw new NoClusterException("cannot read kubeconfig: " + e.getMessage());
+      return new KubernetesClientBuilder().withConfig(Kubeconfig.read(kubeconfig)).build();
+    } catch (UncheckedIOException e) {
+      throw new NoClusterException(e.getMessage());
     }
   }
 
@@ -643,6 +643,8 @@ public final class LocalCli {
   }
 
   static final class NoClusterException extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+
     NoClusterException(String message) {
       super(message);
     }

@@ -100,20 +100,13 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster start(Optional<Path> kubeconfig, Path workDir) {
     if (kubeconfig.isPresent()) {
-      try {
-        Config config =
-            Config.fromKubeconfig(
-                null, Files.readString(kubeconfig.get()), kubeconfig.get().toString());
-        return onApiServer(config, Optional.empty(), workDir);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read kubeconfig " + kubeconfig.get(), e);
-      }
+      return onApiServer(Kubeconfig.read(kubeconfig.get()), Optional.empty(), workDir);
     }
     quietMockServerLog();
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     var mock =
         new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()),
+            new Context(),
             new MockWebServer(),
             responses,
             new KubernetesMixedDispatcher(responses),

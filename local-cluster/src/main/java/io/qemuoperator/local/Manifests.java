@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,6 +16,7 @@ import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.operator.validation.QemuVMSpecValidator;
 import io.qemuoperator.operator.validation.Violation;
 import java.io.IOException;
+import java.io.Serial;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,10 +33,9 @@ import java.util.stream.Stream;
 public final class Manifests {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final QemuVMSpecValidator VALIDATOR = new QemuVMSpecValidator();
+  private static final JsonMapper JSON = new JsonMapper();
   private static final ObjectReader LENIENT =
-      Serialization.jsonMapper()
-          .readerFor(QemuVM.class)
-          .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      JSON.readerFor(QemuVM.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** One QemuVM read from {@code source} (a file, and the document's index in it). */
   public record Manifest(String source, QemuVM vm) {
@@ -56,7 +57,9 @@ public final class Manifests {
 
   /** Thrown when a manifest cannot be applied; {@link #getMessage()} lists every problem. */
   public static final class InvalidManifestException extends RuntimeException {
-    private final List<Problem> problems;
+    @Serial private static final long serialVersionUID = 1L;
+
+    private final transient List<Problem> problems;
 
     public InvalidManifestException(List<Problem> problems) {
       super(
@@ -156,11 +159,7 @@ public final class Manifests {
     if (vm.getSpec() == null) {
       violations.add(new Violation("spec", "is required"));
     } else {
-      unknownFields(
-          document.path("spec"),
-          Serialization.jsonMapper().valueToTree(vm.getSpec()),
-          "spec",
-          violations);
+      unknownFields(document.path("spec"), JSON.valueToTree(vm.getSpec()), "spec", violations);
       violations.addAll(VALIDATOR.validate(vm.getSpec()));
     }
     if (violations.isEmpty()) {
