@@ -84,7 +84,7 @@ public record VmSnapshot(
         state.qemu() == null ? "" : state.qemu().version(),
         state.kvm() != null && state.kvm().enabled(),
         state.kvm() != null && state.kvm().present(),
-        state.status() == null ? "" : state.status().status(),
+        state.status() == null || state.status().status() == null ? "" : state.status().status(),
         state.balloon() == null ? OptionalLong.empty() : OptionalLong.of(state.balloon().actual()),
         state.memorySize() == null
             ? OptionalLong.empty()

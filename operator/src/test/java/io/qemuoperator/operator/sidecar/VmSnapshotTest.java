@@ -109,6 +109,27 @@ class VmSnapshotTest {
     VmSnapshot snapshot = VmSnapshot.from(state);
 
     assertThat(snapshot.runState()).isEmpty();
+    assertThat(
+            VmSnapshot.from(
+                    new VmState(
+                        "s",
+                        1,
+                        0,
+                        null,
+                        null,
+                        new RunStatus(false, null, null),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of()))
+                .runState())
+        .as("a query-status reply without a status")
+        .isEmpty();
     assertThat(snapshot.kvmEnabled()).isFalse();
     assertThat(snapshot.balloonActual()).isEmpty();
     assertThat(snapshot.baseMemory()).isEmpty();
