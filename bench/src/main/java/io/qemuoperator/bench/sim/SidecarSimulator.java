@@ -2,9 +2,13 @@ package io.qemuoperator.bench.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.qemuoperator.sidecar.api.ErrorBody;
+import io.qemuoperator.sidecar.api.QmpError;
+import io.qemuoperator.sidecar.api.ReturnBody;
+import io.qemuoperator.sidecar.api.SidecarJson;
+import io.qemuoperator.sidecar.api.SidecarPaths;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,11 +21,12 @@ import java.util.concurrent.Executors;
 /**
  * SIMULATED sidecars, for control-plane benchmarks only: one HTTP server on all addresses serves
  * every simulated VM; the VM is the local address the caller connected to (each pod has its own
- * loopback address, as in the local cluster). Same contract as the real sidecar: bearer token,
- * {@code /v1/state}, {@code /v1/commands/{name}}, {@code /v1/events} (long poll).
+ * loopback address, as in the local cluster). Same contract as the real sidecar, written with its
+ * records and mapper ({@code io.qemuoperator.sidecar.api}): bearer token, {@code /v1/state}, {@code
+ * /v1/commands/{name}}, {@code /v1/events} (long poll).
  */
 public final class SidecarSimulator implements AutoCloseable {
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = SidecarJson.mapper();
   private final HttpServer http;
   private final Map<InetAddress, SimulatedQemu> vms = new ConcurrentHashMap<>();
   private final String instance = UUID.randomUUID().toString();
@@ -55,25 +60,25 @@ public final class SidecarSimulator implements AutoCloseable {
       } else if (!("Bearer " + vm.token)
           .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
         respond(exchange, 401, error("Unauthorized", "token required"));
-      } else if (path.equals("/v1/state")) {
-        respond(exchange, 200, json.createObjectNode().set("return", vm.state(instance)));
-      } else if (path.equals("/v1/events")) {
+      } else if (path.equals(SidecarPaths.STATE)) {
+        respond(exchange, 200, new ReturnBody<>(vm.state(instance)));
+      } else if (path.equals(SidecarPaths.EVENTS)) {
         Map<String, String> query = query(exchange);
         respond(
             exchange,
             200,
             vm.events(
                 instance,
-                Long.parseLong(query.getOrDefault("after", "0")),
-                Duration.ofSeconds(Long.parseLong(query.getOrDefault("wait", "0")))));
-      } else if (path.startsWith("/v1/commands/")) {
+                Long.parseLong(query.getOrDefault(SidecarPaths.AFTER, "0")),
+                Duration.ofSeconds(Long.parseLong(query.getOrDefault(SidecarPaths.WAIT, "0")))));
+      } else if (path.startsWith(SidecarPaths.COMMANDS)) {
         byte[] body = exchange.getRequestBody().readAllBytes();
         JsonNode args = body.length == 0 ? json.createObjectNode() : json.readTree(body);
-        JsonNode result = vm.command(path.substring("/v1/commands/".length()), args);
+        JsonNode result = vm.command(path.substring(SidecarPaths.COMMANDS.length()), args);
         if (result == null) {
           respond(exchange, 404, error("CommandNotFound", "not simulated: " + path));
         } else {
-          respond(exchange, 200, json.createObjectNode().set("return", result));
+          respond(exchange, 200, new ReturnBody<>(result));
         }
       } else {
         respond(exchange, 404, error("NotFound", path));
@@ -83,10 +88,8 @@ public final class SidecarSimulator implements AutoCloseable {
     }
   }
 
-  private ObjectNode error(String errorClass, String desc) {
-    ObjectNode body = json.createObjectNode();
-    body.putObject("error").put("class", errorClass).put("desc", desc);
-    return body;
+  private static ErrorBody error(String errorClass, String desc) {
+    return new ErrorBody(new QmpError(errorClass, desc));
   }
 
   private static Map<String, String> query(HttpExchange exchange) {
@@ -103,7 +106,8 @@ public final class SidecarSimulator implements AutoCloseable {
     return params;
   }
 
-  private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+  /** Answers {@code body}, one of the contract's records. */
+  private void respond(HttpExchange exchange, int status, Object body) throws IOException {
     byte[] bytes = json.writeValueAsBytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, bytes.length);

@@ -1,10 +1,24 @@
 package io.qemuoperator.bench.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qemuoperator.qmp.types.BalloonInfo;
+import io.qemuoperator.qmp.types.BlockDeviceInfo;
+import io.qemuoperator.qmp.types.BlockDeviceIoStatus;
+import io.qemuoperator.qmp.types.CpuInfo;
+import io.qemuoperator.qmp.types.KvmInfo;
+import io.qemuoperator.qmp.types.MigrationInfo;
+import io.qemuoperator.sidecar.api.BlockDevice;
+import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.ImageInfo;
+import io.qemuoperator.sidecar.api.InsertedMedium;
+import io.qemuoperator.sidecar.api.MigrationParameters;
+import io.qemuoperator.sidecar.api.QemuVersion;
+import io.qemuoperator.sidecar.api.RunStatus;
+import io.qemuoperator.sidecar.api.SequencedEvent;
+import io.qemuoperator.sidecar.api.VmState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +27,9 @@ import java.util.Map;
 /**
  * SIMULATED: what one VM's sidecar would report, for control-plane benchmarks only. It keeps the
  * state the operator steers (run state, balloon target, disk sizes, migration parameters) and
- * answers the sidecar's contract with it; it runs no QEMU. Modelled on what real QEMU 7.2 does:
- * starts in {@code prelaunch}, {@code cont} → RESUME, {@code stop} → STOP, the balloon target is
- * accepted and ignored (no guest driver).
+ * answers with the sidecar's contract records ({@code io.qemuoperator.sidecar.api}); it runs no
+ * QEMU. Modelled on what real QEMU 7.2 does: starts in {@code prelaunch}, {@code cont} → RESUME,
+ * {@code stop} → STOP, the balloon target is accepted and ignored (no guest driver).
  */
 final class SimulatedQemu {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -24,7 +38,7 @@ final class SimulatedQemu {
   private final long memory;
   private final long threadId;
   private final Map<String, Long> disks = new LinkedHashMap<>();
-  private final List<ObjectNode> events = new ArrayList<>();
+  private final List<SequencedEvent> events = new ArrayList<>();
   private String runState = "prelaunch";
   private long maxBandwidth = 134217728;
   private long downtimeLimit = 300;
@@ -65,43 +79,50 @@ final class SimulatedQemu {
   private void transition(String to, String event) {
     if (!runState.equals(to)) {
       runState = to;
-      events.add(JSON.objectNode().put("seq", events.size() + 1).put("event", event));
+      events.add(new SequencedEvent(events.size() + 1, event, JSON.objectNode(), Instant.now()));
       notifyAll();
     }
   }
 
-  synchronized ObjectNode state(String instance) {
-    ObjectNode state = JSON.objectNode().put("instance", instance).put("session", 1);
-    state.put("eventSeq", events.size());
-    state.putObject("qemu").put("version", "7.2.22 (simulated)").put("package", "simulated");
-    state.putObject("kvm").put("enabled", false).put("present", false);
-    state.putObject("status").put("status", runState).put("running", runState.equals("running"));
-    state.putObject("balloon").put("actual", memory);
-    ArrayNode block = state.putArray("block");
+  /**
+   * {@code /v1/state}: what QEMU 7.2 would report, without the members the operator does not read
+   * ({@code query-name}) or that this simulation does not know ({@code query-memory-size-summary}).
+   */
+  synchronized VmState state(String instance) {
+    var block = new ArrayList<BlockDevice>();
     disks.forEach(
         (device, size) ->
-            block
-                .addObject()
-                .put("device", device)
-                .put("io-status", "ok")
-                .putObject("inserted")
-                .put("drv", "qcow2")
-                .put("ro", false)
-                .putObject("image")
-                .put("virtual-size", size));
-    state.putArray("blockstats");
-    state.putArray("cpus").addObject().put("CPU", 0).put("thread_id", threadId);
-    state.putObject("migrate");
-    state
-        .putObject("migrateParameters")
-        .put("max-bandwidth", maxBandwidth)
-        .put("downtime-limit", downtimeLimit);
-    state.putObject("errors");
-    return state;
+            block.add(
+                new BlockDevice(
+                    device,
+                    "unknown",
+                    false,
+                    false,
+                    new InsertedMedium(
+                        new BlockDeviceInfo(null, false, "qcow2", null, false, 0, 0, 0, 0, 0, 0),
+                        new ImageInfo(size)),
+                    null,
+                    BlockDeviceIoStatus.OK)));
+    return new VmState(
+        instance,
+        1,
+        events.size(),
+        new QemuVersion("7.2.22 (simulated)", "simulated"),
+        null,
+        new RunStatus(runState.equals("running"), null, runState),
+        new KvmInfo(false, false),
+        new BalloonInfo(memory, null, null, null, null, null, null),
+        block,
+        List.of(),
+        List.of(new CpuInfo(0, true, false, null, null, null, null, threadId)),
+        new MigrationInfo(null, null, null),
+        new MigrationParameters(maxBandwidth, downtimeLimit),
+        null,
+        Map.of());
   }
 
   /** Events after {@code after}, waiting up to {@code wait} for one. */
-  synchronized ObjectNode events(String instance, long after, Duration wait)
+  synchronized EventPage events(String instance, long after, Duration wait)
       throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     while (events.size() <= after) {
@@ -111,15 +132,11 @@ final class SimulatedQemu {
       }
       wait(Math.max(1, left / 1_000_000));
     }
-    ObjectNode page = JSON.objectNode().put("instance", instance).put("lastSeq", events.size());
-    page.put("gap", false).put("dropped", 0);
-    ArrayNode list = page.putArray("events");
-    for (int i = (int) Math.min(after, events.size()); i < events.size(); i++) {
-      ObjectNode event = events.get(i).deepCopy();
-      event.putObject("data");
-      event.put("timestamp", "1970-01-01T00:00:00Z");
-      list.add(event);
-    }
-    return page;
+    return new EventPage(
+        instance,
+        events.size(),
+        false,
+        0,
+        events.subList((int) Math.min(after, events.size()), events.size()));
   }
 }

@@ -3,10 +3,11 @@ package io.qemuoperator.operator.reconcile;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.operator.sidecar.EventPage;
 import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.operator.sidecar.SidecarEndpoint;
 import io.qemuoperator.operator.sidecar.SidecarException;
+import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.SequencedEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,9 +88,9 @@ public final class QmpEventSource extends SimpleInboundEventSource<QemuVM> {
    * True when {@code events} may have left QEMU other than the operator knows it: a state event
    * other than STOP and RESUME, or a STOP or RESUME after which QEMU is not in the known run state.
    */
-  static boolean newToTheOperator(List<EventPage.QmpEventRecord> events, String knownRunState) {
+  static boolean newToTheOperator(List<SequencedEvent> events, String knownRunState) {
     String runState = null;
-    for (EventPage.QmpEventRecord event : events) {
+    for (SequencedEvent event : events) {
       switch (event.name()) {
         case "STOP" -> runState = "paused";
         case "RESUME" -> runState = "running";

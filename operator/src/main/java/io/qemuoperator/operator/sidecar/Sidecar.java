@@ -1,6 +1,7 @@
 package io.qemuoperator.operator.sidecar;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qemuoperator.sidecar.api.EventPage;
 import java.time.Duration;
 
 /**

@@ -1,8 +1,16 @@
 package io.qemuoperator.operator.sidecar;
 
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qemuoperator.operator.OperatorMetrics;
+import io.qemuoperator.sidecar.api.ErrorBody;
+import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.QmpError;
+import io.qemuoperator.sidecar.api.ReturnBody;
+import io.qemuoperator.sidecar.api.SidecarJson;
+import io.qemuoperator.sidecar.api.SidecarPaths;
+import io.qemuoperator.sidecar.api.VmState;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,18 +19,20 @@ import java.time.Duration;
 
 /**
  * The operator's side of the sidecar's HTTP API: commands, the state snapshot and the event stream,
- * each call with the VM's bearer token and a deadline.
+ * each call with the VM's bearer token and a deadline. Answers are read into the wire contract's
+ * records ({@code io.qemuoperator.sidecar.api}) with its mapper settings.
  */
 public final class SidecarClient implements Sidecar {
   private final HttpClient http;
-  private final ObjectMapper json;
+  private final ObjectMapper json = SidecarJson.mapper();
+  private final JavaType stateReturn = SidecarJson.returnOf(json, VmState.class);
+  private final JavaType commandReturn = SidecarJson.returnOf(json, JsonNode.class);
+  private final JavaType eventPage = json.constructType(EventPage.class);
   private final Duration deadline;
   private final OperatorMetrics metrics;
 
-  public SidecarClient(
-      HttpClient http, ObjectMapper json, Duration deadline, OperatorMetrics metrics) {
+  public SidecarClient(HttpClient http, Duration deadline, OperatorMetrics metrics) {
     this.http = http;
-    this.json = json;
     this.deadline = deadline;
     this.metrics = metrics;
   }
@@ -33,7 +43,6 @@ public final class SidecarClient implements Sidecar {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(3))
             .build(),
-        new ObjectMapper(),
         Duration.ofSeconds(30),
         metrics);
   }
@@ -47,8 +56,13 @@ public final class SidecarClient implements Sidecar {
   /** {@code GET /v1/state}: the snapshot (the {@code return} member). */
   @Override
   public VmSnapshot state(SidecarEndpoint endpoint) throws SidecarException {
-    return VmSnapshot.from(
-        send("state", endpoint, get(endpoint, "/v1/state"), deadline).path("return"));
+    ReturnBody<VmState> body =
+        send("state", endpoint, get(endpoint, SidecarPaths.STATE), deadline, stateReturn);
+    if (body.value() == null) {
+      throw new SidecarException(
+          200, "BadResponse", "no snapshot in the answer of " + endpoint.base(), null);
+    }
+    return VmSnapshot.from(body.value());
   }
 
   /** {@code POST /v1/commands/NAME} with {@code arguments} (a generated record or null). */
@@ -62,19 +76,20 @@ public final class SidecarClient implements Sidecar {
       throw new IllegalArgumentException("cannot write arguments of " + command, e);
     }
     var request =
-        HttpRequest.newBuilder(endpoint.resolve("/v1/commands/" + command))
+        HttpRequest.newBuilder(endpoint.resolve(SidecarPaths.command(command)))
             .header("Authorization", "Bearer " + endpoint.token())
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    return send("command", endpoint, request, deadline).path("return");
+    ReturnBody<JsonNode> answer = send("command", endpoint, request, deadline, commandReturn);
+    return answer.value();
   }
 
   /** {@code GET /v1/events?after=SEQ&wait=S}: waits up to {@code wait} for events after SEQ. */
   @Override
   public EventPage events(SidecarEndpoint endpoint, long after, Duration wait)
       throws SidecarException {
-    var request = get(endpoint, "/v1/events?after=" + after + "&wait=" + wait.toSeconds());
-    return EventPage.from(send("events", endpoint, request, deadline.plus(wait)));
+    var request = get(endpoint, SidecarPaths.events(after, wait.toSeconds()));
+    return send("events", endpoint, request, deadline.plus(wait), eventPage);
   }
 
   private HttpResponse<byte[]> sendOnce(HttpRequest.Builder request, Duration timeout)
@@ -87,19 +102,23 @@ public final class SidecarClient implements Sidecar {
     return new SidecarException(0, "Interrupted", "interrupted calling " + endpoint.base(), e);
   }
 
-  private static HttpRequest.Builder get(SidecarEndpoint endpoint, String path) {
-    return HttpRequest.newBuilder(endpoint.resolve(path))
+  private static HttpRequest.Builder get(SidecarEndpoint endpoint, String pathAndQuery) {
+    return HttpRequest.newBuilder(endpoint.resolve(pathAndQuery))
         .header("Authorization", "Bearer " + endpoint.token())
         .GET();
   }
 
-  private JsonNode send(
-      String call, SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout)
+  private <T> T send(
+      String call,
+      SidecarEndpoint endpoint,
+      HttpRequest.Builder request,
+      Duration timeout,
+      JavaType answer)
       throws SidecarException {
     long start = System.nanoTime();
     boolean ok = false;
     try {
-      JsonNode body = send(endpoint, request, timeout);
+      T body = read(endpoint, send(endpoint, request, timeout), answer);
       ok = true;
       return body;
     } finally {
@@ -107,16 +126,16 @@ public final class SidecarClient implements Sidecar {
     }
   }
 
-  private JsonNode send(SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout)
+  private HttpResponse<byte[]> send(
+      SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout)
       throws SidecarException {
-    HttpResponse<byte[]> response;
     try {
-      response = sendOnce(request, timeout);
+      return sendOnce(request, timeout);
     } catch (IOException first) {
       // A pooled keep-alive connection that the sidecar closed just as it was reused fails before
       // any answer: send once more, on a fresh connection (every call here may be repeated).
       try {
-        response = sendOnce(request, timeout);
+        return sendOnce(request, timeout);
       } catch (IOException e) {
         e.addSuppressed(first);
         throw new SidecarException(0, "Unreachable", endpoint.base() + ": " + e, e);
@@ -126,21 +145,29 @@ public final class SidecarClient implements Sidecar {
     } catch (InterruptedException e) {
       throw interrupted(endpoint, e);
     }
-    JsonNode body;
+  }
+
+  /**
+   * The answer as {@code type} when the sidecar answered 200; otherwise the {@link ErrorBody}'s
+   * class and desc (QEMU's own for 422) as a {@link SidecarException}.
+   */
+  private <T> T read(SidecarEndpoint endpoint, HttpResponse<byte[]> response, JavaType type)
+      throws SidecarException {
+    int status = response.statusCode();
     try {
-      body = json.readTree(response.body());
+      if (status == 200) {
+        return json.readValue(response.body(), type);
+      }
+      ErrorBody body = json.readValue(response.body(), ErrorBody.class);
+      QmpError error = body == null ? null : body.error();
+      throw new SidecarException(
+          status,
+          error == null || error.errorClass() == null ? "Unknown" : error.errorClass(),
+          error == null || error.desc() == null ? "" : error.desc(),
+          null);
     } catch (IOException e) {
       throw new SidecarException(
-          response.statusCode(), "BadResponse", "not JSON from " + endpoint.base(), e);
+          status, "BadResponse", "not the sidecar's contract from " + endpoint.base(), e);
     }
-    if (response.statusCode() != 200) {
-      JsonNode error = body == null ? null : body.path("error");
-      throw new SidecarException(
-          response.statusCode(),
-          error == null ? "Unknown" : error.path("class").asText("Unknown"),
-          error == null ? "" : error.path("desc").asText(""),
-          null);
-    }
-    return body;
   }
 }

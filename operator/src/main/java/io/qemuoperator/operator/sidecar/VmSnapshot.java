@@ -1,14 +1,20 @@
 package io.qemuoperator.operator.sidecar;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.qemuoperator.operator.plan.ObservedVm;
+import io.qemuoperator.qmp.types.CpuInfo;
+import io.qemuoperator.sidecar.api.BlockDevice;
+import io.qemuoperator.sidecar.api.InsertedMedium;
+import io.qemuoperator.sidecar.api.MigrationParameters;
+import io.qemuoperator.sidecar.api.VmState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
- * One {@code /v1/state} snapshot, typed: what the operator plans from and writes into status.
+ * One {@code /v1/state} snapshot as the operator sees it: what it plans from and writes into
+ * status, taken from the wire contract's {@link VmState}.
  *
  * @param instance the sidecar's instance id
  * @param session the sidecar's QMP session number (grows when QEMU restarted)
@@ -47,45 +53,59 @@ public record VmSnapshot(
   /** A vCPU: its index and the host thread that runs it. */
   public record CpuState(long index, long threadId) {}
 
-  public static VmSnapshot from(JsonNode state) {
+  /**
+   * The operator's view of {@code state}. A member the sidecar could not read (null, its error
+   * under {@code errors}) reads as unknown: no run state, no balloon figure, no disks, no vCPUs.
+   */
+  public static VmSnapshot from(VmState state) {
     var disks = new ArrayList<DiskState>();
-    for (JsonNode block : state.path("block")) {
-      JsonNode inserted = block.path("inserted");
-      if (inserted.isMissingNode()) {
-        continue;
+    for (BlockDevice block : orEmpty(state.block())) {
+      InsertedMedium inserted = block.inserted();
+      if (inserted == null) {
+        continue; // an empty drive (an ejected CD): nothing the operator sizes
       }
       disks.add(
           new DiskState(
-              block.path("device").asText(),
-              inserted.path("image").path("virtual-size").asLong(-1),
-              inserted.path("drv").asText(),
-              inserted.path("ro").asBoolean(),
-              block.path("io-status").asText("ok")));
+              block.device(),
+              inserted.image() == null ? -1 : inserted.image().virtualSize(),
+              inserted.info().drv(),
+              inserted.info().ro(),
+              block.ioStatus() == null ? "ok" : block.ioStatus().wireName()));
     }
     var cpus = new ArrayList<CpuState>();
-    for (JsonNode cpu : state.path("cpus")) {
-      cpus.add(new CpuState(cpu.path("CPU").asLong(), cpu.path("thread_id").asLong()));
+    for (CpuInfo cpu : orEmpty(state.cpus())) {
+      cpus.add(new CpuState(cpu.cpu(), cpu.threadId()));
     }
-    JsonNode parameters = state.path("migrateParameters");
+    MigrationParameters parameters = state.migrateParameters();
     return new VmSnapshot(
-        state.path("instance").asText(),
-        state.path("session").asLong(),
-        state.path("eventSeq").asLong(),
-        state.path("qemu").path("version").asText(),
-        state.path("kvm").path("enabled").asBoolean(),
-        state.path("kvm").path("present").asBoolean(),
-        state.path("status").path("status").asText(),
-        optionalLong(state.path("balloon").path("actual")),
-        optionalLong(state.path("memorySize").path("base-memory")),
+        state.instance(),
+        state.session(),
+        state.eventSeq(),
+        state.qemu() == null ? "" : state.qemu().version(),
+        state.kvm() != null && state.kvm().enabled(),
+        state.kvm() != null && state.kvm().present(),
+        state.status() == null || state.status().status() == null ? "" : state.status().status(),
+        state.balloon() == null ? OptionalLong.empty() : OptionalLong.of(state.balloon().actual()),
+        state.memorySize() == null
+            ? OptionalLong.empty()
+            : OptionalLong.of(state.memorySize().baseMemory()),
         disks,
         cpus,
-        state.path("migrate").path("status").asText("none"),
-        optionalLong(parameters.path("max-bandwidth")),
-        optionalLong(parameters.path("downtime-limit")));
+        state.migrate() == null || state.migrate().status() == null
+            ? "none"
+            : state.migrate().status(),
+        optionalLong(parameters, MigrationParameters::maxBandwidth),
+        optionalLong(parameters, MigrationParameters::downtimeLimit));
   }
 
-  private static OptionalLong optionalLong(JsonNode node) {
-    return node.isIntegralNumber() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  private static OptionalLong optionalLong(
+      MigrationParameters parameters, Function<MigrationParameters, Long> member) {
+    Long value = parameters == null ? null : member.apply(parameters);
+    return value == null ? OptionalLong.empty() : OptionalLong.of(value);
   }
 
   /** This snapshot with QEMU in {@code runState} (after a {@code stop} or {@code cont}). */

@@ -3,18 +3,20 @@ package io.qemuoperator.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.qemuoperator.operator.sidecar.EventPage.QmpEventRecord;
+import io.qemuoperator.sidecar.api.SequencedEvent;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class QmpEventSourceTest {
 
-  private static List<QmpEventRecord> events(String... names) {
-    var events = new ArrayList<QmpEventRecord>();
+  private static List<SequencedEvent> events(String... names) {
+    var events = new ArrayList<SequencedEvent>();
     for (String name : names) {
       events.add(
-          new QmpEventRecord(events.size() + 1, name, JsonNodeFactory.instance.objectNode()));
+          new SequencedEvent(
+              events.size() + 1, name, JsonNodeFactory.instance.objectNode(), Instant.EPOCH));
     }
     return events;
   }

@@ -7,6 +7,8 @@ import io.qemuoperator.qmp.types.BlockResizeArguments;
 import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
 import io.qemuoperator.sidecar.Sidecar;
 import io.qemuoperator.sidecar.SidecarConfig;
+import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.SequencedEvent;
 import io.qemuoperator.testing.RawQmp;
 import io.qemuoperator.testing.TestingQemu;
 import java.net.InetSocketAddress;
@@ -19,7 +21,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The operator's sidecar client against the real sidecar and real QEMU. */
+/**
+ * The operator's sidecar client against the real sidecar and real QEMU: the operator's half of the
+ * wire contract's test (sidecar-server's {@code SidecarContractIT} is the sidecar's). What the
+ * sidecar writes is read by the operator's own reader ({@link SidecarClient}, {@link
+ * VmSnapshot#from}) and compared with what QEMU answers on a second, independent monitor.
+ */
 class SidecarClientIT {
   private TestingQemu qemu;
   private Sidecar sidecar;
@@ -85,6 +92,65 @@ class SidecarClientIT {
   }
 
   @Test
+  void theSnapshotIsWhatQemuItselfReports() throws Exception {
+    client.command(endpoint, "cont", null);
+
+    VmSnapshot snapshot = client.state(endpoint);
+
+    try (var observer = RawQmp.connect(qemu.observerSocket())) {
+      var version = observer.greeting().at("/QMP/version/qemu");
+      assertThat(snapshot.qemuVersion())
+          .isEqualTo(
+              version.path("major").asInt()
+                  + "."
+                  + version.path("minor").asInt()
+                  + "."
+                  + version.path("micro").asInt());
+      assertThat(snapshot.runState()).isEqualTo(observer.runState()).isEqualTo("running");
+      var kvm = observer.execute("query-kvm", null).path("return");
+      assertThat(snapshot.kvmEnabled()).isEqualTo(kvm.path("enabled").asBoolean());
+      assertThat(snapshot.kvmPresent()).isEqualTo(kvm.path("present").asBoolean());
+      assertThat(snapshot.balloonActual())
+          .hasValue(observer.execute("query-balloon", null).at("/return/actual").asLong());
+      assertThat(snapshot.baseMemory())
+          .hasValue(
+              observer
+                  .execute("query-memory-size-summary", null)
+                  .at("/return/base-memory")
+                  .asLong());
+      var parameters = observer.execute("query-migrate-parameters", null).path("return");
+      assertThat(snapshot.maxBandwidth()).hasValue(parameters.path("max-bandwidth").asLong());
+      assertThat(snapshot.downtimeLimitMillis())
+          .hasValue(parameters.path("downtime-limit").asLong());
+      assertThat(snapshot.migrationStatus()).isEqualTo("none");
+      var threads = new java.util.ArrayList<Long>();
+      observer
+          .execute("query-cpus-fast", null)
+          .path("return")
+          .forEach(cpu -> threads.add(cpu.path("thread-id").asLong()));
+      assertThat(snapshot.cpus()).extracting(VmSnapshot.CpuState::threadId).isEqualTo(threads);
+      var sizes = new java.util.LinkedHashMap<String, Long>();
+      observer
+          .execute("query-block", null)
+          .path("return")
+          .forEach(
+              block ->
+                  sizes.put(
+                      block.path("device").asText(),
+                      block.at("/inserted/image/virtual-size").asLong()));
+      assertThat(snapshot.observed().diskBytes()).isEqualTo(sizes);
+      assertThat(snapshot.disks())
+          .filteredOn(d -> d.device().equals("cd0"))
+          .singleElement()
+          .satisfies(cd -> assertThat(cd.readOnly()).isTrue());
+    }
+    assertThat(snapshot.eventSeq())
+        .as("the snapshot knows cont's RESUME")
+        .isEqualTo(client.events(endpoint, 0, Duration.ZERO).lastSeq())
+        .isPositive();
+  }
+
+  @Test
   void qemuErrorsAndRefusalsKeepTheirClassAndAreNotTransient() {
     assertThatThrownBy(
             () -> client.command(endpoint, "block_resize", new BlockResizeArguments("nosuch", 1)))
@@ -126,6 +192,33 @@ class SidecarClientIT {
   }
 
   @Test
+  void eventsArriveInQemusOrderWithConsecutiveNumbers() throws Exception {
+    long after = client.events(endpoint, 0, Duration.ZERO).lastSeq();
+    try (var observer = RawQmp.connect(qemu.observerSocket())) {
+      observer.execute("cont", null);
+      observer.execute("stop", null);
+      observer.execute("cont", null);
+    }
+    var page = new java.util.concurrent.atomic.AtomicReference<EventPage>();
+    Awaitility.await("three events")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              page.set(client.events(endpoint, after, Duration.ofSeconds(5)));
+              return page.get().events().size() >= 3;
+            });
+
+    assertThat(page.get().events())
+        .extracting(SequencedEvent::name)
+        .containsExactly("RESUME", "STOP", "RESUME");
+    assertThat(page.get().events())
+        .extracting(SequencedEvent::seq)
+        .containsExactly(after + 1, after + 2, after + 3);
+    assertThat(page.get().lastSeq()).isEqualTo(after + 3);
+    assertThat(page.get().gap()).isFalse();
+  }
+
+  @Test
   void eventsArriveByLongPollWithTheInstanceId() throws Exception {
     long after = client.events(endpoint, 0, Duration.ZERO).lastSeq();
     try (var observer = RawQmp.connect(qemu.observerSocket())) {
@@ -133,7 +226,7 @@ class SidecarClientIT {
     }
     EventPage page = client.events(endpoint, after, Duration.ofSeconds(10));
     assertThat(page.instance()).isEqualTo(sidecar.instance());
-    assertThat(page.events()).extracting(EventPage.QmpEventRecord::name).contains("RESUME");
+    assertThat(page.events()).extracting(SequencedEvent::name).contains("RESUME");
     assertThat(page.gap()).isFalse();
   }
 }

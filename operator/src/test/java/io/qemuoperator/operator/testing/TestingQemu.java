@@ -3,14 +3,30 @@ package io.qemuoperator.operator.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.qemuoperator.operator.sidecar.EventPage;
 import io.qemuoperator.operator.sidecar.SidecarException;
-import io.qemuoperator.operator.sidecar.VmSnapshot;
 import io.qemuoperator.qmp.types.BalloonArguments;
+import io.qemuoperator.qmp.types.BalloonInfo;
+import io.qemuoperator.qmp.types.BlockDeviceInfo;
+import io.qemuoperator.qmp.types.BlockDeviceIoStatus;
 import io.qemuoperator.qmp.types.BlockResizeArguments;
+import io.qemuoperator.qmp.types.CpuInfo;
+import io.qemuoperator.qmp.types.KvmInfo;
 import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
 import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
+import io.qemuoperator.qmp.types.MigrationInfo;
+import io.qemuoperator.qmp.types.NameInfo;
+import io.qemuoperator.sidecar.api.BlockDevice;
+import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.ImageInfo;
+import io.qemuoperator.sidecar.api.InsertedMedium;
+import io.qemuoperator.sidecar.api.MemoryInfo;
+import io.qemuoperator.sidecar.api.MigrationParameters;
+import io.qemuoperator.sidecar.api.QemuVersion;
+import io.qemuoperator.sidecar.api.RunStatus;
+import io.qemuoperator.sidecar.api.SequencedEvent;
+import io.qemuoperator.sidecar.api.VmState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,17 +34,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One QEMU process in memory, as the sidecar of a VM pod would show it: started with {@code -S}
- * (run state {@code prelaunch}), with the vCPUs, memory and disks it was launched with. QMP
- * commands change it as QEMU would and append QMP events, numbered as the sidecar numbers them;
- * tests can also change it behind the operator's back ({@link #stop()}, {@link
- * #guestBalloon(long)}) and make a command fail ({@link #failNext}).
+ * One QEMU process in memory, as the sidecar of a VM pod would show it (in the wire contract's
+ * records): started with {@code -S} (run state {@code prelaunch}), with the vCPUs, memory and disks
+ * it was launched with. QMP commands change it as QEMU would and append QMP events, numbered as the
+ * sidecar numbers them; tests can also change it behind the operator's back ({@link #stop()},
+ * {@link #guestBalloon(long)}) and make a command fail ({@link #failNext}).
  *
  * <p>A guest with no operating system ignores an ACPI power-down request unless the test says it
  * acts on it ({@link #acpiShutdown(boolean)}). After {@code quit} the QEMU is gone: the sidecar
@@ -54,7 +69,7 @@ public final class TestingQemu {
   private final long baseMemory;
   private final Map<String, Long> disks;
   private final Map<String, Deque<String>> failures = new HashMap<>();
-  private final List<EventPage.QmpEventRecord> events = new ArrayList<>();
+  private final List<SequencedEvent> events = new ArrayList<>();
 
   private String runState = "prelaunch";
   private long balloonActual;
@@ -85,36 +100,50 @@ public final class TestingQemu {
   }
 
   /** {@code /v1/state}; 503 once QEMU has quit. */
-  VmSnapshot snapshot() throws SidecarException {
+  VmState state() throws SidecarException {
     lock.lock();
     try {
       requireConnected();
-      var diskStates = new ArrayList<VmSnapshot.DiskState>();
-      disks.forEach(
-          (device, size) ->
-              diskStates.add(new VmSnapshot.DiskState(device, size, "qcow2", false, "ok")));
-      var cpus = new ArrayList<VmSnapshot.CpuState>();
+      var block = new ArrayList<BlockDevice>();
+      disks.forEach((device, size) -> block.add(disk(device, size)));
+      var cpus = new ArrayList<CpuInfo>();
       for (int i = 0; i < cpuThreads.size(); i++) {
-        cpus.add(new VmSnapshot.CpuState(i, cpuThreads.get(i)));
+        cpus.add(new CpuInfo(i, i == 0, false, null, null, null, null, cpuThreads.get(i)));
       }
-      return new VmSnapshot(
+      return new VmState(
           instance,
           1,
           lastSeq(),
-          "7.2.0",
-          false,
-          false,
-          runState,
-          OptionalLong.of(balloonActual),
-          OptionalLong.of(baseMemory),
-          diskStates,
+          new QemuVersion("7.2.0", "testing"),
+          new NameInfo(null),
+          new RunStatus(runState.equals("running"), false, runState),
+          new KvmInfo(false, false),
+          new BalloonInfo(balloonActual, null, null, null, null, null, null),
+          block,
+          List.of(),
           cpus,
-          "none",
-          OptionalLong.of(maxBandwidth),
-          OptionalLong.of(downtimeLimitMillis));
+          new MigrationInfo(null, null, null),
+          new MigrationParameters(maxBandwidth, downtimeLimitMillis),
+          new MemoryInfo(baseMemory, 0L),
+          Map.of());
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A qcow2 drive of {@code size} bytes, as {@code query-block} shows it. */
+  private static BlockDevice disk(String device, long size) {
+    var medium =
+        new BlockDeviceInfo(
+            "/var/lib/qemu/" + device + ".qcow2", false, "qcow2", null, false, 0, 0, 0, 0, 0, 0);
+    return new BlockDevice(
+        device,
+        "unknown",
+        false,
+        false,
+        new InsertedMedium(medium, new ImageInfo(size)),
+        null,
+        BlockDeviceIoStatus.OK);
   }
 
   /** Runs one QMP command as QEMU would; QEMU's error (422) when the test asked for one. */
@@ -186,9 +215,8 @@ public final class TestingQemu {
         left = changed.awaitNanos(left);
       }
       requireConnected();
-      List<EventPage.QmpEventRecord> page =
-          events.stream().filter(event -> event.seq() > after).toList();
-      return new EventPage(instance, lastSeq(), false, page);
+      List<SequencedEvent> page = events.stream().filter(event -> event.seq() > after).toList();
+      return new EventPage(instance, lastSeq(), false, 0, page);
     } finally {
       lock.unlock();
     }
@@ -330,7 +358,7 @@ public final class TestingQemu {
   }
 
   private void emit(String name, JsonNode data) {
-    events.add(new EventPage.QmpEventRecord(lastSeq() + 1, name, data));
+    events.add(new SequencedEvent(lastSeq() + 1, name, data, Instant.now()));
     changed.signalAll();
   }
 

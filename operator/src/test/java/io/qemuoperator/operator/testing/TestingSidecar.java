@@ -1,11 +1,11 @@
 package io.qemuoperator.operator.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.qemuoperator.operator.sidecar.EventPage;
 import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.operator.sidecar.SidecarEndpoint;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
+import io.qemuoperator.sidecar.api.EventPage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The sidecars of every VM pod, in memory: one {@link TestingQemu} per pod, found by the pod IP in
  * the endpoint the operator calls. An unknown address is unreachable (status 0), a wrong token is
  * refused (401), and a QEMU that has quit answers 503. Every command the operator sends is recorded
- * with the address it went to.
+ * with the address it went to. The state and events are the wire contract's records, read by the
+ * operator's own {@link VmSnapshot#from}, as the real sidecar's are.
  *
  * <p>{@link #close()} ends every waiting {@code /v1/events} call at once and refuses the calls
  * after it.
@@ -64,7 +65,7 @@ public final class TestingSidecar implements Sidecar, AutoCloseable {
 
   @Override
   public VmSnapshot state(SidecarEndpoint endpoint) throws SidecarException {
-    return reach(endpoint).snapshot();
+    return VmSnapshot.from(reach(endpoint).state());
   }
 
   @Override

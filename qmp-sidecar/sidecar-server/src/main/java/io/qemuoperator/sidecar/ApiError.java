@@ -4,13 +4,26 @@ import io.qemuoperator.qmp.QmpCommandException;
 import io.qemuoperator.qmp.QmpException;
 import io.qemuoperator.qmp.QmpProtocolException;
 import io.qemuoperator.qmp.QmpTimeoutException;
+import io.qemuoperator.sidecar.api.ErrorBody;
+import io.qemuoperator.sidecar.api.QmpError;
 
 /**
- * An error answer of the sidecar's HTTP API: {@code {"error": {"class": …, "desc": …}}} with an
- * HTTP status. QEMU's own errors keep QEMU's class and desc; the sidecar's own use the classes
- * below.
+ * An error answer of the sidecar's HTTP API: an HTTP status and the contract's {@link ErrorBody},
+ * {@code {"error": {"class": …, "desc": …}}}. QEMU's own errors keep QEMU's class and desc; the
+ * sidecar's own use the classes below.
  */
 public record ApiError(int status, String errorClass, String desc) {
+
+  /** The error as the wire carries it. */
+  public QmpError qmpError() {
+    return new QmpError(errorClass, desc);
+  }
+
+  /** The answer's body. */
+  public ErrorBody body() {
+    return new ErrorBody(qmpError());
+  }
+
   /** Arguments break the QAPI schema (checked before QEMU sees them). */
   public static ApiError invalidArguments(String desc) {
     return new ApiError(400, "InvalidArguments", desc);

@@ -1,8 +1,6 @@
 package io.qemuoperator.sidecar;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qemuoperator.sidecar.http.ServerExchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -101,17 +99,16 @@ final class JsonExchange {
     exchange.responseHeader(name, value);
   }
 
-  void respond(int status, JsonNode body) throws IOException {
+  /** Answers {@code body}, one of the contract's records, as JSON. */
+  void respond(int status, Object body) throws IOException {
     send(status, "application/json", json.writeValueAsBytes(body));
   }
 
   void respondError(ApiError error) throws IOException {
-    ObjectNode body = json.createObjectNode();
-    body.putObject("error").put("class", error.errorClass()).put("desc", error.desc());
     if (error.status() == 401) {
       exchange.responseHeader("WWW-Authenticate", "Bearer");
     }
-    respond(error.status(), body);
+    respond(error.status(), error.body());
   }
 
   void respondText(int status, String contentType, String text) throws IOException {

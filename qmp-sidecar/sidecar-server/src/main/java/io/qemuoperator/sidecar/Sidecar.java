@@ -4,6 +4,7 @@ import io.qemuoperator.qapi.QapiCommand;
 import io.qemuoperator.qapi.QapiSchema;
 import io.qemuoperator.qmp.QmpClient;
 import io.qemuoperator.qmp.QmpClientOptions;
+import io.qemuoperator.sidecar.api.SidecarJson;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.UUID;
@@ -39,10 +40,11 @@ public final class Sidecar implements AutoCloseable {
       var gateway =
           new CommandGateway(
               schema, new CommandPolicy(config.allowedGuardedCommands()), probe::dialect, qmp);
-      var state = new StateReader(gateway, qmp, probe::dialect, instance);
+      var json = SidecarJson.mapper();
+      var state = new StateReader(gateway, qmp, probe::dialect, instance, json);
       var server =
           new SidecarServer(
-              config, token, client, probe::dialect, gateway, state, metrics, instance);
+              config, token, client, probe::dialect, gateway, state, metrics, instance, json);
       server.start();
       client.connect();
       return new Sidecar(client, server, instance);

@@ -1,21 +1,24 @@
 package io.qemuoperator.sidecar;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qemuoperator.qmp.QmpClient;
 import io.qemuoperator.qmp.QmpEvent;
 import io.qemuoperator.qmp.QmpEventBuffer;
 import io.qemuoperator.qmp.dialect.QmpDialect;
+import io.qemuoperator.sidecar.api.DialectTable;
+import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.ProbeStatus;
+import io.qemuoperator.sidecar.api.ReturnBody;
+import io.qemuoperator.sidecar.api.SequencedEvent;
+import io.qemuoperator.sidecar.api.SidecarPaths;
 import io.qemuoperator.sidecar.http.HttpListener;
 import io.qemuoperator.sidecar.http.ServerExchange;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sidecar's HTTP API on {@link HttpListener}: a request runs on its connection's thread; a
- * command is answered by the QMP reader as QEMU's reply arrives.
+ * command is answered by the QMP reader as QEMU's reply arrives. The paths and every answer's shape
+ * are the contract's ({@link SidecarPaths}, the records of {@code io.qemuoperator.sidecar.api}).
  *
  * <pre>
  * GET  /healthz                 200 while the process lives
@@ -41,16 +45,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SidecarServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SidecarServer.class);
-  private static final String COMMANDS = "/v1/commands/";
-  private static final long MAX_WAIT_SECONDS = 60;
   private static final Duration METRICS_QUERY_TIMEOUT = Duration.ofSeconds(2);
   private static final int MAX_CONNECTIONS = 64;
 
-  private final ObjectMapper json =
-      JsonMapper.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
+  private final ObjectMapper json;
   private final HttpListener http;
   private final SidecarConfig config;
   private final BearerToken token;
@@ -69,8 +67,10 @@ public final class SidecarServer implements AutoCloseable {
       CommandGateway gateway,
       StateReader state,
       SidecarMetrics metrics,
-      String instance)
+      String instance,
+      ObjectMapper json)
       throws IOException {
+    this.json = json;
     this.config = config;
     this.token = token;
     this.client = client;
@@ -121,24 +121,24 @@ public final class SidecarServer implements AutoCloseable {
   private void route(JsonExchange exchange) throws IOException, InterruptedException {
     String path = exchange.path();
     switch (path) {
-      case "/healthz" -> {
+      case SidecarPaths.HEALTHZ -> {
         if (requireGet(exchange)) {
-          exchange.respond(200, json.createObjectNode().put("status", "alive"));
+          exchange.respond(200, ProbeStatus.alive());
         }
       }
-      case "/readyz" -> {
+      case SidecarPaths.READYZ -> {
         if (requireGet(exchange)) {
           readiness(exchange);
         }
       }
-      case "/metrics" -> {
+      case SidecarPaths.METRICS -> {
         if (requireGet(exchange)) {
           refreshVmMetrics();
           exchange.respondText(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
         }
       }
       default -> {
-        if (!path.startsWith("/v1/")) {
+        if (!path.startsWith(SidecarPaths.V1)) {
           exchange.respondError(new ApiError(404, "NotFound", "no such endpoint: " + path));
         } else if (!token.accepts(exchange.header("Authorization").orElse(null))) {
           exchange.respondError(ApiError.unauthorized());
@@ -151,26 +151,30 @@ public final class SidecarServer implements AutoCloseable {
 
   private void routeV1(JsonExchange exchange, String path)
       throws IOException, InterruptedException {
-    if (path.startsWith(COMMANDS)) {
+    if (path.startsWith(SidecarPaths.COMMANDS)) {
       if (!"POST".equals(exchange.method())) {
         exchange.respondError(ApiError.methodNotAllowed(exchange.method(), "POST"));
       } else {
-        command(exchange, path.substring(COMMANDS.length()));
+        command(exchange, path.substring(SidecarPaths.COMMANDS.length()));
       }
       return;
     }
     switch (path) {
-      case "/v1/state" -> {
+      case SidecarPaths.STATE -> {
         if (requireGet(exchange)) {
-          answer(exchange, state.read());
+          switch (state.read()) {
+            case StateReader.Result.Read read ->
+                exchange.respond(200, new ReturnBody<>(read.state()));
+            case StateReader.Result.Failed failed -> exchange.respondError(failed.error());
+          }
         }
       }
-      case "/v1/events" -> {
+      case SidecarPaths.EVENTS -> {
         if (requireGet(exchange)) {
           events(exchange);
         }
       }
-      case "/v1/dialect" -> {
+      case SidecarPaths.DIALECT -> {
         if (requireGet(exchange)) {
           dialectTable(exchange);
         }
@@ -190,11 +194,7 @@ public final class SidecarServer implements AutoCloseable {
   private void readiness(JsonExchange exchange) throws IOException {
     Optional<QmpDialect> served = dialect.get();
     if (served.isPresent()) {
-      exchange.respond(
-          200,
-          json.createObjectNode()
-              .put("status", "ready")
-              .put("qemu", served.get().offer().version()));
+      exchange.respond(200, ProbeStatus.ready(served.get().offer().version()));
     } else {
       exchange.respondError(
           ApiError.notConnected(
@@ -252,11 +252,9 @@ public final class SidecarServer implements AutoCloseable {
     switch (result) {
       case CommandResult.Done done -> {
         if (!done.sentAs().isEmpty()) {
-          exchange.responseHeader("Qmp-Sent-As", done.sentAs());
+          exchange.responseHeader(SidecarPaths.SENT_AS, done.sentAs());
         }
-        ObjectNode body = json.createObjectNode();
-        body.set("return", done.value());
-        exchange.respond(200, body);
+        exchange.respond(200, new ReturnBody<>(done.value()));
       }
       case CommandResult.Failed failed -> exchange.respondError(failed.error());
     }
@@ -267,35 +265,35 @@ public final class SidecarServer implements AutoCloseable {
     long after;
     long wait;
     try {
-      after = Long.parseLong(query.getOrDefault("after", "0"));
-      wait = Long.parseLong(query.getOrDefault("wait", "0"));
+      after = Long.parseLong(query.getOrDefault(SidecarPaths.AFTER, "0"));
+      wait = Long.parseLong(query.getOrDefault(SidecarPaths.WAIT, "0"));
     } catch (NumberFormatException e) {
       exchange.respondError(
           ApiError.badRequest("'after' and 'wait' must be whole numbers: " + e.getMessage()));
       return;
     }
-    if (after < 0 || wait < 0 || wait > MAX_WAIT_SECONDS) {
+    if (after < 0 || wait < 0 || wait > SidecarPaths.MAX_WAIT_SECONDS) {
       exchange.respondError(
           ApiError.badRequest(
-              "'after' must be >= 0 and 'wait' between 0 and " + MAX_WAIT_SECONDS + " seconds"));
+              "'after' must be >= 0 and 'wait' between 0 and "
+                  + SidecarPaths.MAX_WAIT_SECONDS
+                  + " seconds"));
       return;
     }
     QmpEventBuffer buffer = client.events();
     QmpEventBuffer.EventPage page = buffer.await(after, Duration.ofSeconds(wait));
-    ObjectNode body = json.createObjectNode();
-    body.put("instance", instance);
-    body.put("lastSeq", page.lastSeq());
-    body.put("gap", page.gap());
-    body.put("dropped", buffer.dropped());
-    var list = body.putArray("events");
-    for (QmpEvent event : page.events()) {
-      ObjectNode node = list.addObject();
-      node.put("seq", event.seq());
-      node.put("event", event.name());
-      node.set("data", event.data());
-      node.put("timestamp", event.timestamp().toString());
-    }
-    exchange.respond(200, body);
+    exchange.respond(
+        200,
+        new EventPage(
+            instance,
+            page.lastSeq(),
+            page.gap(),
+            buffer.dropped(),
+            page.events().stream().map(SidecarServer::sequenced).toList()));
+  }
+
+  private static SequencedEvent sequenced(QmpEvent event) {
+    return new SequencedEvent(event.seq(), event.name(), event.data(), event.timestamp());
   }
 
   private void dialectTable(JsonExchange exchange) throws IOException {
@@ -304,10 +302,9 @@ public final class SidecarServer implements AutoCloseable {
       exchange.respondError(ApiError.notProbed());
       return;
     }
-    ObjectNode body = json.createObjectNode().put("qemu", served.get().offer().version());
-    ObjectNode commands = body.putObject("commands");
+    var commands = new LinkedHashMap<String, String>();
     served.get().outcomes().forEach((command, outcome) -> commands.put(command, outcome.name()));
-    exchange.respond(200, body);
+    exchange.respond(200, new DialectTable(served.get().offer().version(), commands));
   }
 
   private void refreshVmMetrics() {

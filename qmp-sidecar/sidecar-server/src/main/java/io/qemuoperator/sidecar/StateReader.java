@@ -1,66 +1,96 @@
 package io.qemuoperator.sidecar;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qemuoperator.qmp.QmpClient;
 import io.qemuoperator.qmp.QmpGreeting;
 import io.qemuoperator.qmp.dialect.QmpDialect;
+import io.qemuoperator.qmp.types.BalloonInfo;
+import io.qemuoperator.qmp.types.BlockStats;
+import io.qemuoperator.qmp.types.CpuInfo;
+import io.qemuoperator.qmp.types.KvmInfo;
+import io.qemuoperator.qmp.types.MigrationInfo;
+import io.qemuoperator.qmp.types.NameInfo;
+import io.qemuoperator.sidecar.api.BlockDevice;
+import io.qemuoperator.sidecar.api.MemoryInfo;
+import io.qemuoperator.sidecar.api.MigrationParameters;
+import io.qemuoperator.sidecar.api.QemuVersion;
+import io.qemuoperator.sidecar.api.RunStatus;
+import io.qemuoperator.sidecar.api.VmState;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /v1/state}: one consistent snapshot of the queries the operator needs. All queries are
- * sent at once (QMP answers them in order); the snapshot is taken again when a QMP event or a
- * reconnect happened while it was being read, so it never mixes two states.
+ * {@code GET /v1/state}: one consistent snapshot of the queries the operator needs, as the
+ * contract's {@link VmState}. All queries are sent at once (QMP answers them in order); the
+ * snapshot is taken again when a QMP event or a reconnect happened while it was being read, so it
+ * never mixes two states.
  */
 final class StateReader {
-  /** Snapshot member → seed query. Failures of single queries go under "errors". */
-  private static final Map<String, String> QUERIES = seedQueries();
+  /**
+   * The seed's queries, sent through the gateway; a single one QEMU refuses goes under "errors".
+   */
+  private static final List<String> SEED_QUERIES =
+      List.of(
+          "query-name",
+          "query-status",
+          "query-kvm",
+          "query-balloon",
+          "query-block",
+          "query-blockstats",
+          "query-cpus",
+          "query-migrate");
+
+  /**
+   * Queries the seed schema lacks, sent as they are where this QEMU offers them ({@code
+   * query-migrate-parameters}: the migration tuning; {@code query-memory-size-summary}: the RAM
+   * QEMU was started with); null where it does not.
+   */
+  private static final List<String> MODERN_QUERIES =
+      List.of("query-migrate-parameters", "query-memory-size-summary");
 
   private static final int ATTEMPTS = 3;
+
+  /** A snapshot, or the error that kept it from being read. */
+  sealed interface Result {
+    record Read(VmState state) implements Result {}
+
+    record Failed(ApiError error) implements Result {}
+  }
 
   private final CommandGateway gateway;
   private final TimedQmp qmp;
   private final Supplier<Optional<QmpDialect>> dialect;
   private final String instance;
+  private final ObjectMapper json;
 
   StateReader(
       CommandGateway gateway,
       TimedQmp qmp,
       Supplier<Optional<QmpDialect>> dialect,
-      String instance) {
+      String instance,
+      ObjectMapper json) {
     this.gateway = gateway;
     this.qmp = qmp;
     this.dialect = dialect;
     this.instance = instance;
-  }
-
-  private static Map<String, String> seedQueries() {
-    var queries = new LinkedHashMap<String, String>();
-    queries.put("name", "query-name");
-    queries.put("status", "query-status");
-    queries.put("kvm", "query-kvm");
-    queries.put("balloon", "query-balloon");
-    queries.put("block", "query-block");
-    queries.put("blockstats", "query-blockstats");
-    queries.put("cpus", "query-cpus");
-    queries.put("migrate", "query-migrate");
-    return java.util.Collections.unmodifiableMap(queries);
+    this.json = json;
   }
 
   /** The snapshot, or the error that kept it from being read. */
-  CommandResult read() throws InterruptedException {
+  Result read() throws InterruptedException {
     QmpClient client = qmp.client();
-    CommandResult result = null;
+    Result result = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       long seqBefore = client.events().lastSeq();
       long sessionBefore = client.sessions();
       result = readOnce(client);
-      if (result instanceof CommandResult.Failed
+      if (result instanceof Result.Failed
           || (client.events().lastSeq() == seqBefore && client.sessions() == sessionBefore)) {
         return result;
       }
@@ -68,55 +98,52 @@ final class StateReader {
     return result;
   }
 
-  private CommandResult readOnce(QmpClient client) throws InterruptedException {
+  private Result readOnce(QmpClient client) throws InterruptedException {
     Optional<QmpDialect> served = dialect.get();
     Optional<QmpGreeting> greeting = client.greeting();
     if (served.isEmpty() || greeting.isEmpty()) {
-      return new CommandResult.Failed(ApiError.notProbed());
+      return new Result.Failed(ApiError.notProbed());
     }
     long seq = client.events().lastSeq();
-    var pending = new LinkedHashMap<String, CompletableFuture<CommandResult>>();
-    QUERIES.forEach((member, query) -> pending.put(member, gateway.run(query, null)));
-    CompletableFuture<JsonNode> parameters = modern(served.get(), "query-migrate-parameters");
-    CompletableFuture<JsonNode> memorySize = modern(served.get(), "query-memory-size-summary");
+    var seed = new LinkedHashMap<String, CompletableFuture<CommandResult>>();
+    SEED_QUERIES.forEach(query -> seed.put(query, gateway.run(query, null)));
+    var modern = new LinkedHashMap<String, CompletableFuture<JsonNode>>();
+    MODERN_QUERIES.forEach(query -> modern.put(query, sendWhereOffered(served.get(), query)));
 
-    ObjectNode snapshot = JsonNodeFactory.instance.objectNode();
-    snapshot.put("instance", instance);
-    snapshot.put("session", client.sessions());
-    snapshot.put("eventSeq", seq);
-    snapshot
-        .putObject("qemu")
-        .put("version", greeting.get().version())
-        .put("package", greeting.get().packageName());
-    ObjectNode errors = JsonNodeFactory.instance.objectNode();
-    for (var entry : pending.entrySet()) {
-      CommandResult answer = join(entry.getValue());
-      switch (answer) {
-        case CommandResult.Done done -> snapshot.set(entry.getKey(), done.value());
+    var replies = new QueryReplies(json);
+    for (var query : seed.entrySet()) {
+      switch (join(query.getValue())) {
+        case CommandResult.Done done -> replies.answered(query.getKey(), done.value());
         case CommandResult.Failed failed -> {
           if (failed.error().status() != 422) {
-            return failed; // not connected, timeout: the snapshot as a whole failed
+            return new Result.Failed(failed.error()); // not connected, timeout: no snapshot
           }
-          snapshot.putNull(entry.getKey());
-          errors
-              .putObject(QUERIES.get(entry.getKey()))
-              .put("class", failed.error().errorClass())
-              .put("desc", failed.error().desc());
+          replies.refused(query.getKey(), failed.error().qmpError());
         }
       }
     }
-    snapshot.set("migrateParameters", joinOrNull(parameters));
-    snapshot.set("memorySize", joinOrNull(memorySize));
-    snapshot.set("errors", errors);
-    return new CommandResult.Done(snapshot, "");
+    modern.forEach((query, answer) -> replies.answered(query, joinOrNull(answer)));
+
+    return new Result.Read(
+        new VmState(
+            instance,
+            client.sessions(),
+            seq,
+            new QemuVersion(greeting.get().version(), greeting.get().packageName()),
+            replies.read("query-name", NameInfo.class),
+            replies.read("query-status", RunStatus.class),
+            replies.read("query-kvm", KvmInfo.class),
+            replies.read("query-balloon", BalloonInfo.class),
+            replies.readList("query-block", BlockDevice.class),
+            replies.readList("query-blockstats", BlockStats.class),
+            replies.readList("query-cpus", CpuInfo.class),
+            replies.read("query-migrate", MigrationInfo.class),
+            replies.read("query-migrate-parameters", MigrationParameters.class),
+            replies.read("query-memory-size-summary", MemoryInfo.class),
+            replies.errors()));
   }
 
-  /**
-   * A query the seed schema lacks, sent as is where this QEMU offers it ({@code
-   * query-migrate-parameters}: the migration tuning; {@code query-memory-size-summary}: the RAM
-   * QEMU was started with); null where it does not.
-   */
-  private CompletableFuture<JsonNode> modern(QmpDialect served, String query) {
+  private CompletableFuture<JsonNode> sendWhereOffered(QmpDialect served, String query) {
     return served.offer().has(query)
         ? qmp.execute(query, null)
         : CompletableFuture.completedFuture(null);
@@ -125,8 +152,8 @@ final class StateReader {
   private static JsonNode joinOrNull(CompletableFuture<JsonNode> answer) {
     try {
       return answer.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      return JsonNodeFactory.instance.nullNode();
+    } catch (CompletionException e) {
+      return null;
     }
   }
 
@@ -134,7 +161,7 @@ final class StateReader {
       throws InterruptedException {
     try {
       return future.get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("state query failed unexpectedly", e.getCause());
     }
   }
