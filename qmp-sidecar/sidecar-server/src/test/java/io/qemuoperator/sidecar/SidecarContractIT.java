@@ -24,16 +24,14 @@ import io.qemuoperator.sidecar.api.SidecarJson;
 import io.qemuoperator.sidecar.api.SidecarPaths;
 import io.qemuoperator.sidecar.api.VmState;
 import io.qemuoperator.testing.RawQmp;
-import io.qemuoperator.testing.TestingQemu;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The wire contract end to end: what the real sidecar writes for real QEMU, read with the
@@ -42,31 +40,14 @@ import org.junit.jupiter.api.Test;
  */
 class SidecarContractIT {
   private final ObjectMapper json = SidecarJson.mapper();
-  private TestingQemu qemu;
-  private TestingSidecar sidecar;
-
-  @BeforeEach
-  void start() throws Exception {
-    qemu = TestingQemu.start();
-    sidecar = TestingSidecar.start(qemu.qmpSocket(), qemu.dir());
-  }
-
-  @AfterEach
-  void stop() {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (qemu != null) {
-      qemu.close();
-    }
-  }
+  @RegisterExtension final SidecarOnQemu vm = new SidecarOnQemu();
 
   private <T> T read(TestingSidecar.Answer answer, Class<T> type) throws IOException {
     return json.readValue(answer.text(), type);
   }
 
   private VmState state() throws IOException {
-    var answer = sidecar.get(SidecarPaths.STATE, true);
+    var answer = vm.sidecar().get(SidecarPaths.STATE, true);
     assertThat(answer.status()).as(answer.text()).isEqualTo(200);
     ReturnBody<VmState> body =
         json.readValue(answer.text(), SidecarJson.returnOf(json, VmState.class));
@@ -81,16 +62,18 @@ class SidecarContractIT {
   @Test
   void theStateReadsBackAsQemuItselfReportsIt() throws Exception {
     assertThat(
-            sidecar.command("block_resize", "{\"device\":\"drive0\",\"size\":134217728}").status())
+            vm.sidecar()
+                .command("block_resize", "{\"device\":\"drive0\",\"size\":134217728}")
+                .status())
         .isEqualTo(200);
-    assertThat(sidecar.command("migrate_set_speed", "{\"value\":33554432}").status())
+    assertThat(vm.sidecar().command("migrate_set_speed", "{\"value\":33554432}").status())
         .isEqualTo(200);
-    assertThat(sidecar.command("cont", null).status()).isEqualTo(200);
+    assertThat(vm.sidecar().command("cont", null).status()).isEqualTo(200);
 
     VmState state = state();
 
-    try (var observer = RawQmp.connect(qemu.observerSocket())) {
-      assertThat(state.instance()).isEqualTo(sidecar.instance());
+    try (var observer = RawQmp.connect(vm.qemu().observerSocket())) {
+      assertThat(state.instance()).isEqualTo(vm.sidecar().instance());
       assertThat(state.session()).isEqualTo(1);
       assertThat(state.eventSeq()).as("cont's RESUME").isPositive();
       JsonNode version = observer.greeting().at("/QMP/version");
@@ -144,9 +127,9 @@ class SidecarContractIT {
 
   @Test
   void eventsReadBackInOrderWithTheirNumbersAndTimes() throws Exception {
-    long after = read(sidecar.get(SidecarPaths.events(0, 0), true), EventPage.class).lastSeq();
+    long after = read(vm.sidecar().get(SidecarPaths.events(0, 0), true), EventPage.class).lastSeq();
     Instant before = Instant.now().minusSeconds(1);
-    try (var observer = RawQmp.connect(qemu.observerSocket())) {
+    try (var observer = RawQmp.connect(vm.qemu().observerSocket())) {
       observer.execute("cont", null);
       observer.execute("stop", null);
       observer.execute("cont", null);
@@ -157,11 +140,12 @@ class SidecarContractIT {
         .atMost(Duration.ofSeconds(10))
         .until(
             () -> {
-              page.set(read(sidecar.get(SidecarPaths.events(after, 5), true), EventPage.class));
+              page.set(
+                  read(vm.sidecar().get(SidecarPaths.events(after, 5), true), EventPage.class));
               return page.get().events().size() >= 3;
             });
 
-    assertThat(page.get().instance()).isEqualTo(sidecar.instance());
+    assertThat(page.get().instance()).isEqualTo(vm.sidecar().instance());
     assertThat(page.get().gap()).isFalse();
     assertThat(page.get().dropped()).isZero();
     assertThat(page.get().events())
@@ -185,26 +169,30 @@ class SidecarContractIT {
   @Test
   void errorsReadBackWithQemusOwnClassAndDesc() throws Exception {
     String arguments = "{\"name\":\"nosuchnic\",\"up\":false}";
-    var refused = sidecar.command("set_link", arguments);
+    var refused = vm.sidecar().command("set_link", arguments);
 
     assertThat(refused.status()).isEqualTo(422);
-    try (var observer = RawQmp.connect(qemu.observerSocket())) {
+    try (var observer = RawQmp.connect(vm.qemu().observerSocket())) {
       JsonNode own = observer.execute("set_link", arguments).get("error");
       assertThat(read(refused, ErrorBody.class).error())
           .isEqualTo(new QmpError(own.get("class").asText(), own.get("desc").asText()));
     }
-    assertThat(read(sidecar.command("no-such-command", null), ErrorBody.class).error().errorClass())
+    assertThat(
+            read(vm.sidecar().command("no-such-command", null), ErrorBody.class)
+                .error()
+                .errorClass())
         .isEqualTo("CommandNotFound");
-    assertThat(read(sidecar.get(SidecarPaths.STATE, false), ErrorBody.class).error().errorClass())
+    assertThat(
+            read(vm.sidecar().get(SidecarPaths.STATE, false), ErrorBody.class).error().errorClass())
         .isEqualTo("Unauthorized");
   }
 
   @Test
   void probesAndTheDialectTableReadBack() throws Exception {
-    ProbeStatus ready = read(sidecar.get(SidecarPaths.READYZ, false), ProbeStatus.class);
-    DialectTable dialect = read(sidecar.get(SidecarPaths.DIALECT, true), DialectTable.class);
+    ProbeStatus ready = read(vm.sidecar().get(SidecarPaths.READYZ, false), ProbeStatus.class);
+    DialectTable dialect = read(vm.sidecar().get(SidecarPaths.DIALECT, true), DialectTable.class);
 
-    assertThat(read(sidecar.get(SidecarPaths.HEALTHZ, false), ProbeStatus.class))
+    assertThat(read(vm.sidecar().get(SidecarPaths.HEALTHZ, false), ProbeStatus.class))
         .isEqualTo(ProbeStatus.alive());
     assertThat(ready).isEqualTo(ProbeStatus.ready(state().qemu().version()));
     assertThat(dialect.qemu()).isEqualTo(ready.qemu());

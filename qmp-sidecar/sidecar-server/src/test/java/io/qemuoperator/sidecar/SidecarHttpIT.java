@@ -3,15 +3,13 @@ package io.qemuoperator.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qemuoperator.testing.RawQmp;
-import io.qemuoperator.testing.TestingQemu;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sidecar's HTTP contract against real QEMU: authentication, every kind of bad input of
@@ -19,28 +17,11 @@ import org.junit.jupiter.api.Test;
  * happens when QEMU dies and comes back.
  */
 class SidecarHttpIT {
-  private TestingQemu qemu;
-  private TestingSidecar sidecar;
-
-  @BeforeEach
-  void start() throws Exception {
-    qemu = TestingQemu.start();
-    sidecar = TestingSidecar.start(qemu.qmpSocket(), qemu.dir());
-  }
-
-  @AfterEach
-  void stop() {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (qemu != null) {
-      qemu.close();
-    }
-  }
+  @RegisterExtension final SidecarOnQemu vm = new SidecarOnQemu();
 
   private TestingSidecar.Answer raw(String method, String path, String auth, String body) {
     var request =
-        HttpRequest.newBuilder(sidecar.uri(path))
+        HttpRequest.newBuilder(vm.sidecar().uri(path))
             .method(
                 method,
                 body == null
@@ -49,22 +30,22 @@ class SidecarHttpIT {
     if (auth != null) {
       request.header("Authorization", auth);
     }
-    return sidecar.send(request);
+    return vm.sidecar().send(request);
   }
 
   /** QEMU still answers, and was never sent what the sidecar refused. */
   private void assertQemuUntouched() throws Exception {
-    try (var observer = RawQmp.connect(qemu.observerSocket())) {
+    try (var observer = RawQmp.connect(vm.qemu().observerSocket())) {
       assertThat(observer.runState()).isEqualTo("prelaunch");
     }
-    assertThat(sidecar.command("query-status", null).status()).isEqualTo(200);
+    assertThat(vm.sidecar().command("query-status", null).status()).isEqualTo(200);
   }
 
   @Test
   void probesNeedNoTokenAndSayWhatTheyKnow() {
-    var health = sidecar.get("/healthz", false);
+    var health = vm.sidecar().get("/healthz", false);
     assertThat(health.status()).isEqualTo(200);
-    var ready = sidecar.get("/readyz", false);
+    var ready = vm.sidecar().get("/readyz", false);
     assertThat(ready.status()).isEqualTo(200);
     assertThat(ready.json().path("qemu").asText()).matches("\\d+\\.\\d+\\.\\d+");
   }
@@ -79,23 +60,25 @@ class SidecarHttpIT {
       assertThat(raw("GET", "/v1/state", auth, null).status()).isEqualTo(401);
       assertThat(raw("GET", "/v1/events", auth, null).status()).isEqualTo(401);
     }
-    assertThat(raw("GET", "/v1/state", "bearer " + sidecar.token(), null).status())
+    assertThat(raw("GET", "/v1/state", "bearer " + vm.sidecar().token(), null).status())
         .as("the scheme is case-insensitive")
         .isEqualTo(200);
   }
 
   @Test
   void unknownCommandsAre404AndWrongMethods405() {
-    var unknown = sidecar.command("no-such-command", null);
+    var unknown = vm.sidecar().command("no-such-command", null);
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.errorClass()).isEqualTo("CommandNotFound");
     assertThat(unknown.desc()).contains("no-such-command");
-    assertThat(sidecar.command("qmp_capabilities", null).status())
+    assertThat(vm.sidecar().command("qmp_capabilities", null).status())
         .as("the sidecar owns negotiation")
         .isEqualTo(404);
-    assertThat(raw("GET", "/v1/commands/query-status", "Bearer " + sidecar.token(), null).status())
+    assertThat(
+            raw("GET", "/v1/commands/query-status", "Bearer " + vm.sidecar().token(), null)
+                .status())
         .isEqualTo(405);
-    assertThat(raw("DELETE", "/v1/state", "Bearer " + sidecar.token(), null).status())
+    assertThat(raw("DELETE", "/v1/state", "Bearer " + vm.sidecar().token(), null).status())
         .isEqualTo(405);
   }
 
@@ -112,7 +95,7 @@ class SidecarHttpIT {
       "{\"value\": \"\\uD800\"}" + "\u00ff",
     };
     for (String body : bodies) {
-      var answer = sidecar.command("balloon", body);
+      var answer = vm.sidecar().command("balloon", body);
       assertThat(answer.status()).as(body).isEqualTo(400);
       assertThat(answer.errorClass()).as(body).isIn("BadRequest", "InvalidArguments");
     }
@@ -138,7 +121,7 @@ class SidecarHttpIT {
             new Case("block_resize", "{\"device\":\"drive0\"}", "size"),
             new Case("migrate_set_downtime", "{\"value\":\"0.5\"}", "value", "number"));
     for (Case c : cases) {
-      var answer = sidecar.command(c.command(), c.body());
+      var answer = vm.sidecar().command(c.command(), c.body());
       assertThat(answer.status())
           .as("%s %s: %s", c.command(), c.body(), answer.text())
           .isEqualTo(400);
@@ -151,7 +134,7 @@ class SidecarHttpIT {
   @Test
   void deeplyNestedArgumentsAreRefused() throws Exception {
     String nested = "[".repeat(2000) + "]".repeat(2000);
-    var answer = sidecar.command("qom-get", "{\"path\":" + nested + ",\"property\":\"type\"}");
+    var answer = vm.sidecar().command("qom-get", "{\"path\":" + nested + ",\"property\":\"type\"}");
     assertThat(answer.status()).isEqualTo(400);
     assertQemuUntouched();
   }
@@ -162,7 +145,7 @@ class SidecarHttpIT {
    * the server answers early and closes can see a reset instead of the answer.
    */
   private String rawExchange(String head, byte[] body) throws Exception {
-    try (var socket = new java.net.Socket("127.0.0.1", sidecar.uri("/").getPort())) {
+    try (var socket = new java.net.Socket("127.0.0.1", vm.sidecar().uri("/").getPort())) {
       socket.setSoTimeout(10_000);
       var out = socket.getOutputStream();
       out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -182,7 +165,7 @@ class SidecarHttpIT {
     // sidecar refuses on the declared length, before reading any of it.
     String declared =
         "POST /v1/commands/qom-get HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-            + sidecar.token()
+            + vm.sidecar().token()
             + "\r\nContent-Type: application/json\r\nContent-Length: "
             + (16 << 20)
             + "\r\n\r\n";
@@ -192,7 +175,7 @@ class SidecarHttpIT {
     int size = SidecarConfig.DEFAULT_MAX_BODY_BYTES + 1;
     String chunked =
         "POST /v1/commands/qom-get HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-            + sidecar.token()
+            + vm.sidecar().token()
             + "\r\nTransfer-Encoding: chunked\r\n\r\n"
             + Integer.toHexString(size)
             + "\r\n";
@@ -207,11 +190,11 @@ class SidecarHttpIT {
 
   @Test
   void stateIsOneSnapshotOfWhatQemuReports() {
-    assertThat(sidecar.command("cont", null).status()).isEqualTo(200);
-    var state = sidecar.get("/v1/state", true);
+    assertThat(vm.sidecar().command("cont", null).status()).isEqualTo(200);
+    var state = vm.sidecar().get("/v1/state", true);
     assertThat(state.status()).as(state.text()).isEqualTo(200);
     var snapshot = state.value();
-    assertThat(snapshot.path("instance").asText()).isEqualTo(sidecar.instance());
+    assertThat(snapshot.path("instance").asText()).isEqualTo(vm.sidecar().instance());
     assertThat(snapshot.at("/status/status").asText()).isEqualTo("running");
     assertThat(snapshot.at("/balloon/actual").asLong()).isEqualTo(128L << 20);
     assertThat(snapshot.path("cpus")).hasSize(2);
@@ -226,36 +209,36 @@ class SidecarHttpIT {
 
   @Test
   void eventsCarrySequenceNumbersAndTheInstanceAndLongPollWakesUp() throws Exception {
-    var first = sidecar.get("/v1/events?after=0", true);
-    assertThat(first.json().path("instance").asText()).isEqualTo(sidecar.instance());
+    var first = vm.sidecar().get("/v1/events?after=0", true);
+    assertThat(first.json().path("instance").asText()).isEqualTo(vm.sidecar().instance());
     long last = first.json().path("lastSeq").asLong();
 
     CompletableFuture<TestingSidecar.Answer> poll =
         CompletableFuture.supplyAsync(
-            () -> sidecar.get("/v1/events?after=" + last + "&wait=20", true));
+            () -> vm.sidecar().get("/v1/events?after=" + last + "&wait=20", true));
     Thread.sleep(200); // the poll is waiting now; cont below must wake it, long before 20 s
     long sent = System.nanoTime();
-    assertThat(sidecar.command("cont", null).status()).isEqualTo(200);
+    assertThat(vm.sidecar().command("cont", null).status()).isEqualTo(200);
     var woken = poll.get();
     assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(10));
     assertThat(woken.json().path("events").get(0).path("event").asText()).isEqualTo("RESUME");
     assertThat(woken.json().path("events").get(0).path("seq").asLong()).isEqualTo(last + 1);
     assertThat(woken.json().path("gap").asBoolean()).isFalse();
 
-    assertThat(sidecar.get("/v1/events?after=-1", true).status()).isEqualTo(400);
-    assertThat(sidecar.get("/v1/events?after=x", true).status()).isEqualTo(400);
+    assertThat(vm.sidecar().get("/v1/events?after=-1", true).status()).isEqualTo(400);
+    assertThat(vm.sidecar().get("/v1/events?after=x", true).status()).isEqualTo(400);
   }
 
   @Test
   void metricsShowRoundTripsErrorsEventsAndVmFigures() {
-    sidecar.command("cont", null);
-    sidecar.command("set_link", "{\"name\":\"nosuchnic\",\"up\":false}");
+    vm.sidecar().command("cont", null);
+    vm.sidecar().command("set_link", "{\"name\":\"nosuchnic\",\"up\":false}");
     // Events are counted on the metrics listener's own thread, possibly after the replies.
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () -> {
-              var metrics = sidecar.get("/metrics", false);
+              var metrics = vm.sidecar().get("/metrics", false);
               assertThat(metrics.status()).isEqualTo(200);
               assertThat(metrics.text())
                   .contains(
@@ -270,13 +253,13 @@ class SidecarHttpIT {
 
   @Test
   void whenQemuDiesReadinessDropsInFlightCallsFailFastAndRestartReconnects() throws Exception {
-    assertThat(sidecar.command("cont", null).status()).isEqualTo(200);
-    qemu.stop(); // SIGSTOP: the next command is in flight and unanswered
+    assertThat(vm.sidecar().command("cont", null).status()).isEqualTo(200);
+    vm.qemu().stop(); // SIGSTOP: the next command is in flight and unanswered
     CompletableFuture<TestingSidecar.Answer> inFlight =
-        CompletableFuture.supplyAsync(() -> sidecar.command("query-status", null));
+        CompletableFuture.supplyAsync(() -> vm.sidecar().command("query-status", null));
     Thread.sleep(300);
     long killed = System.nanoTime();
-    qemu.kill();
+    vm.qemu().kill();
     var failed = inFlight.get();
     assertThat(Duration.ofNanos(System.nanoTime() - killed))
         .as("fails at once, not at the 30 s command deadline")
@@ -285,12 +268,12 @@ class SidecarHttpIT {
     assertThat(failed.errorClass()).isEqualTo("QmpNotConnected");
     Awaitility.await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> sidecar.get("/readyz", false).status() == 503);
-    assertThat(sidecar.command("query-status", null).status()).isEqualTo(503);
+        .until(() -> vm.sidecar().get("/readyz", false).status() == 503);
+    assertThat(vm.sidecar().command("query-status", null).status()).isEqualTo(503);
 
-    qemu.restart();
-    sidecar.awaitReady();
-    var status = sidecar.command("query-status", null);
+    vm.qemu().restart();
+    vm.sidecar().awaitReady();
+    var status = vm.sidecar().command("query-status", null);
     assertThat(status.status()).isEqualTo(200);
     assertThat(status.value().path("status").asText()).isEqualTo("prelaunch");
   }
