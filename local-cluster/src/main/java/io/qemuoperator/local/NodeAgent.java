@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qemuoperator.operator.pod.VmResources;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,11 +35,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plays the kubelet for VM pods on this machine: for every pod the operator creates it runs the
- * pod's containers as local processes — the qemu container's script with real QEMU, the real
- * sidecar with the pod's arguments and mounted token — gives the pod its own loopback address
- * (127.0.x.y, so every sidecar listens on the pod's port as in a cluster), reports the pod Running
- * with that podIP, reports a QEMU that exits as a kubelet does (terminated, restart count) and
- * restarts it (restartPolicy Always), and stops everything when the pod is deleted.
+ * pod's containers as local processes ({@link RunningPod}) — the qemu container's script with real
+ * QEMU, the real sidecar as its own process (its launcher script {@code
+ * qmp-sidecar/bin/qmp-sidecar} on the shaded jar, {@link SidecarLauncher}) with the pod's arguments
+ * and mounted token — gives the pod its own loopback address (127.0.x.y, so every sidecar listens
+ * on the pod's port as in a cluster), reports the pod Running with that podIP once the sidecar
+ * answers, reports a container that exits as a kubelet does (terminated, restart count) and
+ * restarts it (restartPolicy Always), and stops everything when the pod is deleted or the agent
+ * closes.
  *
  * <p>Paths of the pod are mapped to this machine's: the QMP emptyDir and the token into one folder
  * per pod, each claim's mount to the folder of the volume the claim is bound to (a hostPath), so a
@@ -51,7 +55,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private final KubernetesClient client;
   private final Path root;
-  private final String qemuBinary;
+  private final PodRuntime runtime;
   private final SharedIndexInformer<Pod> informer;
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
   private final ServedNamespaces namespaces;
@@ -83,7 +87,16 @@ public final class NodeAgent implements AutoCloseable {
     this.client = client;
     this.root = root;
     this.namespaces = new ServedNamespaces(namespaces);
-    this.qemuBinary = System.getenv().getOrDefault("QEMU_SYSTEM", "qemu-system-x86_64");
+    this.runtime =
+        new PodRuntime(
+            client,
+            System.getenv().getOrDefault("QEMU_SYSTEM", "qemu-system-x86_64"),
+            SidecarLauncher.of(System.getenv()),
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build());
     this.informer =
         client
             .pods()
@@ -141,8 +154,12 @@ public final class NodeAgent implements AutoCloseable {
     return Set.copyOf(pods.keySet());
   }
 
-  /** The pod's sidecar, for tests that stop it. */
-  public void restartSidecar(String namespace, String pod) throws IOException {
+  /**
+   * Stops the pod's sidecar process and starts a new one on the pod's address; returns once it
+   * answers. For tests.
+   */
+  public void restartSidecar(String namespace, String pod)
+      throws IOException, InterruptedException {
     pods.get(namespace + "/" + pod).restartSidecar();
   }
 
@@ -212,11 +229,10 @@ public final class NodeAgent implements AutoCloseable {
       waiting.remove(pod.getMetadata().getUid());
       var running =
           new RunningPod(
-              client,
+              runtime,
               pod,
               podDir(pod.getMetadata().getNamespace(), pod.getMetadata().getName()),
-              mounts.folders(),
-              qemuBinary);
+              mounts.folders());
       pods.put(key, running);
       running.start();
     } catch (IOException | RuntimeException e) {
@@ -290,7 +306,18 @@ public final class NodeAgent implements AutoCloseable {
   public void close() {
     informer.close();
     retries.shutdownNow();
-    List.copyOf(pods.keySet()).forEach(this::stop);
+    // every pod at once: each waits for its sidecar's JVM to end
+    List<Thread> stops =
+        pods.keySet().stream().map(key -> Thread.ofVirtual().start(() -> stop(key))).toList();
+    for (Thread stop : stops) {
+      try {
+        stop.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    runtime.http().close();
   }
 
   static Container container(Pod pod, String name) {
