@@ -149,6 +149,11 @@ public final class NodeAgent implements AutoCloseable {
     return pods.get(namespace + "/" + pod).qemu();
   }
 
+  /** The sidecar process of a pod while one runs, for tests that kill it. */
+  public Optional<ProcessHandle> sidecar(String namespace, String pod) {
+    return pods.get(namespace + "/" + pod).sidecar();
+  }
+
   /** The keys ({@code namespace/name}) of the pods this agent runs now. */
   public Set<String> runningPods() {
     return Set.copyOf(pods.keySet());
