@@ -101,13 +101,12 @@ public final class LocalCluster implements AutoCloseable {
   public static LocalCluster start(Optional<Path> kubeconfig, Path workDir) {
     if (kubeconfig.isPresent()) {
       try {
-        Config config =
-            Config.fromKubeconfig(
-                null, Files.readString(kubeconfig.get()), kubeconfig.get().toString());
-        return onApiServer(config, Optional.empty(), workDir);
+        Files.readString(kubeconfig.get()); // readable, or the reason it is not
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read kubeconfig " + kubeconfig.get(), e);
       }
+      Config config = Config.fromKubeconfig(null, kubeconfig.get().toFile());
+      return onApiServer(config, Optional.empty(), workDir);
     }
     quietMockServerLog();
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
