@@ -1,5 +1,6 @@
 package io.qemuoperator.local;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +21,13 @@ import java.util.Optional;
  * QMP_SIDECAR_*JAVA_OPTS} when this process has them) and the container's env. Nothing else leaks
  * in, e.g. no {@code ALLOW_COMMANDS} from the caller's shell.
  *
- * <p>{@code XDG_CACHE_HOME} is a folder beside the jar ({@link #CACHE}), where the launcher keeps
- * its class-data archive: the archive is only valid for the jar it was made from, and one shared
- * {@code ~/.cache/qemu-operator/qmp-sidecar.jsa} would be rewritten whenever sidecars of another
- * checkout's jar ran on this machine. Measured here: a sidecar answers in ~170 ms with a valid
- * archive and ~430 ms without, and a JVM that finds the archive invalid writes a new one on exit
- * (~280 ms more to stop). When the jar's folder is not writable, the launcher's default applies.
+ * <p>{@code XDG_CACHE_HOME}, where the launcher keeps its class-data archive, is a folder beside
+ * the jar for this build of it ({@link #CACHE}{@code /<modified>-<size>/}; older builds' folders
+ * are removed). An archive only serves the jar it was made from: one shared {@code
+ * ~/.cache/qemu-operator/qmp-sidecar.jsa} is rewritten whenever another checkout's sidecars run on
+ * this machine, and once the jar is rebuilt, JDK 25 neither uses the archive nor writes a new one,
+ * so every sidecar would start without it. Measured here: a sidecar answers in ~170 ms with a valid
+ * archive, ~430 ms without. When the jar's folder is not writable, the launcher's default applies.
  */
 record SidecarLauncher(Path script, Path jar, Path java, Map<String, String> inherited) {
   static final String JAR_ENV = "QEMU_OPERATOR_SIDECAR_JAR";
@@ -66,15 +68,32 @@ record SidecarLauncher(Path script, Path jar, Path java, Map<String, String> inh
     for (String name : PASSED_ON) {
       Optional.ofNullable(env.get(name)).ifPresent(value -> inherited.put(name, value));
     }
-    Path folder = jar.toAbsolutePath().getParent();
-    if (Files.isWritable(folder)) {
-      inherited.put("XDG_CACHE_HOME", folder.resolve(CACHE).toString());
-    }
+    cacheHome(jar).ifPresent(home -> inherited.put("XDG_CACHE_HOME", home.toString()));
     return new SidecarLauncher(
         root.resolve(SCRIPT),
         jar,
         Path.of(System.getProperty("java.home"), "bin", "java"),
         inherited);
+  }
+
+  /**
+   * The sidecars' cache folder for this build of {@code jar}, the folders of other builds removed;
+   * empty when it cannot be made.
+   */
+  private static Optional<Path> cacheHome(Path jar) {
+    Path caches = jar.toAbsolutePath().getParent().resolve(CACHE);
+    try {
+      String build = Files.getLastModifiedTime(jar).toMillis() + "-" + Files.size(jar);
+      Path home = Files.createDirectories(caches.resolve(build));
+      try (var builds = Files.list(caches)) {
+        for (Path other : builds.filter(folder -> !folder.equals(home)).toList()) {
+          LocalCluster.deleteTree(other);
+        }
+      }
+      return Optional.of(home);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   /**

@@ -37,11 +37,32 @@ class SidecarLauncherTest {
     assertThat(command.environment())
         .containsEntry("QMP_SIDECAR_JAR", jar.toString())
         .containsEntry("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString())
-        .containsEntry("XDG_CACHE_HOME", dir.resolve(SidecarLauncher.CACHE).toString())
+        .hasEntrySatisfying(
+            "XDG_CACHE_HOME",
+            home ->
+                assertThat(Path.of(home))
+                    .isDirectory()
+                    .hasParent(dir.resolve(SidecarLauncher.CACHE)))
         .containsEntry("PATH", "/usr/bin:/bin")
         .containsEntry("QMP_SIDECAR_EXTRA_JAVA_OPTS", "-Dx=y")
         .containsEntry("A", "b")
         .doesNotContainKey("ALLOW_COMMANDS");
+  }
+
+  @Test
+  void eachBuildOfTheJarHasItsOwnCacheAndTheOldOnesGo() throws Exception {
+    Path jar = Files.writeString(dir.resolve("qmp-sidecar.jar"), "one build");
+    Map<String, String> env = Map.of(SidecarLauncher.JAR_ENV, jar.toString());
+    Path first = Path.of(SidecarLauncher.of(env).inherited().get("XDG_CACHE_HOME"));
+    assertThat(Path.of(SidecarLauncher.of(env).inherited().get("XDG_CACHE_HOME")))
+        .as("the same build")
+        .isEqualTo(first);
+
+    Files.writeString(jar, "another build");
+    Path second = Path.of(SidecarLauncher.of(env).inherited().get("XDG_CACHE_HOME"));
+
+    assertThat(second).isNotEqualTo(first).isDirectory();
+    assertThat(first).doesNotExist();
   }
 
   @Test
