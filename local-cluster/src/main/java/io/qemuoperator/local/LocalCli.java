@@ -32,7 +32,7 @@ import java.util.Map;
  * subcommands read. With {@code --kubeconfig FILE}, every subcommand uses that cluster.
  *
  * <p>Exit codes: 0 done; 1 not every VM became ready in time, or an API error; 2 a usage error or
- * an invalid manifest; 3 QEMU is missing.
+ * an invalid manifest; 3 QEMU (or the sidecar's jar) is missing.
  */
 public final class LocalCli {
   static final int OK = 0;

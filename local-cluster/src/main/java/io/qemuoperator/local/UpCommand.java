@@ -45,6 +45,13 @@ final class UpCommand {
       err.println("error: " + missing.get());
       return LocalCli.NO_QEMU;
     }
+    // and every pod's sidecar from its launcher script and jar
+    try {
+      SidecarLauncher.of(env);
+    } catch (IllegalStateException e) {
+      err.println("error: " + e.getMessage());
+      return LocalCli.NO_QEMU;
+    }
     Path workDir;
     try {
       String configured = System.getProperty("qemu-operator.local.workDir");

@@ -1,6 +1,7 @@
 package io.qemuoperator.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -121,6 +122,26 @@ class LocalCliTest {
     assertThat(result.err())
         .contains(
             "QEMU is missing", "apt-get install qemu-system-x86 qemu-utils", "qo_ensure_qemu");
+  }
+
+  @Test
+  void withoutTheSidecarsJarUpSaysHowToBuildIt() {
+    assumeTrue(
+        new QemuBinaries(Map.of("PATH", System.getenv("PATH"))).missing().isEmpty(),
+        "QEMU is installed (without it, up stops at the QEMU check)");
+    CliRun result =
+        CliRun.of(
+            Map.of(
+                "PATH",
+                System.getenv("PATH"),
+                SidecarLauncher.JAR_ENV,
+                "/nonexistent/qmp-sidecar.jar"),
+            "up",
+            "-f",
+            "../examples");
+    assertThat(result.code()).isEqualTo(LocalCli.NO_QEMU);
+    assertThat(result.err())
+        .contains("no sidecar jar at /nonexistent/qmp-sidecar.jar", "mvn -pl local-cluster");
   }
 
   @Test
