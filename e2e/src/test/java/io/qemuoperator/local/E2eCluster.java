@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -101,12 +102,35 @@ final class E2eCluster implements AutoCloseable {
     return cluster.agent();
   }
 
+  /**
+   * Closes the cluster; the sidecars' logs (each a process's, in its pod's folder, which goes with
+   * the cluster) must hold no ERROR line and no stack trace, as the scenario's own log ({@link
+   * LogScan}).
+   */
   @Override
   public void close() throws IOException {
+    List<String> sidecarProblems = sidecarLogProblems();
     cluster.close();
     assertThat(cluster.agent().runningPods()).as("pods still running after close").isEmpty();
     server.ifPresent(s -> s.deleteNamespace(ns));
     LocalCluster.deleteTree(root);
+    assertThat(sidecarProblems).as("errors in the sidecars' logs").isEmpty();
+  }
+
+  private List<String> sidecarLogProblems() throws IOException {
+    Path pods = root.resolve("pods");
+    if (!Files.isDirectory(pods)) {
+      return List.of();
+    }
+    List<String> problems = new ArrayList<>();
+    try (var logs = Files.find(pods, 2, (p, a) -> p.endsWith("sidecar.log"))) {
+      for (Path log : logs.toList()) {
+        Files.readAllLines(log).stream()
+            .filter(LogScan::isProblem)
+            .forEach(line -> problems.add(pods.relativize(log) + ": " + line));
+      }
+    }
+    return problems;
   }
 
   /** A small VM: 1 vCPU, 128Mi, one 64Mi disk, a 2 s grace period; {@code spec} changes it. */

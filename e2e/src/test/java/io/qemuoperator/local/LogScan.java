@@ -36,6 +36,11 @@ final class LogScan implements BeforeEachCallback, AfterEachCallback {
 
   private long start;
 
+  /** True for an ERROR line or a line of a stack trace. */
+  static boolean isProblem(String line) {
+    return PROBLEM.matcher(line).find();
+  }
+
   static Path logFile() {
     String file = System.getProperty("org.slf4j.simpleLogger.logFile");
     if (file == null || file.equals("System.err") || file.equals("System.out")) {
@@ -61,8 +66,7 @@ final class LogScan implements BeforeEachCallback, AfterEachCallback {
             .orElse(List.of());
     List<String> unexpected = new ArrayList<>();
     for (String line : linesSince(start)) {
-      if (PROBLEM.matcher(line).find()
-          && expected.stream().noneMatch(p -> p.matcher(line).find())) {
+      if (isProblem(line) && expected.stream().noneMatch(p -> p.matcher(line).find())) {
         unexpected.add(line);
       }
     }

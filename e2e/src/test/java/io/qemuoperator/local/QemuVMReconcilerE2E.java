@@ -174,5 +174,27 @@ class QemuVMReconcilerE2E extends OnBothApiServers {
     assertThat(e2e.eventReasonsAddedSince("crash-1", before))
         .as("a restarted sidecar finds the same QEMU and changes nothing in it")
         .isEmpty();
+
+    // the sidecar's process is killed: the node starts it again, as a kubelet restarts a container
+    String restartedInstance = e2e.get("crash-1").getStatus().getSidecarInstance();
+    e2e.agent().sidecar(e2e.ns, "crash-1-qemu").orElseThrow().destroyForcibly();
+    e2e.await(
+        "crash-1",
+        "re-read through the sidecar the node started again",
+        vm ->
+            !restartedInstance.equals(vm.getStatus().getSidecarInstance())
+                && isTrue(vm, Conditions.READY));
+    assertThat(
+            e2e.client
+                .pods()
+                .inNamespace(e2e.ns)
+                .withName("crash-1-qemu")
+                .get()
+                .getStatus()
+                .getContainerStatuses())
+        .filteredOn(c -> c.getName().equals("qmp-sidecar"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.getRestartCount()).isOne());
+    assertThat(e2e.eventReasonsAddedSince("crash-1", before)).isEmpty();
   }
 }

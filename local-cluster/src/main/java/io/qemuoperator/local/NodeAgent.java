@@ -1,25 +1,19 @@
 package io.qemuoperator.local;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.qemuoperator.operator.pod.TokenSecret;
 import io.qemuoperator.operator.pod.VmResources;
-import io.qemuoperator.sidecar.Sidecar;
-import io.qemuoperator.sidecar.SidecarConfig;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,11 +35,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plays the kubelet for VM pods on this machine: for every pod the operator creates it runs the
- * pod's containers as local processes — the qemu container's script with real QEMU, the real
- * sidecar with the pod's arguments and mounted token — gives the pod its own loopback address
- * (127.0.x.y, so every sidecar listens on the pod's port as in a cluster), reports the pod Running
- * with that podIP, reports a QEMU that exits as a kubelet does (terminated, restart count) and
- * restarts it (restartPolicy Always), and stops everything when the pod is deleted.
+ * pod's containers as local processes ({@link RunningPod}) — the qemu container's script with real
+ * QEMU, the real sidecar as its own process (its launcher script {@code
+ * qmp-sidecar/bin/qmp-sidecar} on the shaded jar, {@link SidecarLauncher}) with the pod's arguments
+ * and mounted token — gives the pod its own loopback address (127.0.x.y, so every sidecar listens
+ * on the pod's port as in a cluster), reports the pod Running with that podIP once the sidecar
+ * answers, reports a container that exits as a kubelet does (terminated, restart count) and
+ * restarts it (restartPolicy Always), and stops everything when the pod is deleted or the agent
+ * closes.
  *
  * <p>Paths of the pod are mapped to this machine's: the QMP emptyDir and the token into one folder
  * per pod, each claim's mount to the folder of the volume the claim is bound to (a hostPath), so a
@@ -58,7 +55,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private final KubernetesClient client;
   private final Path root;
-  private final String qemuBinary;
+  private final PodRuntime runtime;
   private final SharedIndexInformer<Pod> informer;
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
   private final ServedNamespaces namespaces;
@@ -90,7 +87,16 @@ public final class NodeAgent implements AutoCloseable {
     this.client = client;
     this.root = root;
     this.namespaces = new ServedNamespaces(namespaces);
-    this.qemuBinary = System.getenv().getOrDefault("QEMU_SYSTEM", "qemu-system-x86_64");
+    this.runtime =
+        new PodRuntime(
+            client,
+            System.getenv().getOrDefault("QEMU_SYSTEM", "qemu-system-x86_64"),
+            SidecarLauncher.of(System.getenv()),
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build());
     this.informer =
         client
             .pods()
@@ -125,7 +131,7 @@ public final class NodeAgent implements AutoCloseable {
     return namespaces.serves(pod);
   }
 
-  private static String key(Pod pod) {
+  static String key(Pod pod) {
     return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
   }
 
@@ -140,7 +146,12 @@ public final class NodeAgent implements AutoCloseable {
 
   /** The QEMU process of a pod, for tests that kill it. */
   public ProcessHandle qemu(String namespace, String pod) {
-    return pods.get(namespace + "/" + pod).qemu.toHandle();
+    return pods.get(namespace + "/" + pod).qemu();
+  }
+
+  /** The sidecar process of a pod while one runs, for tests that kill it. */
+  public Optional<ProcessHandle> sidecar(String namespace, String pod) {
+    return pods.get(namespace + "/" + pod).sidecar();
   }
 
   /** The keys ({@code namespace/name}) of the pods this agent runs now. */
@@ -148,8 +159,12 @@ public final class NodeAgent implements AutoCloseable {
     return Set.copyOf(pods.keySet());
   }
 
-  /** The pod's sidecar, for tests that stop it. */
-  public void restartSidecar(String namespace, String pod) throws IOException {
+  /**
+   * Stops the pod's sidecar process and starts a new one on the pod's address; returns once it
+   * answers. For tests.
+   */
+  public void restartSidecar(String namespace, String pod)
+      throws IOException, InterruptedException {
     pods.get(namespace + "/" + pod).restartSidecar();
   }
 
@@ -217,7 +232,12 @@ public final class NodeAgent implements AutoCloseable {
         return;
       }
       waiting.remove(pod.getMetadata().getUid());
-      var running = new RunningPod(pod, mounts.folders());
+      var running =
+          new RunningPod(
+              runtime,
+              pod,
+              podDir(pod.getMetadata().getNamespace(), pod.getMetadata().getName()),
+              mounts.folders());
       pods.put(key, running);
       running.start();
     } catch (IOException | RuntimeException e) {
@@ -291,215 +311,37 @@ public final class NodeAgent implements AutoCloseable {
   public void close() {
     informer.close();
     retries.shutdownNow();
-    List.copyOf(pods.keySet()).forEach(this::stop);
+    // every pod at once: each waits for its sidecar's JVM to end
+    List<Thread> stops =
+        pods.keySet().stream().map(key -> Thread.ofVirtual().start(() -> stop(key))).toList();
+    for (Thread stop : stops) {
+      try {
+        stop.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    runtime.http().close();
   }
 
-  private static Container container(Pod pod, String name) {
+  static Container container(Pod pod, String name) {
     return pod.getSpec().getContainers().stream()
         .filter(c -> c.getName().equals(name))
         .findFirst()
         .orElseThrow();
   }
 
-  private final class RunningPod {
-    private final Pod pod;
-    private final Path dir;
-    private final Map<String, Path> claimFolders;
-    private final List<String> sidecarArgs;
-    private String ip;
-    private SidecarConfig sidecarConfig;
-    private final String script;
-    private volatile Process qemu;
-    private volatile Sidecar sidecar;
-    private volatile boolean stopping;
-    private int restarts;
-
-    /** {@code claimFolders}: the folder of each claim's volume, by where the pod mounts it. */
-    RunningPod(Pod pod, Map<String, Path> claimFolders) throws IOException {
-      this.pod = pod;
-      this.claimFolders = claimFolders;
-      String namespace = pod.getMetadata().getNamespace();
-      this.dir = Files.createDirectories(podDir(namespace, pod.getMetadata().getName()));
-      Files.createDirectories(dir.resolve("qmp"));
-      Container qemuContainer = container(VmResources.QEMU_CONTAINER);
-      this.script =
-          map(qemuContainer.getCommand().get(2))
-                  .replace("exec qemu-system-x86_64", "exec " + qemuBinary)
-                  .stripTrailing()
-              + " -chardev socket,id=observer,path="
-              + dir.resolve("observer.sock")
-              + ",server=on,wait=off -mon chardev=observer,mode=control\n";
-      String secretName =
-          pod.getSpec().getVolumes().stream()
-              .filter(v -> v.getSecret() != null)
-              .findFirst()
-              .orElseThrow()
-              .getSecret()
-              .getSecretName();
-      Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
-      Path token = Files.writeString(dir.resolve("token"), TokenSecret.token(secret));
-      List<String> args = new ArrayList<>();
-      for (String arg : container(VmResources.SIDECAR_CONTAINER).getArgs()) {
-        args.add(map(arg).replace(VmResources.TOKEN_FILE.toString(), token.toString()));
-      }
-      this.sidecarArgs = List.copyOf(args);
-    }
-
-    /**
-     * Starts the sidecar on the pod's own loopback address; an address another process on this
-     * machine already listens on is skipped for the next one.
-     */
-    private Sidecar startSidecarOnFreeAddress() throws IOException {
-      for (int attempt = 0; ; attempt++) {
-        int n = addresses.getAndIncrement() % (254 * 254);
-        ip = "127.0." + (1 + n / 254) + "." + (1 + n % 254);
-        String[] args =
-            sidecarArgs.stream()
-                .map(arg -> arg.replace("0.0.0.0:", ip + ":"))
-                .toArray(String[]::new);
-        sidecarConfig = SidecarConfig.parse(args, Map.of());
-        try {
-          return Sidecar.start(sidecarConfig);
-        } catch (java.net.BindException taken) {
-          if (attempt == 20) {
-            throw taken;
-          }
-        }
-      }
-    }
-
-    /**
-     * The pod's paths as this machine's: the QMP emptyDir, and every path below a claim's mount
-     * (e.g. {@code /var/lib/qemu-operator/disks/root/disk.qcow2}) below its volume's folder. Mounts
-     * are matched with their trailing slash, so disk {@code root} never takes {@code root2}'s path.
-     */
-    private String map(String text) {
-      String mapped = text.replace(VmResources.QMP_DIR.toString(), dir.resolve("qmp").toString());
-      for (var mount : claimFolders.entrySet()) {
-        mapped = mapped.replace(mount.getKey() + "/", mount.getValue() + "/");
-      }
-      return mapped;
-    }
-
-    private Container container(String name) {
-      return NodeAgent.container(pod, name);
-    }
-
-    void start() throws IOException {
-      startQemu();
-      sidecar = startSidecarOnFreeAddress();
-      report(
-          "Running",
-          running(VmResources.QEMU_CONTAINER, restarts),
-          running(VmResources.SIDECAR_CONTAINER, 0));
-      log.info("node agent: pod {} runs at {}", key(pod), ip);
-    }
-
-    private void startQemu() throws IOException {
-      qemu =
-          new ProcessBuilder("sh", "-c", script)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
-              .start();
-      Process started = qemu;
-      started.onExit().thenAccept(exited -> exited(started));
-    }
-
-    /** QEMU ended: report it as a kubelet would, then restart it (restartPolicy Always). */
-    private synchronized void exited(Process process) {
-      if (stopping || process != qemu) {
-        return;
-      }
-      restarts++;
-      var terminated =
-          new ContainerStatusBuilder()
-              .withName(VmResources.QEMU_CONTAINER)
-              .withRestartCount(restarts)
-              .withReady(false)
-              .withNewState()
-              .withNewTerminated()
-              .withExitCode(process.exitValue())
-              .withReason(process.exitValue() == 0 ? "Completed" : "Error")
-              .withFinishedAt(now())
-              .endTerminated()
-              .endState()
-              .build();
-      report("Running", terminated, running(VmResources.SIDECAR_CONTAINER, 0));
-      try {
-        Thread.sleep(1000); // the kubelet's restart back-off, shortened
-        if (!stopping) {
-          Files.deleteIfExists(dir.resolve("qmp").resolve("qmp.sock"));
-          startQemu();
-          report(
-              "Running",
-              running(VmResources.QEMU_CONTAINER, restarts),
-              running(VmResources.SIDECAR_CONTAINER, 0));
-        }
-      } catch (IOException | InterruptedException e) {
-        log.error("node agent: cannot restart QEMU of {}", key(pod), e);
-      }
-    }
-
-    void restartSidecar() throws IOException {
-      sidecar.close();
-      sidecar = Sidecar.start(sidecarConfig);
-    }
-
-    void stop() {
-      stopping = true;
-      if (sidecar != null) {
-        sidecar.close();
-      }
-      if (qemu != null) {
-        qemu.destroyForcibly();
-        try {
-          qemu.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      log.info("node agent: pod {} stopped", key(pod));
-    }
-
-    private ContainerStatus running(String name, int restartCount) {
-      return new ContainerStatusBuilder()
-          .withName(name)
-          .withReady(true)
-          .withRestartCount(restartCount)
-          .withNewState()
-          .withNewRunning()
-          .withStartedAt(now())
-          .endRunning()
-          .endState()
-          .build();
-    }
-
-    private synchronized void report(String phase, ContainerStatus... containers) {
-      if (stopping) {
-        return;
-      }
-      Pod current =
-          client
-              .pods()
-              .inNamespace(pod.getMetadata().getNamespace())
-              .withName(pod.getMetadata().getName())
-              .get();
-      if (current == null) {
-        return;
-      }
-      current.setStatus(
-          new PodStatusBuilder()
-              .withPhase(phase)
-              .withPodIP(ip)
-              .withHostIP("127.0.0.1")
-              .withStartTime(now())
-              .withContainerStatuses(containers)
-              .build());
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(current).updateStatus();
-    }
+  /**
+   * The next pod address, 127.0.x.y: handed out in turn by every agent of this JVM, so that two
+   * local clusters never hand out the same address.
+   */
+  static String nextPodIp() {
+    int n = addresses.getAndIncrement() % (254 * 254);
+    return "127.0." + (1 + n / 254) + "." + (1 + n % 254);
   }
 
-  private static String now() {
+  static String now() {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 }

@@ -1,6 +1,7 @@
 package io.qemuoperator.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -83,30 +84,30 @@ class LocalCliTest {
   @Test
   void theReasonsOfAVmThatIsNotReadyComeFromItsConditions() {
     QemuVM vm = vm("a", QemuVMPhase.Starting, null, null);
-    assertThat(LocalCli.reasons(vm)).startsWith("no status yet");
+    assertThat(UpCommand.reasons(vm)).startsWith("no status yet");
     vm.getStatus()
         .setConditions(
             List.of(
                 new Condition("Ready", "False", "Starting", "waiting for the sidecar", null, 1L),
                 new Condition("Synced", "False", "QmpError", "balloon failed", null, 1L),
                 new Condition("SpecValid", "True", "Valid", "fine", null, 1L)));
-    assertThat(LocalCli.reasons(vm))
+    assertThat(UpCommand.reasons(vm))
         .isEqualTo(
             "Ready=False Starting: waiting for the sidecar; Synced=False QmpError: balloon failed");
   }
 
   @Test
   void durationsAndOptionsParse() {
-    assertThat(LocalCli.Options.duration("120s")).isEqualTo(Duration.ofSeconds(120));
-    assertThat(LocalCli.Options.duration("2m")).isEqualTo(Duration.ofMinutes(2));
-    assertThat(LocalCli.Options.duration("90")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(CliOptions.duration("120s")).isEqualTo(Duration.ofSeconds(120));
+    assertThat(CliOptions.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(CliOptions.duration("90")).isEqualTo(Duration.ofSeconds(90));
     var options =
-        LocalCli.Options.parse(
+        CliOptions.parse(
             new String[] {"up", "-f", "examples/", "--until-ready", "--timeout", "30s"});
-    assertThat(options.command).isEqualTo("up");
-    assertThat(options.files).hasSize(1);
-    assertThat(options.untilReady).isTrue();
-    assertThat(options.timeout).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.command()).isEqualTo("up");
+    assertThat(options.files()).hasSize(1);
+    assertThat(options.untilReady()).isTrue();
+    assertThat(options.timeout()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -121,6 +122,26 @@ class LocalCliTest {
     assertThat(result.err())
         .contains(
             "QEMU is missing", "apt-get install qemu-system-x86 qemu-utils", "qo_ensure_qemu");
+  }
+
+  @Test
+  void withoutTheSidecarsJarUpSaysHowToBuildIt() {
+    assumeTrue(
+        new QemuBinaries(Map.of("PATH", System.getenv("PATH"))).missing().isEmpty(),
+        "QEMU is installed (without it, up stops at the QEMU check)");
+    CliRun result =
+        CliRun.of(
+            Map.of(
+                "PATH",
+                System.getenv("PATH"),
+                SidecarLauncher.JAR_ENV,
+                "/nonexistent/qmp-sidecar.jar"),
+            "up",
+            "-f",
+            "../examples");
+    assertThat(result.code()).isEqualTo(LocalCli.NO_QEMU);
+    assertThat(result.err())
+        .contains("no sidecar jar at /nonexistent/qmp-sidecar.jar", "mvn -pl local-cluster");
   }
 
   @Test

@@ -1,0 +1,235 @@
+package io.qemuoperator.local;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.qemuoperator.operator.pod.TokenSecret;
+import io.qemuoperator.operator.pod.VmResources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A VM pod the {@link NodeAgent} runs: its containers as local processes ({@link
+ * ContainerCommands}) — the qemu container's script with real QEMU, the sidecar container as a
+ * {@link PodSidecar} — and its status, reported as a kubelet reports it: Running at the pod's
+ * address once its sidecar answers (Pending until then), a container that exits terminated, then
+ * started again (restartPolicy Always).
+ *
+ * <p>Files in the pod's folder: {@code qmp/} (the emptyDir), {@code token}, {@code qemu.log},
+ * {@code sidecar.log} (the sidecar's stdout and stderr, every start appended) and {@code
+ * observer.sock}.
+ */
+final class RunningPod {
+  private static final Logger log = LoggerFactory.getLogger(RunningPod.class);
+
+  /** The kubelet's restart back-off, shortened. */
+  static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
+
+  private final PodRuntime runtime;
+  private final Pod pod;
+  private final String key;
+  private final Path dir;
+  private final ContainerCommands commands;
+  private final PodSidecar sidecar;
+
+  /** The pod's address, once its sidecar listens there. */
+  private volatile String ip;
+
+  private volatile Process qemu;
+  private volatile ContainerStatus qemuStatus;
+  private volatile ContainerStatus sidecarStatus;
+  private volatile int qemuRestarts;
+  private volatile boolean stopping;
+
+  /**
+   * The pod, its folder {@code dir}, and {@code claimFolders}: the folder of each claim's volume,
+   * by where the pod mounts it.
+   */
+  RunningPod(PodRuntime runtime, Pod pod, Path dir, Map<String, Path> claimFolders)
+      throws IOException {
+    this.runtime = runtime;
+    this.pod = pod;
+    this.key = NodeAgent.key(pod);
+    this.dir = Files.createDirectories(dir);
+    Files.createDirectories(dir.resolve("qmp"));
+    String secretName =
+        pod.getSpec().getVolumes().stream()
+            .filter(v -> v.getSecret() != null)
+            .findFirst()
+            .orElseThrow()
+            .getSecret()
+            .getSecretName();
+    Secret secret =
+        runtime
+            .client()
+            .secrets()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(secretName)
+            .get();
+    String token = TokenSecret.token(secret);
+    Path tokenFile = Files.writeString(dir.resolve("token"), token);
+    this.commands = ContainerCommands.of(pod, dir, claimFolders, runtime.qemuBinary(), tokenFile);
+    this.sidecar =
+        new PodSidecar(
+            key, runtime, commands, token, dir.resolve("sidecar.log"), this::sidecarChanged);
+  }
+
+  /** The QEMU process, for tests that kill it. */
+  ProcessHandle qemu() {
+    return qemu.toHandle();
+  }
+
+  /** The sidecar's process while one runs, for tests that kill it. */
+  Optional<ProcessHandle> sidecar() {
+    return sidecar.handle();
+  }
+
+  /**
+   * Starts QEMU, and the sidecar in the background: the pod is reported Running once its sidecar
+   * answers.
+   */
+  void start() throws IOException {
+    startQemu();
+    qemuStatus = running(VmResources.QEMU_CONTAINER, 0);
+    Thread.ofVirtual().name("sidecar-start-" + key).start(this::startSidecar);
+  }
+
+  private void startSidecar() {
+    long started = System.nanoTime();
+    try {
+      ip = sidecar.startOnFreeAddress();
+    } catch (IOException e) {
+      if (!stopping) {
+        log.error("node agent: cannot start the sidecar of pod {}: {}", key, e.getMessage());
+      }
+      return;
+    } catch (InterruptedException e) {
+      return;
+    }
+    sidecarChanged(running(VmResources.SIDECAR_CONTAINER, 0));
+    log.info(
+        "node agent: pod {} runs at {}; its sidecar answered {} ms after the pod started",
+        key,
+        ip,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  private void sidecarChanged(ContainerStatus status) {
+    sidecarStatus = status;
+    report();
+  }
+
+  /** Stops the pod's sidecar and starts a new one on the same address, for tests. */
+  void restartSidecar() throws IOException, InterruptedException {
+    sidecar.restart();
+  }
+
+  private void startQemu() throws IOException {
+    qemu =
+        new ProcessBuilder("sh", "-c", commands.qemuScript())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
+            .start();
+    Process started = qemu;
+    started.onExit().thenAccept(exited -> exited(started));
+  }
+
+  /** QEMU ended: report it as a kubelet would, then restart it (restartPolicy Always). */
+  private synchronized void exited(Process process) {
+    if (stopping || process != qemu) {
+      return;
+    }
+    qemuRestarts++;
+    qemuStatus = terminated(VmResources.QEMU_CONTAINER, qemuRestarts, process.exitValue());
+    report();
+    try {
+      Thread.sleep(RESTART_BACKOFF);
+      if (!stopping) {
+        Files.deleteIfExists(dir.resolve("qmp").resolve("qmp.sock"));
+        startQemu();
+        qemuStatus = running(VmResources.QEMU_CONTAINER, qemuRestarts);
+        report();
+      }
+    } catch (IOException | InterruptedException e) {
+      log.error("node agent: cannot restart QEMU of {}", key, e);
+    }
+  }
+
+  /** Ends QEMU (SIGKILL) and the sidecar (SIGTERM, then SIGKILL); returns once both are gone. */
+  void stop() {
+    stopping = true;
+    if (qemu != null) {
+      qemu.destroyForcibly();
+    }
+    sidecar.stop();
+    if (qemu != null) {
+      try {
+        qemu.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    log.info("node agent: pod {} stopped", key);
+  }
+
+  static ContainerStatus running(String name, int restartCount) {
+    return new ContainerStatusBuilder()
+        .withName(name)
+        .withReady(true)
+        .withRestartCount(restartCount)
+        .withNewState()
+        .withNewRunning()
+        .withStartedAt(NodeAgent.now())
+        .endRunning()
+        .endState()
+        .build();
+  }
+
+  static ContainerStatus terminated(String name, int restartCount, int exitCode) {
+    return new ContainerStatusBuilder()
+        .withName(name)
+        .withRestartCount(restartCount)
+        .withReady(false)
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(exitCode)
+        .withReason(exitCode == 0 ? "Completed" : "Error")
+        .withFinishedAt(NodeAgent.now())
+        .endTerminated()
+        .endState()
+        .build();
+  }
+
+  /**
+   * Writes the pod's status: Running at its address, with both containers' states; nothing before
+   * the sidecar first answered (the pod stays Pending meanwhile) or once the pod stops.
+   */
+  private synchronized void report() {
+    if (stopping || ip == null || sidecarStatus == null) {
+      return;
+    }
+    var pods = runtime.client().pods().inNamespace(pod.getMetadata().getNamespace());
+    Pod current = pods.withName(pod.getMetadata().getName()).get();
+    if (current == null) {
+      return;
+    }
+    current.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .withPodIP(ip)
+            .withHostIP("127.0.0.1")
+            .withStartTime(NodeAgent.now())
+            .withContainerStatuses(qemuStatus, sidecarStatus)
+            .build());
+    pods.resource(current).updateStatus();
+  }
+}
