@@ -3,13 +3,10 @@ package io.qemuoperator.bench;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.qemuoperator.local.InMemoryApiServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,17 +23,13 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MockApiServer implements BenchApiServer {
   static final String OPERATOR_TOKEN = "operator";
 
-  private final KubernetesMockServer server;
+  private final InMemoryApiServer server;
   private final RequestCounter counter = new RequestCounter();
   private final KubernetesClient client;
   private final Path kubeconfig;
 
   private MockApiServer(Path dir) throws IOException {
-    quietMockServerLog();
-    server =
-        new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), counter, false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
+    server = InMemoryApiServer.start(responses -> counter);
     kubeconfig = dir.resolve("operator.kubeconfig");
     Files.writeString(
         kubeconfig,
@@ -48,7 +41,7 @@ public final class MockApiServer implements BenchApiServer {
         contexts: [{name: bench, context: {cluster: bench, user: operator, namespace: default}}]
         current-context: bench
         """
-            .formatted(server.getPort(), OPERATOR_TOKEN));
+            .formatted(server.port(), OPERATOR_TOKEN));
     client = server.createClient();
   }
 
@@ -99,16 +92,7 @@ public final class MockApiServer implements BenchApiServer {
   @Override
   public void close() {
     client.close();
-    server.destroy();
-  }
-
-  /** The mock API server logs every request (java.util.logging) at INFO. */
-  private static void quietMockServerLog() {
-    var root = java.util.logging.Logger.getLogger("");
-    root.setLevel(java.util.logging.Level.WARNING);
-    for (var handler : root.getHandlers()) {
-      handler.setLevel(java.util.logging.Level.WARNING);
-    }
+    server.close();
   }
 
   /**

@@ -4,27 +4,17 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.OperatorDeployment;
 import io.qemuoperator.operator.QemuOperator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +48,7 @@ public final class LocalCluster implements AutoCloseable {
    */
   public record OperatorIdentity(Config config, OperatorDeployment deployment) {}
 
-  private final Optional<KubernetesMockServer> server;
+  private final Optional<InMemoryApiServer> server;
   private final KubernetesClient client;
   private final KubernetesClient operatorClient;
   private final OperatorDeployment deployment;
@@ -72,7 +62,7 @@ public final class LocalCluster implements AutoCloseable {
   private volatile boolean closed;
 
   private LocalCluster(
-      Optional<KubernetesMockServer> server,
+      Optional<InMemoryApiServer> server,
       KubernetesClient client,
       Optional<OperatorIdentity> operator,
       Path workDir,
@@ -102,16 +92,7 @@ public final class LocalCluster implements AutoCloseable {
     if (kubeconfig.isPresent()) {
       return onApiServer(Kubeconfig.read(kubeconfig.get()), Optional.empty(), workDir);
     }
-    quietMockServerLog();
-    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    var mock =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
-    mock.init(InetAddress.getLoopbackAddress(), 0);
+    var mock = InMemoryApiServer.start();
     return started(
         new LocalCluster(
             Optional.of(mock), mock.createClient(), Optional.empty(), workDir, operatorConfig()));
@@ -254,7 +235,7 @@ public final class LocalCluster implements AutoCloseable {
       operatorClient.close();
     }
     client.close();
-    server.ifPresent(KubernetesMockServer::destroy);
+    server.ifPresent(InMemoryApiServer::close);
     log.info("local cluster stopped");
   }
 
@@ -275,15 +256,6 @@ public final class LocalCluster implements AutoCloseable {
     }
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
-
-  /** The mock API server logs every request at INFO through java.util.logging. */
-  private static void quietMockServerLog() {
-    var root = java.util.logging.Logger.getLogger("");
-    root.setLevel(java.util.logging.Level.WARNING);
-    for (var handler : root.getHandlers()) {
-      handler.setLevel(java.util.logging.Level.WARNING);
     }
   }
 }
