@@ -1,6 +1,5 @@
 package io.qemuoperator.local;
 
-import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,23 +18,13 @@ import java.util.Optional;
  * <p>The process gets a clean environment, as a container does: {@code PATH} and {@code HOME}, the
  * launcher's own variables ({@code JAVA}, {@code QMP_SIDECAR_JAR}, and {@code
  * QMP_SIDECAR_*JAVA_OPTS} when this process has them) and the container's env. Nothing else leaks
- * in, e.g. no {@code ALLOW_COMMANDS} from the caller's shell.
- *
- * <p>{@code XDG_CACHE_HOME}, where the launcher keeps its class-data archive, is a folder beside
- * the jar for this build of it ({@link #CACHE}{@code /<modified>-<size>/}; older builds' folders
- * are removed). An archive only serves the jar it was made from: one shared {@code
- * ~/.cache/qemu-operator/qmp-sidecar.jsa} is rewritten whenever another checkout's sidecars run on
- * this machine, and once the jar is rebuilt, JDK 25 neither uses the archive nor writes a new one,
- * so every sidecar would start without it. Measured here: a sidecar answers in ~170 ms with a valid
- * archive, ~430 ms without. When the jar's folder is not writable, the launcher's default applies.
+ * in, e.g. no {@code ALLOW_COMMANDS} from the caller's shell. The launcher keeps its class-data
+ * archive per build of the jar, in {@code $XDG_CACHE_HOME/qemu-operator/}.
  */
 record SidecarLauncher(Path script, Path jar, Path java, Map<String, String> inherited) {
   static final String JAR_ENV = "QEMU_OPERATOR_SIDECAR_JAR";
   static final String SCRIPT = "qmp-sidecar/bin/qmp-sidecar";
   static final String BUILT_JAR = "qmp-sidecar/sidecar-server/target/qmp-sidecar.jar";
-
-  /** The sidecars' {@code XDG_CACHE_HOME}, beside the jar. */
-  static final String CACHE = "local-cluster-cache";
 
   /** What the caller's environment hands on to the launcher script, when set. */
   private static final List<String> PASSED_ON =
@@ -68,32 +57,11 @@ record SidecarLauncher(Path script, Path jar, Path java, Map<String, String> inh
     for (String name : PASSED_ON) {
       Optional.ofNullable(env.get(name)).ifPresent(value -> inherited.put(name, value));
     }
-    cacheHome(jar).ifPresent(home -> inherited.put("XDG_CACHE_HOME", home.toString()));
     return new SidecarLauncher(
         root.resolve(SCRIPT),
         jar,
         Path.of(System.getProperty("java.home"), "bin", "java"),
         inherited);
-  }
-
-  /**
-   * The sidecars' cache folder for this build of {@code jar}, the folders of other builds removed;
-   * empty when it cannot be made.
-   */
-  private static Optional<Path> cacheHome(Path jar) {
-    Path caches = jar.toAbsolutePath().getParent().resolve(CACHE);
-    try {
-      String build = Files.getLastModifiedTime(jar).toMillis() + "-" + Files.size(jar);
-      Path home = Files.createDirectories(caches.resolve(build));
-      try (var builds = Files.list(caches)) {
-        for (Path other : builds.filter(folder -> !folder.equals(home)).toList()) {
-          LocalCluster.deleteTree(other);
-        }
-      }
-      return Optional.of(home);
-    } catch (IOException e) {
-      return Optional.empty();
-    }
   }
 
   /**

@@ -3,10 +3,12 @@ package io.qemuoperator.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,12 +39,6 @@ class SidecarLauncherTest {
     assertThat(command.environment())
         .containsEntry("QMP_SIDECAR_JAR", jar.toString())
         .containsEntry("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString())
-        .hasEntrySatisfying(
-            "XDG_CACHE_HOME",
-            home ->
-                assertThat(Path.of(home))
-                    .isDirectory()
-                    .hasParent(dir.resolve(SidecarLauncher.CACHE)))
         .containsEntry("PATH", "/usr/bin:/bin")
         .containsEntry("QMP_SIDECAR_EXTRA_JAVA_OPTS", "-Dx=y")
         .containsEntry("A", "b")
@@ -50,19 +46,37 @@ class SidecarLauncherTest {
   }
 
   @Test
-  void eachBuildOfTheJarHasItsOwnCacheAndTheOldOnesGo() throws Exception {
+  void theScriptKeepsOneClassDataArchivePerBuildOfTheJar() throws Exception {
     Path jar = Files.writeString(dir.resolve("qmp-sidecar.jar"), "one build");
-    Map<String, String> env = Map.of(SidecarLauncher.JAR_ENV, jar.toString());
-    Path first = Path.of(SidecarLauncher.of(env).inherited().get("XDG_CACHE_HOME"));
-    assertThat(Path.of(SidecarLauncher.of(env).inherited().get("XDG_CACHE_HOME")))
-        .as("the same build")
-        .isEqualTo(first);
+    Path cache = Files.createDirectories(dir.resolve("cache"));
+    String first = archiveOf(jar, cache);
+    assertThat(archiveOf(jar, cache)).as("the same build").isEqualTo(first);
+    Files.writeString(Path.of(first), "an archive");
 
-    Files.writeString(jar, "another build");
-    Path second = Path.of(SidecarLauncher.of(env).inherited().get("XDG_CACHE_HOME"));
+    Files.writeString(jar, "another, longer build");
+    String second = archiveOf(jar, cache);
 
-    assertThat(second).isNotEqualTo(first).isDirectory();
-    assertThat(first).doesNotExist();
+    assertThat(second).isNotEqualTo(first).startsWith(cache.resolve("qemu-operator").toString());
+    assertThat(Path.of(first)).as("the earlier build's archive").doesNotExist();
+  }
+
+  /** The archive the launcher script gives java for {@code jar} (java replaced by echo). */
+  private static String archiveOf(Path jar, Path cache) throws Exception {
+    var script = SidecarLauncher.repositoryRoot().resolve(SidecarLauncher.SCRIPT);
+    var process = new ProcessBuilder(script.toString(), "--qmp", "/q.sock");
+    process.environment().put("JAVA", "echo");
+    process.environment().put("QMP_SIDECAR_JAR", jar.toString());
+    process.environment().put("XDG_CACHE_HOME", cache.toString());
+    process.environment().remove("QMP_SIDECAR_JAVA_OPTS");
+    process.redirectErrorStream(true);
+    Process run = process.start();
+    String line = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(run.waitFor()).as(line).isZero();
+    return Stream.of(line.split(" "))
+        .filter(arg -> arg.startsWith("-XX:SharedArchiveFile="))
+        .map(arg -> arg.substring("-XX:SharedArchiveFile=".length()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no archive in: " + line));
   }
 
   @Test
