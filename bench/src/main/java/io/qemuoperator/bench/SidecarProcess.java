@@ -1,5 +1,6 @@
 package io.qemuoperator.bench;
 
+import io.qemuoperator.local.GracefulStop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One sidecar process started with {@code qmp-sidecar/bin/qmp-sidecar} and its default footprint
@@ -99,16 +99,7 @@ final class SidecarProcess implements AutoCloseable {
   /** SIGTERM, then SIGKILL after 10 s; waits until the process is gone. */
   @Override
   public void close() throws IOException {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    GracefulStop.stop(process, Duration.ofSeconds(10));
     Files.deleteIfExists(pidFile);
   }
 

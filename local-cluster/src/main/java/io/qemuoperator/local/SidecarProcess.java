@@ -151,16 +151,7 @@ final class SidecarProcess {
 
   /** SIGTERM, then SIGKILL after {@link #STOP_GRACE}; returns once the process is gone. */
   void stop() {
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    GracefulStop.stop(process, STOP_GRACE);
   }
 
   /** The last lines this process wrote, as the end of an error message. */
