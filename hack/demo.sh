@@ -11,7 +11,7 @@ command -v curl >/dev/null || qo_apt_install curl ca-certificates
 command -v python3 >/dev/null || qo_apt_install python3
 
 qo_log "building the sidecar (mvn package, tests skipped)"
-mvn -B -ntp -q -DskipTests -pl qmp-sidecar -am package
+mvn -B -ntp -q -DskipTests -pl qmp-sidecar/sidecar-server -am package
 
 work=$(mktemp -d /tmp/qemu-operator-demo.XXXXXX)
 qemu_pid= sidecar_pid=
