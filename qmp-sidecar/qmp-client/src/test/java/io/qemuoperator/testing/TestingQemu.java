@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -23,34 +24,52 @@ import java.util.stream.Stream;
 public final class TestingQemu implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(20);
 
-  /** What to start: {@code paused} adds {@code -S}; extra arguments are appended. */
-  public record Options(boolean paused, List<String> extraArgs) {
+  /**
+   * What to start: {@code paused} adds {@code -S}; extra arguments are appended; with a {@code
+   * guest} ({@link TestGuest}) QEMU boots it with 256 MiB, its serial console logged to {@link
+   * #serialLog()} and the guest's port 80 forwarded to {@link #guestHttpPort()}.
+   */
+  public record Options(boolean paused, List<String> extraArgs, Optional<TestGuest> guest) {
     public Options {
       extraArgs = List.copyOf(extraArgs);
     }
 
     public static Options defaults() {
-      return new Options(true, List.of());
+      return new Options(true, List.of(), Optional.empty());
     }
 
     public Options withPaused(boolean paused) {
-      return new Options(paused, extraArgs);
+      return new Options(paused, extraArgs, guest);
     }
 
     public Options withExtraArgs(String... args) {
       var all = new ArrayList<>(extraArgs);
       all.addAll(List.of(args));
-      return new Options(paused, all);
+      return new Options(paused, all, guest);
+    }
+
+    public Options withGuest(TestGuest guest) {
+      return new Options(paused, extraArgs, Optional.of(guest));
     }
   }
 
   private final Options options;
   private final Path dir;
+  private final int guestHttpPort;
   private Process process;
 
   private TestingQemu(Options options, Path dir) {
     this.options = options;
     this.dir = dir;
+    this.guestHttpPort = options.guest().isPresent() ? freePort() : 0;
+  }
+
+  private static int freePort() {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static TestingQemu start() {
@@ -91,7 +110,7 @@ public final class TestingQemu implements AutoCloseable {
             "-machine",
             "q35,accel=tcg",
             "-m",
-            "128",
+            options.guest().isPresent() ? "256" : "128",
             "-smp",
             "2",
             "-nodefaults",
@@ -122,10 +141,26 @@ public final class TestingQemu implements AutoCloseable {
             "ide-cd,drive=cd0,id=cddev0,bus=ide.1",
             "-device",
             "virtio-balloon-pci,id=balloon0",
-            "-netdev",
-            "user,id=net0,restrict=on",
             "-device",
             "virtio-net-pci,netdev=net0,id=nic0,romfile="));
+    options
+        .guest()
+        .ifPresentOrElse(
+            guest -> {
+              args.addAll(guest.bootArgs());
+              args.addAll(
+                  List.of(
+                      "-chardev",
+                      "socket,id=ser0,path="
+                          + dir.resolve("serial.sock")
+                          + ",server=on,wait=off,logfile="
+                          + serialLog(),
+                      "-serial",
+                      "chardev:ser0",
+                      "-netdev",
+                      "user,id=net0,hostfwd=tcp:127.0.0.1:" + guestHttpPort + "-:80"));
+            },
+            () -> args.addAll(List.of("-netdev", "user,id=net0,restrict=on")));
     args.addAll(options.extraArgs());
     return args;
   }
@@ -156,6 +191,16 @@ public final class TestingQemu implements AutoCloseable {
 
   public Path dir() {
     return dir;
+  }
+
+  /** What the guest wrote to its serial console (with a {@link TestGuest}). */
+  public Path serialLog() {
+    return dir.resolve("serial.log");
+  }
+
+  /** The loopback port that reaches the guest's port 80 (with a {@link TestGuest}). */
+  public int guestHttpPort() {
+    return guestHttpPort;
   }
 
   public Path qmpSocket() {

@@ -10,12 +10,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension final SidecarOnQemu vm = new SidecarOnQemu();}.
  */
 final class SidecarOnQemu implements BeforeEachCallback, AfterEachCallback {
+  private final TestingQemu.Options options;
   private TestingQemu qemu;
   private TestingSidecar sidecar;
 
+  /** QEMU with {@link TestingQemu.Options#defaults()}: paused, no guest. */
+  SidecarOnQemu() {
+    this(TestingQemu.Options.defaults());
+  }
+
+  SidecarOnQemu(TestingQemu.Options options) {
+    this.options = options;
+  }
+
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
-    qemu = TestingQemu.start();
+    qemu = TestingQemu.start(options);
     sidecar = TestingSidecar.start(qemu.qmpSocket(), qemu.dir());
   }
 

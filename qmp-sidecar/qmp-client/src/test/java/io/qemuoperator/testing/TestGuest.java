@@ -1,0 +1,68 @@
+package io.qemuoperator.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The tiny test guest that {@code hack/test-guest.sh} builds from Debian packages (cloud kernel,
+ * busybox initramfs; cached): boots in seconds under TCG, powers off on the ACPI power button,
+ * serves {@code /cgi-bin/cat?PATH} (files under /proc, /sys, /run) on port 80, and prints {@link
+ * #READY} on its serial console. Its folder is {@code $QEMU_OPERATOR_TEST_GUEST} when set ({@code
+ * .ci/run} sets it), else the script is run (it prints the cached folder at once).
+ */
+public record TestGuest(Path dir) {
+  /** What the guest prints on ttyS0 once it serves HTTP. */
+  public static final String READY = "qemu-operator test guest ready";
+
+  public static TestGuest find() {
+    String configured = System.getenv("QEMU_OPERATOR_TEST_GUEST");
+    if (configured != null && !configured.isBlank()) {
+      return new TestGuest(Path.of(configured));
+    }
+    Path script = repositoryRoot().resolve("hack/test-guest.sh");
+    try {
+      Process build =
+          new ProcessBuilder("bash", script.toString())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      String out = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (build.waitFor() != 0) {
+        throw new IllegalStateException(script + " failed (exit " + build.exitValue() + ")");
+      }
+      return new TestGuest(Path.of(out.strip().lines().reduce((a, b) -> b).orElseThrow()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while building the test guest", e);
+    }
+  }
+
+  /** QEMU's arguments that boot it (kernel, initramfs, kernel command line). */
+  public List<String> bootArgs() {
+    try {
+      return List.of(
+          "-kernel",
+          dir.resolve("vmlinuz").toString(),
+          "-initrd",
+          dir.resolve("initrd.img").toString(),
+          "-append",
+          Files.readString(dir.resolve("cmdline")).strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException("no test guest in " + dir, e);
+    }
+  }
+
+  private static Path repositoryRoot() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("hack/test-guest.sh"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("no hack/test-guest.sh above " + Path.of("").toAbsolutePath());
+  }
+}
