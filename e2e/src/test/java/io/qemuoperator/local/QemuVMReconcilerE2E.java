@@ -56,6 +56,17 @@ class QemuVMReconcilerE2E extends OnBothApiServers {
               assertThat(d.getFormat()).isEqualTo("qcow2");
             });
     assertThat(running.getStatus().getCpus()).hasSize(1);
+    // these machines' /dev/kvm is a nested kvm_pvm: the pod must choose TCG, and say so
+    boolean usableKvm =
+        java.nio.file.Files.isWritable(java.nio.file.Path.of("/dev/kvm"))
+            && !java.nio.file.Files.exists(java.nio.file.Path.of("/sys/module/kvm_pvm"));
+    assertThat(condition(running, Conditions.ACCELERATED))
+        .get()
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo(usableKvm ? Condition.TRUE : Condition.FALSE);
+              assertThat(c.getReason()).isEqualTo(usableKvm ? "KVM" : "TCG");
+            });
     assertThat(running.getStatus().getObservedGeneration())
         .isEqualTo(running.getMetadata().getGeneration());
     try (var qmp = e2e.observer("web-1")) {

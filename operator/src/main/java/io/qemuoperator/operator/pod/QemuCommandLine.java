@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one place the QEMU command line is built: a q35 machine, KVM where the node has it and TCG
- * otherwise, no default devices, no display, QMP on a unix socket for the sidecar, a virtio
- * balloon, one virtio-blk disk per spec disk (drive id = disk name, so QMP names the disk as the
- * spec does), user-mode networking.
+ * The one place the QEMU command line is built: a q35 machine, KVM where the node has a usable one
+ * and TCG otherwise ({@link #ACCELERATOR_CHOICE}), no default devices, no display, QMP on a unix
+ * socket for the sidecar, a virtio balloon, one virtio-blk disk per spec disk (drive id = disk
+ * name, so QMP names the disk as the spec does), user-mode networking.
  *
  * <p>QEMU starts with its vCPUs stopped ({@code -S}): the operator applies the spec (balloon,
  * migration tuning) and then sends {@code cont} unless the spec says {@code paused}, so a paused VM
@@ -20,14 +20,31 @@ public final class QemuCommandLine {
 
   private static final long MIB = 1024 * 1024;
 
+  /**
+   * The container script's choice of accelerator, into {@code $accel}: KVM where {@code /dev/kvm}
+   * is usable, but never kvm_pvm (a nested, shadow-paging KVM that takes minutes to print a Linux
+   * kernel's first line; QEMU's own {@code accel=kvm:tcg} would pick it); TCG otherwise. QMP's
+   * {@code query-kvm} then tells which one runs, and the condition {@code Accelerated} says so.
+   */
+  public static final String ACCELERATOR_CHOICE =
+      """
+      accel=tcg
+      if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ ! -e /sys/module/kvm_pvm ]; then
+        accel=kvm
+      fi
+      """;
+
+  /** The {@code -machine} value of the container script: the accelerator chosen on the node. */
+  private static final String MACHINE_ON_NODE = "q35,accel=$accel";
+
   private QemuCommandLine() {}
 
-  /** The arguments after the binary. */
-  public static List<String> arguments(VmLaunch vm) {
+  /** The arguments after the binary, with {@code accelerator} ({@code kvm} or {@code tcg}). */
+  public static List<String> arguments(VmLaunch vm, String accelerator) {
     var args = new ArrayList<String>();
     add(args, "-name", vm.name());
     add(args, "-uuid", vm.uuid());
-    add(args, "-machine", "q35,accel=kvm:tcg");
+    add(args, "-machine", "q35,accel=" + accelerator);
     add(args, "-smp", Integer.toString(vm.cpus()));
     add(args, "-m", Math.ceilDiv(vm.memoryBytes(), MIB) + "M");
     args.add("-nodefaults");
@@ -80,9 +97,10 @@ public final class QemuCommandLine {
                   " ", imageCreation(vm).get(i).stream().map(QemuCommandLine::shellQuote).toList()))
           .append('\n');
     }
+    script.append(ACCELERATOR_CHOICE);
     script.append("exec ").append(BINARY);
-    for (String arg : arguments(vm)) {
-      script.append(' ').append(shellQuote(arg));
+    for (String arg : arguments(vm, "$accel")) {
+      script.append(' ').append(arg.equals(MACHINE_ON_NODE) ? '"' + arg + '"' : shellQuote(arg));
     }
     return script.append('\n').toString();
   }

@@ -14,6 +14,9 @@ public final class Conditions {
   /** QEMU's vCPUs are stopped. */
   public static final String PAUSED = "Paused";
 
+  /** True when QEMU runs with KVM; False (reason TCG) when it emulates the CPU in software. */
+  public static final String ACCELERATED = "Accelerated";
+
   /** The spec passes every rule of the CRD (checked again by the operator). */
   public static final String SPEC_VALID = "SpecValid";
 

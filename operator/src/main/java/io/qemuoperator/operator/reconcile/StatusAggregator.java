@@ -81,6 +81,7 @@ public final class StatusAggregator {
     status.setPhase(phase);
     sidecarCondition(seen, conditions);
     pausedCondition(seen, conditions);
+    acceleratedCondition(seen, conditions);
     boolean synced = syncedCondition(seen, conditions);
     // A deferred restart leaves the VM running as it is: it is ready, and Synced says what waits.
     boolean onlyRestartRequired =
@@ -332,6 +333,27 @@ public final class StatusAggregator {
         !running,
         running ? "Running" : reasonOf(runState),
         "QEMU's run state is " + runState);
+  }
+
+  /** Which accelerator QEMU runs with (query-kvm): a VM under TCG is visible, never silent. */
+  private static void acceleratedCondition(Observation seen, ConditionWriter conditions) {
+    if (seen.snapshot().isEmpty()) {
+      conditions.remove(Conditions.ACCELERATED);
+      return;
+    }
+    VmSnapshot snapshot = seen.snapshot().get();
+    if (snapshot.kvmEnabled()) {
+      conditions.set(Conditions.ACCELERATED, true, "KVM", "QEMU runs with KVM");
+      return;
+    }
+    conditions.set(
+        Conditions.ACCELERATED,
+        false,
+        "TCG",
+        snapshot.kvmPresent()
+            ? "QEMU emulates the CPU in software (TCG): KVM is present but not used"
+            : "QEMU emulates the CPU in software (TCG, many times slower than KVM): the node has no"
+                + " usable KVM (no /dev/kvm, or a nested kvm_pvm that cannot run Linux guests)");
   }
 
   /** True when nothing of the spec is left to apply. */

@@ -19,6 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class QemuCommandLineIT {
   @TempDir Path dir;
 
+  private static boolean usableKvm() {
+    Path kvm = Path.of("/dev/kvm");
+    return Files.isReadable(kvm)
+        && Files.isWritable(kvm)
+        && !Files.exists(Path.of("/sys/module/kvm_pvm"));
+  }
+
   @Test
   void theScriptCreatesTheImagesAndQemuRunsTheSpec() throws Exception {
     var vm =
@@ -55,6 +62,9 @@ class QemuCommandLineIT {
         JsonNode root = qmp.execute("query-block", null).path("return").get(0);
         assertThat(root.path("device").asText()).isEqualTo("root");
         assertThat(root.at("/inserted/image/virtual-size").asLong()).isEqualTo(64L << 20);
+        assertThat(qmp.execute("query-kvm", null).at("/return/enabled").asBoolean())
+            .as("KVM exactly where /dev/kvm is usable and not kvm_pvm (which cannot run Linux)")
+            .isEqualTo(usableKvm());
       }
     } finally {
       qemu.destroyForcibly();

@@ -26,12 +26,12 @@ class QemuCommandLineTest {
 
   @Test
   void machineMemoryCpusAndTheStoppedStart() {
-    List<String> args = QemuCommandLine.arguments(WEB);
+    List<String> args = QemuCommandLine.arguments(WEB, "tcg");
     assertThat(after(args, "-name")).isEqualTo("web-1");
     assertThat(after(args, "-uuid")).isEqualTo("6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10");
     assertThat(after(args, "-smp")).isEqualTo("2");
     assertThat(after(args, "-m")).isEqualTo("1024M");
-    assertThat(after(args, "-machine")).isEqualTo("q35,accel=kvm:tcg");
+    assertThat(after(args, "-machine")).isEqualTo("q35,accel=tcg");
     assertThat(args).contains("-S", "-no-shutdown", "-nodefaults");
     assertThat(after(args, "-qmp")).isEqualTo("unix:/run/qmp/qmp.sock,server=on,wait=off");
   }
@@ -39,12 +39,12 @@ class QemuCommandLineTest {
   @Test
   void memoryIsRoundedUpToWholeMebibytes() {
     var odd = new VmLaunch("v", "u", 1, (512L << 20) + 1, List.of(), Path.of("/q.sock"));
-    assertThat(after(QemuCommandLine.arguments(odd), "-m")).isEqualTo("513M");
+    assertThat(after(QemuCommandLine.arguments(odd, "tcg"), "-m")).isEqualTo("513M");
   }
 
   @Test
   void everyDiskIsAVirtioDriveNamedAsInTheSpec() {
-    List<String> args = QemuCommandLine.arguments(WEB);
+    List<String> args = QemuCommandLine.arguments(WEB, "tcg");
     assertThat(args)
         .containsSubsequence(
             "-drive",
@@ -66,6 +66,10 @@ class QemuCommandLineTest {
             "[ -e /var/lib/qemu-operator/disks/root/disk.qcow2 ] || qemu-img create -f qcow2"
                 + " /var/lib/qemu-operator/disks/root/disk.qcow2 10737418240\n")
         .contains("exec qemu-system-x86_64 -name web-1 ");
+    assertThat(script)
+        .as("the accelerator is chosen on the node, before exec")
+        .containsSubsequence(
+            QemuCommandLine.ACCELERATOR_CHOICE, "exec ", " -machine \"q35,accel=$accel\" ");
     assertThat(QemuCommandLine.shellQuote("it's")).isEqualTo("'it'\\''s'");
   }
 }

@@ -129,6 +129,37 @@ class StatusAggregatorTest {
     assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo(ready);
   }
 
+  @ParameterizedTest(name = "kvm enabled={0} present={1} -> {2} {3}")
+  @CsvSource({"true, true, True, KVM", "false, true, False, TCG", "false, false, False, TCG"})
+  void theAcceleratorQemuRunsWithIsACondition(
+      boolean enabled, boolean present, String accelerated, String reason) {
+    VmSnapshot kvm = snapshot("running");
+    kvm =
+        new VmSnapshot(
+            kvm.instance(),
+            kvm.session(),
+            kvm.eventSeq(),
+            kvm.qemuVersion(),
+            enabled,
+            present,
+            kvm.runState(),
+            kvm.balloonActual(),
+            kvm.baseMemory(),
+            kvm.disks(),
+            kvm.cpus(),
+            kvm.migrationStatus(),
+            kvm.maxBandwidth(),
+            kvm.downtimeLimitMillis());
+    QemuVMStatus status =
+        aggregator.status(vm(null), desired(true, false), seen(kvm, converged()), T0);
+    Condition condition = condition(status, Conditions.ACCELERATED);
+    assertThat(condition.getStatus()).isEqualTo(accelerated);
+    assertThat(condition.getReason()).isEqualTo(reason);
+    assertThat(condition(status, Conditions.READY).getStatus())
+        .as("TCG is slower, not broken: the VM is Ready either way")
+        .isEqualTo("True");
+  }
+
   @Test
   void statusCarriesWhatQemuReportsForTheSpecsDisksOnly() {
     QemuVMStatus status =
