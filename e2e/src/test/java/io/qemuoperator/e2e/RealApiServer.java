@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.qemuoperator.local.Kubeconfig;
 import io.qemuoperator.local.LocalCluster;
 import io.qemuoperator.operator.OperatorDeployment;
 import java.io.IOException;
@@ -199,16 +200,16 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
         "[RealApiServer] control plane ready in %.1f s (%s)%n",
         (System.nanoTime() - t0) / 1e9, kubeconfig);
     try {
-      Config config = Config.fromKubeconfig(Files.readString(Path.of(kubeconfig)));
+      Config config = Kubeconfig.read(Path.of(kubeconfig));
       config.setRequestTimeout(30_000);
       Instance instance = new Instance(script, dir, config);
       // Safety net when the JVM ends without JUnit closing the store (the script is idempotent).
       Runtime.getRuntime()
           .addShutdownHook(new Thread(() -> run(script, "stop", dir, Duration.ofMinutes(1))));
       return instance;
-    } catch (IOException e) {
+    } catch (UncheckedIOException e) {
       run(script, "stop", dir, Duration.ofMinutes(1));
-      throw new UncheckedIOException(e);
+      throw e;
     }
   }
 

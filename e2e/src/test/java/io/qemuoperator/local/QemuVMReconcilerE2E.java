@@ -11,6 +11,7 @@ import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.operator.reconcile.Conditions;
+import io.qemuoperator.testing.HostKvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -57,9 +58,7 @@ class QemuVMReconcilerE2E extends OnBothApiServers {
             });
     assertThat(running.getStatus().getCpus()).hasSize(1);
     // these machines' /dev/kvm is a nested kvm_pvm: the pod must choose TCG, and say so
-    boolean usableKvm =
-        java.nio.file.Files.isWritable(java.nio.file.Path.of("/dev/kvm"))
-            && !java.nio.file.Files.exists(java.nio.file.Path.of("/sys/module/kvm_pvm"));
+    boolean usableKvm = HostKvm.usable();
     assertThat(condition(running, Conditions.ACCELERATED))
         .get()
         .satisfies(

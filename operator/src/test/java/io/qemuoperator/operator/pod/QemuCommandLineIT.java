@@ -3,6 +3,7 @@ package io.qemuoperator.operator.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qemuoperator.testing.HostKvm;
 import io.qemuoperator.testing.RawQmp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,13 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QemuCommandLineIT {
   @TempDir Path dir;
-
-  private static boolean usableKvm() {
-    Path kvm = Path.of("/dev/kvm");
-    return Files.isReadable(kvm)
-        && Files.isWritable(kvm)
-        && !Files.exists(Path.of("/sys/module/kvm_pvm"));
-  }
 
   @Test
   void theScriptCreatesTheImagesAndQemuRunsTheSpec() throws Exception {
@@ -64,7 +58,7 @@ class QemuCommandLineIT {
         assertThat(root.at("/inserted/image/virtual-size").asLong()).isEqualTo(64L << 20);
         assertThat(qmp.execute("query-kvm", null).at("/return/enabled").asBoolean())
             .as("KVM exactly where /dev/kvm is usable and not kvm_pvm (which cannot run Linux)")
-            .isEqualTo(usableKvm());
+            .isEqualTo(HostKvm.usable());
       }
     } finally {
       qemu.destroyForcibly();

@@ -23,7 +23,7 @@ public record TestGuest(Path dir) {
     if (configured != null && !configured.isBlank()) {
       return new TestGuest(Path.of(configured));
     }
-    Path script = repositoryRoot().resolve("hack/test-guest.sh");
+    Path script = RepoFiles.file("hack/test-guest.sh");
     try {
       Process build =
           new ProcessBuilder("bash", script.toString())
@@ -55,14 +55,5 @@ public record TestGuest(Path dir) {
     } catch (IOException e) {
       throw new UncheckedIOException("no test guest in " + dir, e);
     }
-  }
-
-  private static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("hack/test-guest.sh"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("no hack/test-guest.sh above " + Path.of("").toAbsolutePath());
   }
 }
