@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The tiny test guest, built here from Debian packages and cached: Debian's cloud kernel and a busybox
 # initramfs that boots to a shell on ttyS0 in seconds under TCG. Prints the folder that holds
-# `vmlinuz`, `initrd.img` and `cmdline` (the kernel arguments to boot it with).
+# `vmlinuz`, `initrd.img` and `cmdline` (the kernel arguments to boot it with), and `disk.qcow2`: the
+# same guest as a bootable disk (MBR, one FAT partition at 1 MiB holding the kernel and initramfs,
+# SYSLINUX booting them with `cmdline`), built without root, loop devices or mounts.
 #
 #   dir=$(bash hack/test-guest.sh); qemu-system-x86_64 -kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" \
 #     -append "$(cat "$dir/cmdline")" ...
+#   qemu-system-x86_64 -drive file="$dir/disk.qcow2",if=virtio,snapshot=on ...   # BIOS boot from the disk
 #
 # What the guest does, in order: loads the virtio, CD-ROM, FAT/ISO and ACPI-button modules; starts
 # acpid (the ACPI power button powers it off: system_powerdown works); brings eth0 up with DHCP
@@ -19,6 +22,40 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tools.sh
 source "$here/tools.sh"
 log() { qo_log_as test-guest "$@"; }
+scratch=() # removed on exit, also when a step fails
+trap 'rm -rf "${scratch[@]}"' EXIT
+
+# build_disk DIR: DIR/disk.qcow2 from DIR's vmlinuz, initrd.img and cmdline (written under a temporary
+# name, renamed when complete).
+build_disk() {
+  local dir=$1 raw size_mib
+  qo_ensure_disk_image_tools
+  raw=$(mktemp /tmp/qemu-operator-test-guest-disk.XXXXXX)
+  scratch+=("$raw" "$raw.cfg" "$dir/disk.qcow2.$$.tmp")
+  # room for the kernel and initramfs plus 8 MiB, at least 32 MiB (FAT16), the partition from 1 MiB
+  size_mib=$((($(stat -c %s "$dir/vmlinuz") + $(stat -c %s "$dir/initrd.img")) / 1048576 + 9))
+  [ "$size_mib" -ge 32 ] || size_mib=32
+  truncate -s "${size_mib}M" "$raw"
+  mkfs.vfat -F 16 -n TESTGUEST --offset 2048 "$raw" $(((size_mib - 1) * 1024)) >/dev/null
+  printf 'SERIAL 0 115200\nDEFAULT guest\nPROMPT 0\nTIMEOUT 0\nLABEL guest\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND %s\n' \
+    "$(cat "$dir/cmdline")" > "$raw.cfg"
+  MTOOLS_SKIP_CHECK=1 mcopy -i "$raw@@1M" "$dir/vmlinuz" "$dir/initrd.img" ::/
+  MTOOLS_SKIP_CHECK=1 mcopy -i "$raw@@1M" "$raw.cfg" ::/syslinux.cfg
+  syslinux --install --offset 1048576 "$raw"
+  # the MBR: SYSLINUX's boot code and one active partition (type 0x0e, FAT16 LBA) from sector 2048 to the end
+  python3 - "$raw" /usr/lib/syslinux/mbr/mbr.bin <<'PY'
+import os, struct, sys
+image, code = sys.argv[1], open(sys.argv[2], "rb").read()
+assert len(code) <= 440, "mbr.bin larger than the MBR's boot code area"
+sectors = os.path.getsize(image) // 512
+entry = struct.pack("<B3sB3sII", 0x80, b"\xfe\xff\xff", 0x0E, b"\xfe\xff\xff", 2048, sectors - 2048)
+with open(image, "r+b") as f:
+    f.write(code.ljust(446, b"\0") + entry + b"\0" * 48 + b"\x55\xaa")
+PY
+  qemu-img convert -f raw -O qcow2 "$raw" "$dir/disk.qcow2.$$.tmp"
+  mv "$dir/disk.qcow2.$$.tmp" "$dir/disk.qcow2"
+  log "bootable disk: $(du -h "$dir/disk.qcow2" | cut -f1) qcow2 (${size_mib} MiB virtual) in $dir"
+}
 
 kernel_package=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -1)
 if [ -z "$kernel_package" ]; then # a fresh machine: no package lists yet
@@ -30,12 +67,13 @@ fi
 version=${kernel_package#linux-image-}
 out=${QEMU_OPERATOR_CACHE:-$HOME/.cache/qemu-operator}/test-guest/$version
 if [ -f "$out/initrd.img" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/cmdline" ]; then
+  [ -f "$out/disk.qcow2" ] || build_disk "$out"
   echo "$out"
   exit 0
 fi
 
 work=$(mktemp -d /tmp/qemu-operator-test-guest.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+scratch+=("$work")
 log "building the test guest ($kernel_package, busybox-static) in $work"
 (cd "$work" && apt-get download -q "$kernel_package" busybox-static >/dev/null 2>&1) || {
   log "apt-get download $kernel_package busybox-static failed"
@@ -160,6 +198,7 @@ with gzip.open(target, "wb", compresslevel=6) as out:
     out.write(header("TRAILER!!!", 0, 0))
 PY
 echo "console=ttyS0 panic=-1 quiet" > "$out.tmp/cmdline"
+build_disk "$out.tmp"
 rm -rf "$out"
 mv "$out.tmp" "$out"
 log "test guest $version: $(du -h "$out/vmlinuz" | cut -f1) kernel, $(du -h "$out/initrd.img" | cut -f1) initramfs in $out"

@@ -74,6 +74,18 @@ qo_ensure_qemu() {
   if [ ${#missing[@]} -gt 0 ]; then qo_apt_install "${missing[@]}"; fi
 }
 
+# What a bootable disk image is built with, without root, loop devices or mounts: a FAT filesystem
+# at an offset in an image file (dosfstools), files copied into it (mtools), SYSLINUX installed into it
+# and its MBR boot code (syslinux, syslinux-common). hack/test-guest.sh uses them for disk.qcow2.
+qo_ensure_disk_image_tools() {
+  local missing=()
+  command -v mkfs.vfat >/dev/null || missing+=(dosfstools)
+  command -v mcopy >/dev/null || missing+=(mtools)
+  command -v syslinux >/dev/null || missing+=(syslinux)
+  [ -f /usr/lib/syslinux/mbr/mbr.bin ] || missing+=(syslinux-common)
+  if [ ${#missing[@]} -gt 0 ]; then qo_apt_install "${missing[@]}"; fi
+}
+
 # QEMU 10.0 beside the machine's own QEMU (a second generation for the tests), from Debian's
 # backports, cached under ~/.cache/qemu-operator/qemu-10.0; sets QEMU10_SYSTEM to its wrapper.
 # Use: qo_ensure_qemu10 && QEMU_SYSTEM=$QEMU10_SYSTEM mvn verify

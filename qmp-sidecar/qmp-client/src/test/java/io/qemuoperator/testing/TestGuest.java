@@ -11,8 +11,10 @@ import java.util.List;
  * The tiny test guest that {@code hack/test-guest.sh} builds from Debian packages (cloud kernel,
  * busybox initramfs; cached): boots in seconds under TCG, powers off on the ACPI power button,
  * serves {@code /cgi-bin/cat?PATH} (files under /proc, /sys, /run) on port 80, and prints {@link
- * #READY} on its serial console. Its folder is {@code $QEMU_OPERATOR_TEST_GUEST} when set ({@code
- * .ci/run} sets it), else the script is run (it prints the cached folder at once).
+ * #READY} on its serial console. It boots either from its kernel and initramfs ({@link
+ * #bootArgs()}) or, by BIOS, from its bootable disk ({@link #diskImage()}). Its folder is {@code
+ * $QEMU_OPERATOR_TEST_GUEST} when set ({@code .ci/run} sets it), else the script is run (it prints
+ * the cached folder at once).
  */
 public record TestGuest(Path dir) {
   /** What the guest prints on ttyS0 once it serves HTTP. */
@@ -40,6 +42,20 @@ public record TestGuest(Path dir) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while building the test guest", e);
     }
+  }
+
+  /**
+   * The same guest as a bootable qcow2 disk (MBR, a FAT partition with the kernel and initramfs,
+   * SYSLINUX with {@code cmdline}): boots by BIOS with no {@code -kernel}. Shared by every test:
+   * attach it read-only, with {@code snapshot=on}, or as the backing file of an overlay.
+   */
+  public Path diskImage() {
+    Path disk = dir.resolve("disk.qcow2");
+    if (!Files.isRegularFile(disk)) {
+      throw new IllegalStateException(
+          "no disk.qcow2 in " + dir + ": run hack/test-guest.sh (it adds it to the cached folder)");
+    }
+    return disk;
   }
 
   /** QEMU's arguments that boot it (kernel, initramfs, kernel command line). */
