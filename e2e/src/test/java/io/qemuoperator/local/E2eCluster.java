@@ -191,6 +191,34 @@ final class E2eCluster implements AutoCloseable {
   }
 
   /**
+   * What the VM's guest wrote to its serial console (ttyS0) since its pod's first QEMU started: the
+   * console log QEMU keeps in the pod's emptyDir ({@link NodeAgent#consoleLog}); empty before QEMU
+   * created it.
+   */
+  String consoleLog(String vm) throws IOException {
+    Path log = agent().consoleLog(ns, vm + "-qemu");
+    return Files.exists(log) ? Files.readString(log, java.nio.charset.StandardCharsets.UTF_8) : "";
+  }
+
+  /**
+   * Waits until the VM's console log contains {@code text} (e.g. the test guest's ready line),
+   * polling up to {@code timeout} (TCG guests on a loaded machine: 60–120 s); returns the log.
+   */
+  String awaitConsole(String vm, String text, Duration timeout) throws IOException {
+    try {
+      Awaitility.await(vm + ": \"" + text + "\" on the serial console")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> consoleLog(vm).contains(text));
+    } catch (ConditionTimeoutException e) {
+      String log = consoleLog(vm);
+      String tail = log.substring(Math.max(0, log.length() - 2000));
+      throw new AssertionError(vm + ": no \"" + text + "\" on the console; its end:\n" + tail, e);
+    }
+    return consoleLog(vm);
+  }
+
+  /**
    * The reasons of the VM's Events, each as often as it happened (an Event's count), sorted: a real
    * API server lists Events by name, not in the order they were recorded, so only the multiset
    * means anything.

@@ -72,7 +72,14 @@ class QemuVMReconcilerE2E extends OnBothApiServers {
       assertThat(qmp.runState()).isEqualTo("running");
       assertThat(qmp.execute("query-migrate-parameters", null).at("/return/max-bandwidth").asLong())
           .isEqualTo(32 * MIB);
+      assertThat(qmp.execute("query-chardev", null).path("return"))
+          .as("the serial console on the pod's socket, mapped into the pod's folder here")
+          .anySatisfy(
+              chardev ->
+                  assertThat(chardev.path("filename").asText())
+                      .contains(e2e.agent().consoleSocket(e2e.ns, "web-1-qemu").toString()));
     }
+    assertThat(e2e.agent().consoleLog(e2e.ns, "web-1-qemu")).exists();
     assertThat(e2e.eventReasons("web-1")).contains("BalloonSet", "MigrationSpeedSet", "Resumed");
 
     // pause and resume, checked over the independent monitor

@@ -140,6 +140,20 @@ public final class NodeAgent implements AutoCloseable {
     return root.resolve(namespace + "-" + pod);
   }
 
+  /**
+   * The pod's serial console log ({@link VmResources#CONSOLE_LOG} in the pod's emptyDir, here
+   * {@code <pod folder>/qmp/console.log}): everything the guest wrote to ttyS0 since the pod's
+   * first QEMU started, for tests that read what the guest says.
+   */
+  public Path consoleLog(String namespace, String pod) {
+    return podDir(namespace, pod).resolve("qmp").resolve(VmResources.CONSOLE_LOG.getFileName());
+  }
+
+  /** The pod's serial console socket (one client at a time: normally its sidecar). */
+  public Path consoleSocket(String namespace, String pod) {
+    return podDir(namespace, pod).resolve("qmp").resolve(VmResources.CONSOLE_SOCKET.getFileName());
+  }
+
   public Path observerSocket(String namespace, String pod) {
     return podDir(namespace, pod).resolve("observer.sock");
   }

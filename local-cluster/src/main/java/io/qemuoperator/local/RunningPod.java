@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * address once its sidecar answers (Pending until then), a container that exits terminated, then
  * started again (restartPolicy Always).
  *
- * <p>Files in the pod's folder: {@code qmp/} (the emptyDir), {@code token}, {@code qemu.log},
- * {@code sidecar.log} (the sidecar's stdout and stderr, every start appended) and {@code
- * observer.sock}.
+ * <p>Files in the pod's folder: {@code qmp/} (the emptyDir: QMP and serial console sockets, {@code
+ * console.log}), {@code token}, {@code qemu.log}, {@code sidecar.log} (the sidecar's stdout and
+ * stderr, every start appended) and {@code observer.sock}.
  */
 final class RunningPod {
   private static final Logger log = LoggerFactory.getLogger(RunningPod.class);

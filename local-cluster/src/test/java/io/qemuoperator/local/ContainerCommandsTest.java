@@ -47,6 +47,11 @@ class ContainerCommandsTest {
     assertThat(script)
         .contains("exec /opt/qemu/bin/qemu-system-x86_64 ")
         .contains(DIR.resolve("qmp/qmp.sock").toString())
+        .contains(
+            "path="
+                + DIR.resolve("qmp/console.sock")
+                + ",server=on,wait=off,logfile="
+                + DIR.resolve("qmp/console.log"))
         .contains(ROOT + "/disk.qcow2")
         .contains(ROOT2 + "/disk.qcow2")
         .contains("path=" + DIR.resolve("observer.sock") + ",server=on,wait=off")

@@ -7,7 +7,10 @@ import java.util.List;
  * The one place the QEMU command line is built: a q35 machine, KVM where the node has a usable one
  * and TCG otherwise ({@link #ACCELERATOR_CHOICE}), no default devices, no display, QMP on a unix
  * socket for the sidecar, a virtio balloon, one virtio-blk disk per spec disk (drive id = disk
- * name, so QMP names the disk as the spec does), user-mode networking.
+ * name, so QMP names the disk as the spec does), user-mode networking, and the serial console
+ * (ttyS0) on a unix socket ({@link VmLaunch#consoleSocket()}: one client at a time, the sidecar)
+ * with everything the guest writes to it appended to a log file ({@link VmLaunch#consoleLog()}),
+ * from the first boot line on, whether or not a client is attached.
  *
  * <p>QEMU starts with its vCPUs stopped ({@code -S}): the operator applies the spec (balloon,
  * migration tuning) and then sends {@code cont} unless the spec says {@code paused}, so a paused VM
@@ -17,6 +20,7 @@ import java.util.List;
 public final class QemuCommandLine {
   public static final String BINARY = "qemu-system-x86_64";
   public static final String BALLOON_ID = "balloon0";
+  public static final String CONSOLE_ID = "serial0";
 
   private static final long MIB = 1024 * 1024;
 
@@ -53,6 +57,17 @@ public final class QemuCommandLine {
     args.add("-no-shutdown");
     add(args, "-qmp", "unix:" + vm.qmpSocket() + ",server=on,wait=off");
     add(args, "-device", "virtio-balloon-pci,id=" + BALLOON_ID);
+    add(
+        args,
+        "-chardev",
+        "socket,id="
+            + CONSOLE_ID
+            + ",path="
+            + vm.consoleSocket()
+            + ",server=on,wait=off,logfile="
+            + vm.consoleLog()
+            + ",logappend=on");
+    add(args, "-serial", "chardev:" + CONSOLE_ID);
     for (VmLaunch.Disk disk : vm.disks()) {
       add(
           args,

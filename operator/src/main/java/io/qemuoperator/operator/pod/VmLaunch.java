@@ -14,7 +14,8 @@ import java.util.List;
  * @param cpus vCPUs
  * @param memoryBytes guest RAM, a whole number of MiB
  * @param disks the qcow2 images, in spec order
- * @param qmpSocket where QEMU listens for the sidecar
+ * @param qmpSocket where QEMU listens for the sidecar; the serial console's socket and log live
+ *     beside it ({@link #consoleSocket()}, {@link #consoleLog()})
  */
 public record VmLaunch(
     String name, String uuid, int cpus, long memoryBytes, List<Disk> disks, Path qmpSocket) {
@@ -44,6 +45,16 @@ public record VmLaunch(
         boot.memoryBytes(),
         disks,
         VmResources.QMP_SOCKET);
+  }
+
+  /** The serial console's unix socket, in the QMP socket's folder (the pod's shared emptyDir). */
+  public Path consoleSocket() {
+    return qmpSocket.resolveSibling(VmResources.CONSOLE_SOCKET.getFileName());
+  }
+
+  /** The serial console's log file, in the QMP socket's folder (the pod's shared emptyDir). */
+  public Path consoleLog() {
+    return qmpSocket.resolveSibling(VmResources.CONSOLE_LOG.getFileName());
   }
 
   /** One disk: its drive id (the spec's disk name), image path and the size to create it with. */

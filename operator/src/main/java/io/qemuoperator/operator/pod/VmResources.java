@@ -23,6 +23,20 @@ public final class VmResources {
   public static final String SIDECAR_CONTAINER = "qmp-sidecar";
   public static final Path QMP_DIR = Path.of("/run/qmp");
   public static final Path QMP_SOCKET = QMP_DIR.resolve("qmp.sock");
+
+  /**
+   * The guest's serial console (ttyS0): QEMU listens on this unix socket for one client at a time
+   * (the sidecar, for {@code /v1/console}); in the shared emptyDir, beside the QMP socket.
+   */
+  public static final Path CONSOLE_SOCKET = QMP_DIR.resolve("console.sock");
+
+  /**
+   * Everything the guest wrote to its serial console, from its first boot line on, whether or not a
+   * client was attached (QEMU's {@code logfile=}, appended across QEMU restarts); the sidecar keeps
+   * it bounded.
+   */
+  public static final Path CONSOLE_LOG = QMP_DIR.resolve("console.log");
+
   public static final Path DISKS_DIR = Path.of("/var/lib/qemu-operator/disks");
   public static final Path TOKEN_DIR = Path.of("/run/secrets/qemu-operator");
   public static final String TOKEN_KEY = "token";

@@ -56,6 +56,10 @@ class QemuCommandLineIT {
         JsonNode root = qmp.execute("query-block", null).path("return").get(0);
         assertThat(root.path("device").asText()).isEqualTo("root");
         assertThat(root.at("/inserted/image/virtual-size").asLong()).isEqualTo(64L << 20);
+        assertThat(Files.exists(vm.consoleSocket())).as("the serial console's socket").isTrue();
+        assertThat(Files.exists(vm.consoleLog())).as("the serial console's log").isTrue();
+        assertThat(qmp.execute("query-chardev", null).path("return").findValuesAsText("label"))
+            .contains(QemuCommandLine.CONSOLE_ID);
         assertThat(qmp.execute("query-kvm", null).at("/return/enabled").asBoolean())
             .as("KVM exactly where /dev/kvm is usable and not kvm_pvm (which cannot run Linux)")
             .isEqualTo(HostKvm.usable());

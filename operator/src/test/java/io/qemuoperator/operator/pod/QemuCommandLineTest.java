@@ -37,6 +37,18 @@ class QemuCommandLineTest {
   }
 
   @Test
+  void theSerialConsoleIsASocketBesideQmpWithALogFromTheFirstBootLine() {
+    List<String> args = QemuCommandLine.arguments(WEB, "tcg");
+    assertThat(after(args, "-chardev"))
+        .isEqualTo(
+            "socket,id=serial0,path=/run/qmp/console.sock,server=on,wait=off,"
+                + "logfile=/run/qmp/console.log,logappend=on");
+    assertThat(after(args, "-serial")).isEqualTo("chardev:serial0");
+    assertThat(WEB.consoleSocket()).isEqualTo(VmResources.CONSOLE_SOCKET);
+    assertThat(WEB.consoleLog()).isEqualTo(VmResources.CONSOLE_LOG);
+  }
+
+  @Test
   void memoryIsRoundedUpToWholeMebibytes() {
     var odd = new VmLaunch("v", "u", 1, (512L << 20) + 1, List.of(), Path.of("/q.sock"));
     assertThat(after(QemuCommandLine.arguments(odd, "tcg"), "-m")).isEqualTo("513M");
