@@ -35,6 +35,13 @@ if [ -f "$image" ]; then
   echo "$image"
   exit 0
 fi
+# QEMU_OPERATOR_DEBIAN_CACHED_ONLY=1: only say where a built image is (the local cluster's launcher)
+if [ "${QEMU_OPERATOR_DEBIAN_CACHED_ONLY:-0}" = 1 ]; then
+  found=$(ls -1d "${QEMU_OPERATOR_CACHE:-$HOME/.cache/qemu-operator}"/debian-12/*/debian-12.qcow2 2>/dev/null | tail -1)
+  [ -n "$found" ] || exit 1
+  echo "$found"
+  exit 0
+fi
 
 tools=()
 command -v mmdebstrap >/dev/null || tools+=(mmdebstrap)

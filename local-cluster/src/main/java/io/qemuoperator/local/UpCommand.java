@@ -63,8 +63,19 @@ final class UpCommand {
       err.println("error: " + e.getMessage());
       return LocalCli.USAGE;
     }
+    Optional<GuestImageServer> images;
+    try {
+      images = guestImages();
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("error: cannot serve the guest images: " + e.getMessage());
+      return LocalCli.USAGE;
+    }
     err.println("starting the local cluster (work dir and operator log: " + workDir + ")");
-    try (LocalCluster cluster = LocalCluster.start(options.kubeconfig(), workDir)) {
+    try (LocalCluster cluster = LocalCluster.start(options.kubeconfig(), workDir);
+        GuestImageServer served = images.orElse(null)) {
+      if (served != null) {
+        err.println("guest images in " + served.folder() + " served at " + served.url());
+      }
       StateFile state = StateFile.of(env);
       String url = cluster.apiServerUrl();
       try {
@@ -98,6 +109,27 @@ final class UpCommand {
         }
       }
     }
+  }
+
+  /**
+   * The guest image server for the manifests' {@code disks[].source.url}: the folder {@code
+   * QEMU_OPERATOR_IMAGES} (default {@code ~/.cache/qemu-operator/images}, which the launcher fills
+   * with the test guest) on {@code QEMU_OPERATOR_IMAGES_ADDRESS} (default {@value
+   * GuestImageServer#DEFAULT_ADDRESS}); none when the folder does not exist.
+   */
+  private Optional<GuestImageServer> guestImages() throws IOException {
+    String configured = env.get("QEMU_OPERATOR_IMAGES");
+    Path folder =
+        configured != null && !configured.isBlank()
+            ? Path.of(configured)
+            : Path.of(env.getOrDefault("HOME", "."), ".cache", "qemu-operator", "images");
+    if (!Files.isDirectory(folder)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        GuestImageServer.start(
+            folder,
+            env.getOrDefault("QEMU_OPERATOR_IMAGES_ADDRESS", GuestImageServer.DEFAULT_ADDRESS)));
   }
 
   /** Shows the table until every VM is ready (with --until-ready) or forever. */
