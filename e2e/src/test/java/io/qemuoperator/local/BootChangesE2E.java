@@ -62,7 +62,7 @@ class BootChangesE2E extends OnBothApiServers {
     try (var qmp = e2e.observer("boot-1")) {
       assertThat(qmp.execute("query-cpus-fast", null).path("return")).hasSize(2);
     }
-    assertThat(e2e.eventReasons("boot-1")).contains("PowerdownRequested", "Quit");
+    assertThat(e2e.eventReasons("boot-1")).contains("PowerdownRequested", "PowerdownTimedOut");
 
     // memory 128Mi → 192Mi and a disk added, in one change: one restart applies both
     e2e.edit(

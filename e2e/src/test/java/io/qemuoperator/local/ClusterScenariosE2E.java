@@ -32,7 +32,7 @@ class ClusterScenariosE2E extends OnBothApiServers {
     Awaitility.await("the QemuVM is gone (finalizer released)")
         .atMost(Duration.ofSeconds(30))
         .until(() -> e2e.get("gone-1") == null);
-    assertThat(e2e.eventReasons("gone-1")).contains("PowerdownRequested", "Quit");
+    assertThat(e2e.eventReasons("gone-1")).contains("PowerdownRequested", "PowerdownTimedOut");
     // QEMU ended on the operator's quit; the pod, its Secret and claim went with the QemuVM
     // (garbage collection through owner references: kube-controller-manager's on the real server,
     // the local cluster's on the mock server)

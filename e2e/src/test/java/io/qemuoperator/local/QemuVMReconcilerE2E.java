@@ -130,7 +130,7 @@ class QemuVMReconcilerE2E extends OnBothApiServers {
     Awaitility.await("the pod deleted after quit")
         .atMost(Duration.ofSeconds(20))
         .until(() -> e2e.client.pods().inNamespace(e2e.ns).withName("web-1-qemu").get() == null);
-    assertThat(e2e.eventReasons("web-1")).contains("PowerdownRequested", "Quit");
+    assertThat(e2e.eventReasons("web-1")).contains("PowerdownRequested", "PowerdownTimedOut");
     assertThat(stopped.getStatus().getRunState()).isNull();
 
     // running again: a new pod under the same name mounts the same claim, the grown image in it

@@ -256,16 +256,19 @@ public final class Planner {
    */
   private static Plan powerDown(
       DesiredVm desired, ObservedVm observed, PriorIntent prior, Instant now) {
+    Optional<Duration> sinceRequest =
+        prior.powerdownSince().map(since -> Duration.between(since, now));
     if (observed.state() == RunState.SHUTDOWN) {
-      return new Plan(List.of(new QmpAction.Quit()), List.of(), Optional.empty());
+      return new Plan(List.of(new QmpAction.Quit(true, sinceRequest)), List.of(), Optional.empty());
     }
     if (prior.powerdownSince().isEmpty()) {
       return new Plan(
           List.of(new QmpAction.SystemPowerdown()), List.of(), Optional.of(POWERDOWN_POLL));
     }
-    Duration waited = Duration.between(prior.powerdownSince().get(), now);
+    Duration waited = sinceRequest.orElseThrow();
     if (waited.compareTo(desired.gracePeriod()) >= 0) {
-      return new Plan(List.of(new QmpAction.Quit()), List.of(), Optional.empty());
+      return new Plan(
+          List.of(new QmpAction.Quit(false, sinceRequest)), List.of(), Optional.empty());
     }
     Duration left = desired.gracePeriod().minus(waited);
     return new Plan(

@@ -4,6 +4,7 @@ import io.qemuoperator.qmp.types.BalloonArguments;
 import io.qemuoperator.qmp.types.BlockResizeArguments;
 import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
 import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,11 @@ public sealed interface QmpAction {
 
   /** A sentence for the Event. */
   String describe();
+
+  /** Whether its Event is a Warning (something did not go as the user would want). */
+  default boolean warning() {
+    return false;
+  }
 
   /**
    * The run state QEMU is in once it has carried the command out and answered, for the commands
@@ -142,17 +148,36 @@ public sealed interface QmpAction {
     }
   }
 
-  record Quit() implements QmpAction {
+  /**
+   * {@code quit}: QEMU ends. Recorded under why: the guest powered itself off (nothing was cut
+   * short; {@code afterRequest} is how long after the ACPI request, when the operator made one), or
+   * the grace period passed with the guest still running.
+   */
+  record Quit(boolean guestPoweredOff, Optional<Duration> afterRequest) implements QmpAction {
     public String command() {
       return "quit";
     }
 
     public String reason() {
-      return "Quit";
+      return guestPoweredOff ? "GuestPoweredOff" : "PowerdownTimedOut";
+    }
+
+    public boolean warning() {
+      return !guestPoweredOff;
     }
 
     public String describe() {
-      return "ended QEMU after the grace period (quit)";
+      String waited =
+          afterRequest.map(d -> " " + seconds(d) + " s after the ACPI request").orElse("");
+      return guestPoweredOff
+          ? "the guest powered itself off" + waited + "; QEMU ended (quit)"
+          : "the guest did not power off within the grace period ("
+              + waited.strip()
+              + "); QEMU ended (quit)";
+    }
+
+    private static String seconds(Duration d) {
+      return String.format(java.util.Locale.ROOT, "%.1f", d.toMillis() / 1000.0);
     }
   }
 }

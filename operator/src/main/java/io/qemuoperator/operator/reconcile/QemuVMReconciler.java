@@ -239,8 +239,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         case QmpAction.SystemPowerdown powerdown -> powerdownSince = Optional.of(now);
         default -> {}
       }
-      events.normal(
+      events.record(
           vm,
+          action.warning(),
           plan.cause() == Plan.Cause.DRIFT ? "DriftCorrected" : action.reason(),
           describe(action, plan, snapshot));
       StageTrace.mark(vm, "event", action.command());
@@ -528,7 +529,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         planner.plan(off, snapshot.observed(), new PriorIntent(OptionalLong.empty(), since), now);
     for (QmpAction action : plan.actions()) {
       if (send(vm, endpoint.get(), action, events).isEmpty()) {
-        events.normal(vm, action.reason(), action.describe() + " (the QemuVM is being deleted)");
+        events.record(
+            vm,
+            action.warning(),
+            action.reason(),
+            action.describe() + " (the QemuVM is being deleted)");
       }
       if (action instanceof QmpAction.Quit) {
         qmpEvents.forget(id);

@@ -47,6 +47,11 @@ public final class VmEvents {
     record(vm, "Warning", reason, message);
   }
 
+  /** A Warning when {@code warning}, else a Normal Event. */
+  public void record(QemuVM vm, boolean warning, String reason, String message) {
+    record(vm, warning ? "Warning" : "Normal", reason, message);
+  }
+
   /** The Event's name: the VM's, and a hash of what makes two Events the same one. */
   static String name(QemuVM vm, String type, String reason, String message) {
     try {

@@ -289,11 +289,19 @@ class PlannerTest {
 
     Plan late = planner.plan(off, observed("running"), asked, NOW.plusSeconds(30));
     assertThat(commands(late)).containsExactly("quit");
+    assertThat(late.actions().getFirst().reason()).isEqualTo("PowerdownTimedOut");
+    assertThat(late.actions().getFirst().describe())
+        .isEqualTo(
+            "the guest did not power off within the grace period (30.0 s after the ACPI"
+                + " request); QEMU ended (quit)");
 
-    Plan shutDown = planner.plan(off, observed("shutdown"), asked, NOW.plusSeconds(1));
+    Plan shutDown = planner.plan(off, observed("shutdown"), asked, NOW.plusMillis(2100));
     assertThat(commands(shutDown))
         .as("a guest that shut down is quit at once")
         .containsExactly("quit");
+    assertThat(shutDown.actions().getFirst().reason()).isEqualTo("GuestPoweredOff");
+    assertThat(shutDown.actions().getFirst().describe())
+        .isEqualTo("the guest powered itself off 2.1 s after the ACPI request; QEMU ended (quit)");
   }
 
   /**
