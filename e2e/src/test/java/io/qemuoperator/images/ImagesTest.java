@@ -97,6 +97,8 @@ class ImagesTest {
     assertThat(parsed.listen().getPort()).isEqualTo(config.sidecarPort());
     assertThat(parsed.tokenFile()).isEqualTo(VmResources.TOKEN_FILE);
     assertThat(parsed.allowedGuardedCommands()).containsExactly("quit");
+    assertThat(parsed.consoleSocket()).contains(VmResources.CONSOLE_SOCKET);
+    assertThat(parsed.consoleLog()).contains(VmResources.CONSOLE_LOG);
   }
 
   @Test

@@ -74,6 +74,10 @@ class ContainerCommandsTest {
             "--token-file",
             TOKEN.toString(),
             "--allow",
-            "quit");
+            "quit",
+            "--console",
+            DIR.resolve("qmp/console.sock").toString(),
+            "--console-log",
+            DIR.resolve("qmp/console.log").toString());
   }
 }

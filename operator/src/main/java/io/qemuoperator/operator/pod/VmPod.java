@@ -149,7 +149,12 @@ public final class VmPod {
             VmResources.TOKEN_FILE.toString(),
             // the power-down sequence ends with quit once the grace period is over
             "--allow",
-            "quit")
+            "quit",
+            // the guest's serial console (/v1/console) and its log, kept bounded
+            "--console",
+            VmResources.CONSOLE_SOCKET.toString(),
+            "--console-log",
+            VmResources.CONSOLE_LOG.toString())
         .addNewPort()
         .withName("qmp-http")
         .withContainerPort(config.sidecarPort())

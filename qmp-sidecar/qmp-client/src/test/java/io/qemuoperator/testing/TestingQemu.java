@@ -152,9 +152,10 @@ public final class TestingQemu implements AutoCloseable {
                   List.of(
                       "-chardev",
                       "socket,id=ser0,path="
-                          + dir.resolve("serial.sock")
+                          + serialSocket()
                           + ",server=on,wait=off,logfile="
-                          + serialLog(),
+                          + serialLog()
+                          + ",logappend=on",
                       "-serial",
                       "chardev:ser0",
                       "-netdev",
@@ -196,6 +197,11 @@ public final class TestingQemu implements AutoCloseable {
   /** What the guest wrote to its serial console (with a {@link TestGuest}). */
   public Path serialLog() {
     return dir.resolve("serial.log");
+  }
+
+  /** The serial console's unix socket, one client at a time (with a {@link TestGuest}). */
+  public Path serialSocket() {
+    return dir.resolve("serial.sock");
   }
 
   /** The loopback port that reaches the guest's port 80 (with a {@link TestGuest}). */

@@ -57,6 +57,24 @@ public record ApiError(int status, String errorClass, String desc) {
     return new ApiError(413, "RequestTooLarge", "request body exceeds " + limit + " bytes");
   }
 
+  /** The serial console has its one client already. */
+  public static ApiError consoleBusy() {
+    return new ApiError(
+        409,
+        "ConsoleBusy",
+        "the serial console has a client already (one at a time): detach it first");
+  }
+
+  /** QEMU's serial console socket does not answer: QEMU is not running. */
+  public static ApiError consoleUnavailable(String desc) {
+    return new ApiError(503, "ConsoleUnavailable", desc);
+  }
+
+  /** The console stream is a WebSocket; the request did not open one. */
+  public static ApiError upgradeRequired(String desc) {
+    return new ApiError(426, "UpgradeRequired", desc);
+  }
+
   public static ApiError notConnected(String desc) {
     return new ApiError(503, "QmpNotConnected", desc);
   }

@@ -35,6 +35,11 @@ final class JsonExchange {
     exchange.close();
   }
 
+  /** The HTTP exchange underneath, for an upgrade to another protocol. */
+  ServerExchange raw() {
+    return exchange;
+  }
+
   String method() {
     return exchange.method();
   }
@@ -113,6 +118,10 @@ final class JsonExchange {
 
   void respondText(int status, String contentType, String text) throws IOException {
     send(status, contentType, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  void respondBytes(int status, String contentType, byte[] bytes) throws IOException {
+    send(status, contentType, bytes);
   }
 
   private void send(int status, String contentType, byte[] bytes) throws IOException {

@@ -5,23 +5,40 @@ import io.qemuoperator.qapi.QapiSchema;
 import io.qemuoperator.qmp.QmpClient;
 import io.qemuoperator.qmp.QmpClientOptions;
 import io.qemuoperator.sidecar.api.SidecarJson;
+import io.qemuoperator.sidecar.console.ConsoleLog;
+import io.qemuoperator.sidecar.console.SerialConsole;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running sidecar: the QMP client, the dialect probe, the command gateway, the state reader,
- * metrics and the HTTP server, wired together. Each start has its own instance id, so a caller of
- * {@code /v1/events} knows when sequence numbers started over.
+ * metrics, the serial console and the HTTP server, wired together. Each start has its own instance
+ * id, so a caller of {@code /v1/events} knows when sequence numbers started over.
  */
 public final class Sidecar implements AutoCloseable {
+  /** How often the console log's size is checked (see {@link ConsoleLog#keepBounded()}). */
+  static final Duration CONSOLE_LOG_CHECK = Duration.ofSeconds(1);
+
+  private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
+
   private final QmpClient client;
   private final SidecarServer server;
+  private final ScheduledExecutorService timer;
   private final String instance;
 
-  private Sidecar(QmpClient client, SidecarServer server, String instance) {
+  private Sidecar(
+      QmpClient client, SidecarServer server, ScheduledExecutorService timer, String instance) {
     this.client = client;
     this.server = server;
+    this.timer = timer;
     this.instance = instance;
   }
 
@@ -30,6 +47,10 @@ public final class Sidecar implements AutoCloseable {
     QapiSchema schema = QapiSchema.bundled();
     String instance = UUID.randomUUID().toString();
     QmpClient client = QmpClient.create(QmpClientOptions.defaults(config.qmpSocket()));
+    // console keep-alives, write deadlines and the console log's bound
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("sidecar-timer").factory());
     try {
       var metrics = new SidecarMetrics();
       metrics.watch(client);
@@ -42,15 +63,43 @@ public final class Sidecar implements AutoCloseable {
               schema, new CommandPolicy(config.allowedGuardedCommands()), probe::dialect, qmp);
       var json = SidecarJson.mapper();
       var state = new StateReader(gateway, qmp, probe::dialect, instance, json);
+      Optional<ConsoleLog> consoleLog =
+          config.consoleLog().map(path -> new ConsoleLog(path, config.consoleLogMaxBytes()));
+      consoleLog.ifPresent(
+          kept ->
+              timer.scheduleWithFixedDelay(
+                  () -> keepBounded(kept), 0, CONSOLE_LOG_CHECK.toMillis(), TimeUnit.MILLISECONDS));
+      var console =
+          new ConsoleApi(config.consoleSocket().map(SerialConsole::new), consoleLog, timer);
       var server =
           new SidecarServer(
-              config, token, client, probe::dialect, gateway, state, metrics, instance, json);
+              config,
+              token,
+              client,
+              probe::dialect,
+              gateway,
+              state,
+              metrics,
+              console,
+              instance,
+              json);
       server.start();
       client.connect();
-      return new Sidecar(client, server, instance);
+      return new Sidecar(client, server, timer, instance);
     } catch (IOException | RuntimeException e) {
       client.close();
+      timer.shutdownNow();
       throw e;
+    }
+  }
+
+  private static void keepBounded(ConsoleLog kept) {
+    try {
+      if (kept.keepBounded()) {
+        log.info("console log {} rotated to {}.1", kept.path(), kept.path().getFileName());
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot keep the console log {} bounded: {}", kept.path(), e.toString());
     }
   }
 
@@ -66,5 +115,6 @@ public final class Sidecar implements AutoCloseable {
   public void close() {
     server.close();
     client.close();
+    timer.shutdownNow();
   }
 }

@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * How the sidecar is started: where QEMU's QMP socket is, where to listen, where the bearer token
- * is, and which guarded commands are allowed.
+ * is, which guarded commands are allowed, and where the guest's serial console and its log are
+ * (optional: without them the console endpoints answer 404).
  *
  * <p>Every flag has an environment variable as an alternative; a flag wins over its variable.
  */
@@ -18,15 +20,33 @@ public record SidecarConfig(
     InetSocketAddress listen,
     Path tokenFile,
     Set<String> allowedGuardedCommands,
-    int maxBodyBytes) {
+    int maxBodyBytes,
+    Optional<Path> consoleSocket,
+    Optional<Path> consoleLog,
+    long consoleLogMaxBytes) {
 
   /** Request bodies larger than this are refused with 413. */
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
+  /** The console log is rotated past this size (it and its previous part: twice that at most). */
+  public static final long DEFAULT_CONSOLE_LOG_MAX_BYTES = 1024 * 1024;
+
+  private static final Set<String> FLAGS =
+      Set.of(
+          "qmp",
+          "listen",
+          "token-file",
+          "allow",
+          "max-body-bytes",
+          "console",
+          "console-log",
+          "console-log-max-bytes");
+
   public static final String USAGE =
       """
       usage: java -jar qmp-sidecar.jar --qmp PATH --listen HOST:PORT --token-file FILE \
-      [--allow CMD[,CMD...]] [--max-body-bytes N]
+      [--allow CMD[,CMD...]] [--max-body-bytes N] [--console PATH] [--console-log FILE \
+      [--console-log-max-bytes N]]
 
         --qmp PATH            QEMU's QMP unix socket            (env QMP_SOCKET)
         --listen HOST:PORT    address of the HTTP API           (env LISTEN, default 0.0.0.0:9443)
@@ -34,7 +54,42 @@ public record SidecarConfig(
         --allow CMDS          guarded commands to enable, comma-separated: memsave, pmemsave,
                               human-monitor-command, qom-set, quit (env ALLOW_COMMANDS)
         --max-body-bytes N    request body cap, default 65536   (env MAX_BODY_BYTES)
+        --console PATH        QEMU's serial console unix socket (env CONSOLE_SOCKET)
+        --console-log FILE    QEMU's serial console log file    (env CONSOLE_LOG)
+        --console-log-max-bytes N  rotate the console log past N bytes, default 1048576
+                              (env CONSOLE_LOG_MAX_BYTES)
       """;
+
+  /** Without the console: its endpoints answer 404. */
+  public SidecarConfig(
+      Path qmpSocket,
+      InetSocketAddress listen,
+      Path tokenFile,
+      Set<String> allowedGuardedCommands,
+      int maxBodyBytes) {
+    this(
+        qmpSocket,
+        listen,
+        tokenFile,
+        allowedGuardedCommands,
+        maxBodyBytes,
+        Optional.empty(),
+        Optional.empty(),
+        DEFAULT_CONSOLE_LOG_MAX_BYTES);
+  }
+
+  /** This configuration with the serial console's socket and log. */
+  public SidecarConfig withConsole(Path socket, Path log, long logMaxBytes) {
+    return new SidecarConfig(
+        qmpSocket,
+        listen,
+        tokenFile,
+        allowedGuardedCommands,
+        maxBodyBytes,
+        Optional.of(socket),
+        Optional.of(log),
+        logMaxBytes);
+  }
 
   public SidecarConfig {
     allowedGuardedCommands = Set.copyOf(allowedGuardedCommands);
@@ -51,6 +106,9 @@ public record SidecarConfig(
     putIfPresent(values, "token-file", env.get("TOKEN_FILE"));
     putIfPresent(values, "allow", env.get("ALLOW_COMMANDS"));
     putIfPresent(values, "max-body-bytes", env.get("MAX_BODY_BYTES"));
+    putIfPresent(values, "console", env.get("CONSOLE_SOCKET"));
+    putIfPresent(values, "console-log", env.get("CONSOLE_LOG"));
+    putIfPresent(values, "console-log-max-bytes", env.get("CONSOLE_LOG_MAX_BYTES"));
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
@@ -67,7 +125,7 @@ public record SidecarConfig(
       } else {
         throw new IllegalArgumentException("flag --" + name + " needs a value");
       }
-      if (!Set.of("qmp", "listen", "token-file", "allow", "max-body-bytes").contains(name)) {
+      if (!FLAGS.contains(name)) {
         throw new IllegalArgumentException("unknown flag --" + name);
       }
       values.put(name, value);
@@ -77,7 +135,32 @@ public record SidecarConfig(
     InetSocketAddress listen = parseListen(values.getOrDefault("listen", "0.0.0.0:9443"));
     Set<String> allowed = parseAllowed(values.getOrDefault("allow", ""));
     int maxBody = parseMaxBody(values.getOrDefault("max-body-bytes", "" + DEFAULT_MAX_BODY_BYTES));
-    return new SidecarConfig(Path.of(qmp), listen, Path.of(token), allowed, maxBody);
+    long logMax =
+        parseLogMax(
+            values.getOrDefault("console-log-max-bytes", "" + DEFAULT_CONSOLE_LOG_MAX_BYTES));
+    return new SidecarConfig(
+        Path.of(qmp),
+        listen,
+        Path.of(token),
+        allowed,
+        maxBody,
+        Optional.ofNullable(values.get("console")).map(Path::of),
+        Optional.ofNullable(values.get("console-log")).map(Path::of),
+        logMax);
+  }
+
+  private static long parseLogMax(String value) {
+    try {
+      long n = Long.parseLong(value);
+      if (n < 4096) {
+        throw new IllegalArgumentException(
+            "--console-log-max-bytes must be at least 4096, got " + n);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "--console-log-max-bytes must be a number, got '" + value + "'");
+    }
   }
 
   private static void putIfPresent(Map<String, String> values, String key, String value) {

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/state                one consistent snapshot of the operator's queries
  * GET  /v1/events?after=SEQ&amp;wait=SECONDS   QMP events after SEQ (long poll)
  * GET  /v1/dialect              how this QEMU serves each seed command
+ * GET  /v1/console/log?bytes=N  the end of the serial console's log, as text
+ * GET  /v1/console              the serial console: a WebSocket, one client at a time
  * GET  /metrics                 Prometheus
  * </pre>
  *
@@ -57,6 +59,7 @@ public final class SidecarServer implements AutoCloseable {
   private final CommandGateway gateway;
   private final StateReader state;
   private final SidecarMetrics metrics;
+  private final ConsoleApi console;
   private final String instance;
 
   SidecarServer(
@@ -67,9 +70,11 @@ public final class SidecarServer implements AutoCloseable {
       CommandGateway gateway,
       StateReader state,
       SidecarMetrics metrics,
+      ConsoleApi console,
       String instance,
       ObjectMapper json)
       throws IOException {
+    this.console = console;
     this.json = json;
     this.config = config;
     this.token = token;
@@ -177,6 +182,16 @@ public final class SidecarServer implements AutoCloseable {
       case SidecarPaths.DIALECT -> {
         if (requireGet(exchange)) {
           dialectTable(exchange);
+        }
+      }
+      case SidecarPaths.CONSOLE_LOG -> {
+        if (requireGet(exchange)) {
+          console.log(exchange);
+        }
+      }
+      case SidecarPaths.CONSOLE -> {
+        if (requireGet(exchange)) {
+          console.stream(exchange);
         }
       }
       default -> exchange.respondError(new ApiError(404, "NotFound", "no such endpoint: " + path));

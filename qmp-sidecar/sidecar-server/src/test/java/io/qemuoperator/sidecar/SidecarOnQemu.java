@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class SidecarOnQemu implements BeforeEachCallback, AfterEachCallback {
   private final TestingQemu.Options options;
+  private final long consoleLogMaxBytes;
   private TestingQemu qemu;
   private TestingSidecar sidecar;
 
@@ -20,13 +21,34 @@ final class SidecarOnQemu implements BeforeEachCallback, AfterEachCallback {
   }
 
   SidecarOnQemu(TestingQemu.Options options) {
+    this(options, 0);
+  }
+
+  private SidecarOnQemu(TestingQemu.Options options, long consoleLogMaxBytes) {
     this.options = options;
+    this.consoleLogMaxBytes = consoleLogMaxBytes;
+  }
+
+  /**
+   * The sidecar also serves the guest's serial console ({@link TestingQemu#serialSocket()}) and its
+   * log ({@link TestingQemu#serialLog()}), rotated past {@code logMaxBytes}.
+   */
+  SidecarOnQemu withConsole(long logMaxBytes) {
+    return new SidecarOnQemu(options, logMaxBytes);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     qemu = TestingQemu.start(options);
-    sidecar = TestingSidecar.start(qemu.qmpSocket(), qemu.dir());
+    sidecar =
+        consoleLogMaxBytes > 0
+            ? TestingSidecar.start(
+                qemu.qmpSocket(),
+                qemu.dir(),
+                java.util.Set.of(),
+                config ->
+                    config.withConsole(qemu.serialSocket(), qemu.serialLog(), consoleLogMaxBytes))
+            : TestingSidecar.start(qemu.qmpSocket(), qemu.dir());
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 
 /**
@@ -37,6 +38,16 @@ final class TestingSidecar implements AutoCloseable {
    * Starts a sidecar for {@code qmpSocket}, its token in {@code dir}, and waits until it is ready.
    */
   static TestingSidecar start(Path qmpSocket, Path dir, Set<String> allowed) throws IOException {
+    return start(qmpSocket, dir, allowed, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts a sidecar for {@code qmpSocket} with the configuration {@code customize} makes of the
+   * plain one (e.g. {@link SidecarConfig#withConsole}), its token in {@code dir}.
+   */
+  static TestingSidecar start(
+      Path qmpSocket, Path dir, Set<String> allowed, UnaryOperator<SidecarConfig> customize)
+      throws IOException {
     String token = UUID.randomUUID().toString();
     Path tokenFile = Files.writeString(dir.resolve("sidecar-token-" + UUID.randomUUID()), token);
     var config =
@@ -46,7 +57,7 @@ final class TestingSidecar implements AutoCloseable {
             tokenFile,
             allowed,
             SidecarConfig.DEFAULT_MAX_BODY_BYTES);
-    var testing = new TestingSidecar(Sidecar.start(config), token);
+    var testing = new TestingSidecar(Sidecar.start(customize.apply(config)), token);
     testing.awaitReady();
     return testing;
   }

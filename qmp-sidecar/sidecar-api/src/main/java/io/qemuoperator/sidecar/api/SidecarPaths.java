@@ -11,6 +11,8 @@ package io.qemuoperator.sidecar.api;
  * GET  /v1/state                                {@link ReturnBody} of {@link VmState}
  * GET  /v1/events?after=SEQ&amp;wait=SECONDS        {@link EventPage}
  * GET  /v1/dialect                              {@link DialectTable}
+ * GET  /v1/console/log?bytes=N|from=POS         the end of the serial console's log, text/plain
+ * GET  /v1/console                              WebSocket: the serial console, raw bytes both ways
  * GET  /metrics                                 Prometheus text, no token
  * </pre>
  *
@@ -27,6 +29,47 @@ public final class SidecarPaths {
   public static final String STATE = "/v1/state";
   public static final String EVENTS = "/v1/events";
   public static final String DIALECT = "/v1/dialect";
+
+  /**
+   * The serial console as a WebSocket (RFC 6455, {@code Upgrade: websocket}): binary frames carry
+   * the raw serial bytes both ways (text frames from the client are typed as their UTF-8 bytes).
+   * One client at a time: a second gets 409 {@code ConsoleBusy}; 503 {@code ConsoleUnavailable}
+   * when QEMU is not running; 426 {@code UpgradeRequired} for a plain GET. The sidecar pings every
+   * 20 s and drops a client silent for 60 s; when QEMU stops, the client gets close code {@link
+   * #CONSOLE_CLOSED_QEMU_GONE}.
+   */
+  public static final String CONSOLE = "/v1/console";
+
+  /** The end of the serial console's log (everything the guest wrote), as text. */
+  public static final String CONSOLE_LOG = "/v1/console/log";
+
+  /** {@code /v1/console/log}: how many bytes of the log's end to answer. */
+  public static final String BYTES = "bytes";
+
+  /**
+   * {@code /v1/console/log}: answer from this position on (a previous answer's {@link
+   * #CONSOLE_LOG_END}), to follow the log.
+   */
+  public static final String FROM = "from";
+
+  /** {@code /v1/console/log} without {@link #BYTES} or {@link #FROM}. */
+  public static final long DEFAULT_CONSOLE_LOG_BYTES = 64 * 1024;
+
+  /**
+   * Response header of {@code /v1/console/log}: the position of the answer's first byte in
+   * everything the guest wrote (greater than {@link #FROM} when bytes were dropped by the bound).
+   */
+  public static final String CONSOLE_LOG_START = "Console-Log-Start";
+
+  /**
+   * Response header of {@code /v1/console/log}: the position after the answer's last byte, the
+   * {@link #FROM} of the next call. Positions start over when the sidecar does (the end is then
+   * below the {@code from} asked for).
+   */
+  public static final String CONSOLE_LOG_END = "Console-Log-End";
+
+  /** The WebSocket close code (going away) a console client gets when QEMU stopped. */
+  public static final int CONSOLE_CLOSED_QEMU_GONE = 1001;
 
   /** Followed by the seed command's name. */
   public static final String COMMANDS = "/v1/commands/";
@@ -48,6 +91,16 @@ public final class SidecarPaths {
   /** {@code /v1/commands/NAME}. */
   public static String command(String name) {
     return COMMANDS + name;
+  }
+
+  /** {@code /v1/console/log?bytes=N}. */
+  public static String consoleLog(long bytes) {
+    return CONSOLE_LOG + "?" + BYTES + "=" + bytes;
+  }
+
+  /** {@code /v1/console/log?from=POS}: what the guest wrote from {@code position} on. */
+  public static String consoleLogFrom(long position) {
+    return CONSOLE_LOG + "?" + FROM + "=" + position;
   }
 
   /** {@code /v1/events?after=SEQ&wait=SECONDS}. */

@@ -145,6 +145,23 @@ final class HttpConnection implements Runnable {
     }
   }
 
+  /**
+   * Writes {@code 101 Switching Protocols} with {@code headers} and hands the connection over: the
+   * request loop reads nothing more from it (the caller runs the new protocol on this connection's
+   * thread, and the connection closes when it returns).
+   */
+  UpgradedConnection writeUpgrade(Map<String, String> headers, InputStream in) throws IOException {
+    var head = new StringBuilder(160);
+    head.append("HTTP/1.1 101 Switching Protocols\r\n");
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    head.append("\r\n");
+    synchronized (writeLock) {
+      out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    }
+    return new UpgradedConnection(socket, in, out);
+  }
+
   private void writeError(HttpProtocolException e) {
     // The messages are the server's own: no request text is echoed.
     String errorClass = e.status() == 501 ? "NotImplemented" : "BadRequest";
@@ -177,14 +194,17 @@ final class HttpConnection implements Runnable {
 
   private static String reason(int status) {
     return switch (status) {
+      case 101 -> "Switching Protocols";
       case 200 -> "OK";
       case 400 -> "Bad Request";
       case 401 -> "Unauthorized";
       case 403 -> "Forbidden";
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
       case 413 -> "Content Too Large";
       case 422 -> "Unprocessable Content";
+      case 426 -> "Upgrade Required";
       case 431 -> "Request Header Fields Too Large";
       case 500 -> "Internal Server Error";
       case 501 -> "Not Implemented";

@@ -18,6 +18,7 @@ public final class ServerExchange {
   private final HttpRequestHead head;
   private final URI target;
   private final InputStream body;
+  private final InputStream in;
   private final HttpConnection connection;
   private final Map<String, String> responseHeaders = new LinkedHashMap<>();
   // Completes with whether the connection can carry another request.
@@ -25,10 +26,15 @@ public final class ServerExchange {
   private boolean continued;
 
   private ServerExchange(
-      HttpRequestHead head, URI target, InputStream body, HttpConnection connection) {
+      HttpRequestHead head,
+      URI target,
+      InputStream body,
+      InputStream in,
+      HttpConnection connection) {
     this.head = head;
     this.target = target;
     this.body = body;
+    this.in = in;
     this.connection = connection;
   }
 
@@ -61,7 +67,7 @@ public final class ServerExchange {
       }
       body = new FixedLengthInputStream(in, bytes);
     }
-    return new ServerExchange(head, target, body, connection);
+    return new ServerExchange(head, target, body, in, connection);
   }
 
   public String method() {
@@ -115,6 +121,25 @@ public final class ServerExchange {
     } finally {
       done.complete(written && reusable);
     }
+  }
+
+  /**
+   * Answers {@code 101 Switching Protocols} with {@code headers} plus the response headers set so
+   * far, and hands the connection over to the caller: no further HTTP request is read from it, and
+   * it closes once the caller closes the returned connection and the handler returns. Only on the
+   * connection's own thread (in the handler, before it returns), and only for a request without a
+   * body.
+   */
+  public UpgradedConnection upgrade(Map<String, String> headers) throws IOException {
+    if (done.isDone()) {
+      throw new IllegalStateException("already answered");
+    }
+    if (!bodyRead()) {
+      throw new IllegalStateException("an upgrade request carries no body");
+    }
+    responseHeaders.putAll(headers);
+    done.complete(false);
+    return connection.writeUpgrade(responseHeaders, in);
   }
 
   /** Ends the exchange; without an answer the connection closes. Idempotent. */
