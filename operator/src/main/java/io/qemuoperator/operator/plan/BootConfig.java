@@ -11,13 +11,24 @@ import java.util.Optional;
  *
  * @param cpus vCPUs
  * @param memoryBytes guest RAM, a whole number of MiB (QEMU's {@code -m} unit)
- * @param disks the disks' names (drive ids), in spec order
+ * @param disks the disks (drive ids), in spec order: the name, or {@code NAME@CLAIM} for a disk on
+ *     a claim the user owns ({@link #disk})
  */
 public record BootConfig(int cpus, long memoryBytes, List<String> disks) {
   private static final long MIB = 1L << 20;
 
   public BootConfig {
     disks = List.copyOf(disks);
+  }
+
+  /** A disk as {@link #disks} lists it: its name, and the user's claim it is on, if any. */
+  public static String disk(String name, Optional<String> userClaim) {
+    return userClaim.map(claim -> name + "@" + claim).orElse(name);
+  }
+
+  /** The disks' names (drive ids), in spec order. */
+  public List<String> diskNames() {
+    return disks.stream().map(disk -> disk.split("@", 2)[0]).toList();
   }
 
   /** {@code bytes} as QEMU's {@code -m} takes it: rounded up to a whole MiB. */

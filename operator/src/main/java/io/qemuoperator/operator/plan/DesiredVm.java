@@ -12,7 +12,8 @@ import java.util.OptionalLong;
  * @param paused true: the vCPUs stopped ({@code stop}); false: running ({@code cont})
  * @param memoryBytes guest RAM at boot; the balloon target when {@code balloonBytes} is empty
  * @param balloonBytes the balloon target, when the spec sets one
- * @param diskBytes per disk (QEMU's drive id), the size it must have at least, whole sectors
+ * @param diskBytes per disk (QEMU's drive id), the size it must have at least, whole sectors; a
+ *     disk on a claim the user owns is used as is and not listed
  * @param maxBandwidth migration speed limit in bytes/s, when the spec sets one
  * @param maxDowntimeMillis tolerated migration downtime in ms, when the spec sets one
  * @param gracePeriod how long a powered-down guest may take to shut down before {@code quit}

@@ -25,6 +25,13 @@ public enum SpecField {
   DISK_SIZE("spec.disks[].size", Class.LIVE),
   /** The claim's class, set when the claim is created; Kubernetes never changes it after. */
   DISK_STORAGE_CLASS("spec.disks[].storageClassName", Class.FIXED),
+  /** Read when the disk's image is created: a disk that exists keeps its data. */
+  DISK_SOURCE("spec.disks[].source", Class.FIXED),
+  /** Imported once, into a disk that does not exist yet. */
+  DISK_SOURCE_URL("spec.disks[].source.url", Class.FIXED),
+  DISK_SOURCE_SHA256("spec.disks[].source.sha256", Class.FIXED),
+  /** Another claim is another disk: attached by a restart (read through DISKS). */
+  DISK_SOURCE_CLAIM("spec.disks[].source.claimName", Class.RESTART),
   MIGRATION("spec.migration", Class.LIVE),
   MIGRATION_MAX_BANDWIDTH("spec.migration.maxBandwidth", Class.LIVE),
   MIGRATION_MAX_DOWNTIME("spec.migration.maxDowntime", Class.LIVE),

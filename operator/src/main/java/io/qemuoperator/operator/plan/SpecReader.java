@@ -26,7 +26,9 @@ public final class SpecReader {
     QemuVMSpec spec = spec(vm);
     var disks = new LinkedHashMap<String, Long>();
     for (DiskSpec disk : disks(spec)) {
-      disks.put(disk.getName(), bytes(disk.getSize()));
+      if (userClaim(disk).isEmpty()) { // a user's claim is used as is: never grown
+        disks.put(disk.getName(), bytes(disk.getSize()));
+      }
     }
     MigrationSpec migration = spec.getMigration();
     return new DesiredVm(
@@ -58,7 +60,9 @@ public final class SpecReader {
         new BootConfig(
             spec.getCpus() == null ? QemuVMSpec.DEFAULT_CPUS : spec.getCpus(),
             BootConfig.wholeMebibytes(memoryBytes(spec)),
-            disks(spec).stream().map(DiskSpec::getName).toList());
+            disks(spec).stream()
+                .map(disk -> BootConfig.disk(disk.getName(), userClaim(disk)))
+                .toList());
     var annotations = vm.getMetadata().getAnnotations();
     return new Launch(
         boot, annotations == null ? "" : annotations.get(QemuVMApi.RESTARTED_AT_ANNOTATION));
@@ -104,6 +108,18 @@ public final class SpecReader {
 
   public static List<DiskSpec> disks(QemuVMSpec spec) {
     return spec.getDisks() == null ? List.of() : spec.getDisks();
+  }
+
+  /** The claim the user owns that holds {@code disk}, when its source is one. */
+  public static java.util.Optional<String> userClaim(DiskSpec disk) {
+    return java.util.Optional.ofNullable(disk.getSource())
+        .map(io.qemuoperator.api.v1alpha1.spec.DiskSource::getClaimName);
+  }
+
+  /** The URL of the image {@code disk} is imported from, when its source is one. */
+  public static java.util.Optional<String> imageUrl(DiskSpec disk) {
+    return java.util.Optional.ofNullable(disk.getSource())
+        .map(io.qemuoperator.api.v1alpha1.spec.DiskSource::getUrl);
   }
 
   /** A quantity of bytes (as the validator reads quantities), rounded up to a whole byte. */

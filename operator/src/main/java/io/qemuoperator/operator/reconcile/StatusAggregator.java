@@ -192,7 +192,7 @@ public final class StatusAggregator {
     status.setMemory(memory);
     var disks = new ArrayList<DiskStatus>();
     for (VmSnapshot.DiskState state : snapshot.disks()) {
-      if (!desired.diskBytes().containsKey(state.device())) {
+      if (!desired.launch().boot().diskNames().contains(state.device())) {
         continue;
       }
       var disk = new DiskStatus();

@@ -1,6 +1,7 @@
 package io.qemuoperator.operator.validation;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
@@ -29,6 +30,8 @@ public final class QemuVMSpecValidator {
           "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$");
 
   private static final Pattern DISK_NAME = Pattern.compile(DiskSpec.NAME_PATTERN);
+  private static final Pattern SOURCE_URL = Pattern.compile(DiskSource.URL_PATTERN);
+  private static final Pattern SHA256 = Pattern.compile(DiskSource.SHA256_PATTERN);
   private static final Pattern STORAGE_CLASS_NAME =
       Pattern.compile(DiskSpec.STORAGE_CLASS_NAME_PATTERN);
   private static final Pattern DURATION = Pattern.compile(MigrationSpec.DURATION_PATTERN);
@@ -171,6 +174,46 @@ public final class QemuVMSpecValidator {
                 path + ".storageClassName",
                 "'%s' is not a DNS-1123 subdomain".formatted(storageClass)));
       }
+      validateSource(path + ".source", disk.getSource(), violations);
+    }
+  }
+
+  /** The CRD's rules of {@link DiskSource}: exactly one of url and claimName, sha256 with url. */
+  private static void validateSource(String path, DiskSource source, List<Violation> violations) {
+    if (source == null) {
+      return;
+    }
+    if ((source.getUrl() == null) == (source.getClaimName() == null)) {
+      violations.add(new Violation(path, "a disk's source is exactly one of url or claimName"));
+    }
+    String url = source.getUrl();
+    if (url != null
+        && (url.length() > DiskSource.URL_MAX_LENGTH || !SOURCE_URL.matcher(url).matches())) {
+      violations.add(
+          new Violation(
+              path + ".url",
+              "'%s' is not an http://, https:// or file:// URL (at most %d characters)"
+                  .formatted(url, DiskSource.URL_MAX_LENGTH)));
+    }
+    String sha256 = source.getSha256();
+    if (sha256 != null) {
+      if (url == null) {
+        violations.add(
+            new Violation(path + ".sha256", "sha256 checks an image fetched by url: it needs url"));
+      }
+      if (!SHA256.matcher(sha256).matches()) {
+        violations.add(
+            new Violation(
+                path + ".sha256", "'%s' is not 64 lower-case hex digits".formatted(sha256)));
+      }
+    }
+    String claim = source.getClaimName();
+    if (claim != null
+        && (claim.isEmpty()
+            || claim.length() > DiskSource.CLAIM_NAME_MAX_LENGTH
+            || !STORAGE_CLASS_NAME.matcher(claim).matches())) {
+      violations.add(
+          new Violation(path + ".claimName", "'%s' is not a DNS-1123 subdomain".formatted(claim)));
     }
   }
 

@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /** One disk of the VM, backed by a PersistentVolumeClaim. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "size", "storageClassName"})
+@JsonPropertyOrder({"name", "size", "storageClassName", "source"})
 public class DiskSpec {
 
   /** A DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric. */
@@ -49,6 +49,12 @@ public class DiskSpec {
   @Size(min = 1, max = STORAGE_CLASS_NAME_MAX_LENGTH)
   private String storageClassName;
 
+  @JsonPropertyDescription(
+      "Where the disk's content comes from when it is first created: url (an image, imported"
+          + " before QEMU starts) or claimName (an existing claim the user owns). Unset: a blank"
+          + " disk. Read when the disk is created: a disk that exists keeps its data.")
+  private DiskSource source;
+
   public DiskSpec() {}
 
   public DiskSpec(String name, Quantity size) {
@@ -80,22 +86,31 @@ public class DiskSpec {
     this.storageClassName = storageClassName;
   }
 
+  public DiskSource getSource() {
+    return source;
+  }
+
+  public void setSource(DiskSource source) {
+    this.source = source;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DiskSpec d
         && Objects.equals(name, d.name)
         && Objects.equals(size, d.size)
-        && Objects.equals(storageClassName, d.storageClassName);
+        && Objects.equals(storageClassName, d.storageClassName)
+        && Objects.equals(source, d.source);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, size, storageClassName);
+    return Objects.hash(name, size, storageClassName, source);
   }
 
   @Override
   public String toString() {
-    return "DiskSpec{name=%s, size=%s, storageClassName=%s}"
-        .formatted(name, size, storageClassName);
+    return "DiskSpec{name=%s, size=%s, storageClassName=%s, source=%s}"
+        .formatted(name, size, storageClassName, source);
   }
 }
