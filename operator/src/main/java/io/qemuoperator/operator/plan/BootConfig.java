@@ -11,8 +11,9 @@ import java.util.Optional;
  *
  * @param cpus vCPUs
  * @param memoryBytes guest RAM, a whole number of MiB (QEMU's {@code -m} unit)
- * @param disks the disks (drive ids), in spec order: the name, or {@code NAME@CLAIM} for a disk on
- *     a claim the user owns ({@link #disk})
+ * @param disks the disks (drive ids), in spec order: the name, {@code NAME@CLAIM} for a disk on a
+ *     claim the user owns, {@code NAME+image:HASH} for a disk imported from a URL (the hash of its
+ *     url and sha256: another source is another pod, whose import fills a disk not made yet)
  */
 public record BootConfig(int cpus, long memoryBytes, List<String> disks) {
   private static final long MIB = 1L << 20;
@@ -21,14 +22,28 @@ public record BootConfig(int cpus, long memoryBytes, List<String> disks) {
     disks = List.copyOf(disks);
   }
 
-  /** A disk as {@link #disks} lists it: its name, and the user's claim it is on, if any. */
-  public static String disk(String name, Optional<String> userClaim) {
-    return userClaim.map(claim -> name + "@" + claim).orElse(name);
+  /** A disk as {@link #disks} lists it: its name, and where its content comes from. */
+  public static String disk(String name, Optional<String> userClaim, Optional<String> imageSource) {
+    if (userClaim.isPresent()) {
+      return name + "@" + userClaim.get();
+    }
+    return imageSource.map(source -> name + "+image:" + shortHash(source)).orElse(name);
+  }
+
+  private static String shortHash(String text) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   /** The disks' names (drive ids), in spec order. */
   public List<String> diskNames() {
-    return disks.stream().map(disk -> disk.split("@", 2)[0]).toList();
+    return disks.stream().map(disk -> disk.split("[@+]", 2)[0]).toList();
   }
 
   /** {@code bytes} as QEMU's {@code -m} takes it: rounded up to a whole MiB. */

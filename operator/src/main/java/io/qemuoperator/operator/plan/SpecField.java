@@ -25,11 +25,14 @@ public enum SpecField {
   DISK_SIZE("spec.disks[].size", Class.LIVE),
   /** The claim's class, set when the claim is created; Kubernetes never changes it after. */
   DISK_STORAGE_CLASS("spec.disks[].storageClassName", Class.FIXED),
-  /** Read when the disk's image is created: a disk that exists keeps its data. */
-  DISK_SOURCE("spec.disks[].source", Class.FIXED),
-  /** Imported once, into a disk that does not exist yet. */
-  DISK_SOURCE_URL("spec.disks[].source.url", Class.FIXED),
-  DISK_SOURCE_SHA256("spec.disks[].source.sha256", Class.FIXED),
+  /**
+   * Where a disk's content comes from, read by the pod (its init container, its volumes): a change
+   * gives a new pod (read through DISKS); an image is imported only into a disk not made yet, so a
+   * disk that exists keeps its data, and a corrected URL is fetched by the new pod.
+   */
+  DISK_SOURCE("spec.disks[].source", Class.RESTART),
+  DISK_SOURCE_URL("spec.disks[].source.url", Class.RESTART),
+  DISK_SOURCE_SHA256("spec.disks[].source.sha256", Class.RESTART),
   /** Another claim is another disk: attached by a restart (read through DISKS). */
   DISK_SOURCE_CLAIM("spec.disks[].source.claimName", Class.RESTART),
   MIGRATION("spec.migration", Class.LIVE),

@@ -61,7 +61,18 @@ public final class SpecReader {
             spec.getCpus() == null ? QemuVMSpec.DEFAULT_CPUS : spec.getCpus(),
             BootConfig.wholeMebibytes(memoryBytes(spec)),
             disks(spec).stream()
-                .map(disk -> BootConfig.disk(disk.getName(), userClaim(disk)))
+                .map(
+                    disk ->
+                        BootConfig.disk(
+                            disk.getName(),
+                            userClaim(disk),
+                            imageUrl(disk)
+                                .map(
+                                    url ->
+                                        url
+                                            + " "
+                                            + java.util.Objects.requireNonNullElse(
+                                                disk.getSource().getSha256(), ""))))
                 .toList());
     var annotations = vm.getMetadata().getAnnotations();
     return new Launch(

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * One PersistentVolumeClaim per spec disk, holding the disk's qcow2 image. The claim asks for the
- * disk's size plus room for qcow2 metadata; a qcow2 image is sparse, so a grown disk keeps fitting
- * while the guest has not written it full.
+ * One PersistentVolumeClaim per spec disk (but a disk on a claim the user owns), holding the disk's
+ * qcow2 image. The claim asks for the disk's size plus room for qcow2 metadata; a qcow2 image is
+ * sparse, so a grown disk keeps fitting while the guest has not written it full.
  */
 public final class DiskClaims {
   /** The label naming the disk a claim holds. */
@@ -29,7 +29,11 @@ public final class DiskClaims {
     if (disks == null) {
       return List.of();
     }
-    return disks.stream().map(disk -> claim(vm, disk)).toList();
+    // a disk on a claim the user owns is never created (nor grown, nor deleted) here
+    return disks.stream()
+        .filter(disk -> SpecReader.userClaim(disk).isEmpty())
+        .map(disk -> claim(vm, disk))
+        .toList();
   }
 
   /** The disk a claim holds (its label). */

@@ -1,5 +1,8 @@
 package io.qemuoperator.operator.pod;
 
+import io.qemuoperator.operator.plan.DesiredVm;
+import io.qemuoperator.sidecar.api.ImageImportFiles;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,36 +84,79 @@ public final class QemuCommandLine {
   }
 
   /**
-   * The {@code qemu-img} runs that create missing images before QEMU starts (an existing image is
-   * kept as it is: its data is the VM's).
+   * The step of the container script that makes a disk's image when it does not exist yet (an
+   * existing image is kept as it is: its data is the VM's): a blank disk is created; an imported
+   * one is converted from the verified source the init container left ({@link ImageImportFiles})
+   * into a temporary image, grown to the disk's size, renamed, and the source removed; a disk on a
+   * user's claim must already hold its image.
    */
-  public static List<List<String>> imageCreation(VmLaunch vm) {
-    return vm.disks().stream()
-        .map(
-            disk ->
-                List.of(
-                    "qemu-img",
-                    "create",
-                    "-f",
-                    "qcow2",
-                    disk.image().toString(),
-                    Long.toString(disk.sizeBytes())))
-        .toList();
+  static String imageStep(VmLaunch.Disk disk) {
+    String image = shellQuote(disk.image().toString());
+    String size = Long.toString(DesiredVm.wholeSectors(disk.sizeBytes()));
+    return switch (disk.source()) {
+      case VmLaunch.Source.Blank blank ->
+          "[ -e "
+              + image
+              + " ] || qemu-img create -f qcow2 "
+              + image
+              + " "
+              + disk.sizeBytes()
+              + "\n";
+      case VmLaunch.Source.Claim claim ->
+          "[ -e "
+              + image
+              + " ] || { echo "
+              + shellQuote(
+                  "disk "
+                      + disk.name()
+                      + ": claim "
+                      + claim.claimName()
+                      + " holds no "
+                      + disk.image().getFileName()
+                      + " at the root of its volume")
+              + " >&2; exit 1; }\n";
+      case VmLaunch.Source.Image imported -> {
+        Path dir = disk.image().getParent();
+        String part = shellQuote(disk.image() + ".part");
+        String qcow2 = shellQuote(dir.resolve(ImageImportFiles.source("qcow2")).toString());
+        String raw = shellQuote(dir.resolve(ImageImportFiles.source("raw")).toString());
+        yield "if [ ! -e "
+            + image
+            + " ]; then\n"
+            + "  rm -f "
+            + part
+            + "\n"
+            + "  if [ -e "
+            + qcow2
+            + " ]; then format=qcow2 source="
+            + qcow2
+            + "; else format=raw source="
+            + raw
+            + "; fi\n"
+            + "  qemu-img convert -f \"$format\" -O qcow2 \"$source\" "
+            + part
+            + "\n"
+            + "  qemu-img resize -q -f qcow2 "
+            + part
+            + " "
+            + size
+            + "\n"
+            + "  mv "
+            + part
+            + " "
+            + image
+            + "\n"
+            + "  rm -f \"$source\"\n"
+            + "fi\n";
+      }
+    };
   }
 
-  /** A POSIX shell script for the qemu container: create missing images, then exec QEMU. */
+  /** A POSIX shell script for the qemu container: make missing images, then exec QEMU. */
   public static String containerScript(VmLaunch vm) {
     var script = new StringBuilder("set -e\n");
-    for (int i = 0; i < vm.disks().size(); i++) {
-      String image = shellQuote(vm.disks().get(i).image().toString());
-      script
-          .append("[ -e ")
-          .append(image)
-          .append(" ] || ")
-          .append(
-              String.join(
-                  " ", imageCreation(vm).get(i).stream().map(QemuCommandLine::shellQuote).toList()))
-          .append('\n');
+    for (VmLaunch.Disk disk : vm.disks()) {
+      script.append(imageStep(disk));
     }
     script.append(ACCELERATOR_CHOICE);
     script.append("exec ").append(BINARY);

@@ -21,11 +21,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The VM's pod: container {@code qemu} (creates missing disk images, then execs QEMU with the
- * command line of {@link QemuCommandLine}) and container {@code qmp-sidecar} (the HTTP API on the
- * QMP socket). They share an in-memory emptyDir for the socket; the token Secret is mounted into
- * the sidecar only. The memory request is guest RAM plus the documented overhead, so the scheduler
- * never overcommits a node with VMs.
+ * The VM's pod: when a disk is imported, the init container {@link DiskImport#CONTAINER} (fetches
+ * the images, verified, into the disks' claims); container {@code qemu} (makes missing disk images,
+ * then execs QEMU with the command line of {@link QemuCommandLine}) and container {@code
+ * qmp-sidecar} (the HTTP API on the QMP socket). They share an in-memory emptyDir for the socket;
+ * the token Secret is mounted into the sidecar only. The memory request is guest RAM plus the
+ * documented overhead, so the scheduler never overcommits a node with VMs.
  */
 public final class VmPod {
   static final String QMP_VOLUME = "qmp";
@@ -83,16 +84,22 @@ public final class VmPod {
             .build());
     var qemuMounts = new ArrayList<VolumeMount>();
     qemuMounts.add(mount(QMP_VOLUME, VmResources.QMP_DIR.toString(), false));
+    var diskMounts = new java.util.HashMap<String, VolumeMount>();
     for (VmLaunch.Disk disk : launch.disks()) {
       String volume = "disk-" + disk.name();
       volumes.add(
           new VolumeBuilder()
               .withName(volume)
               .withNewPersistentVolumeClaim()
-              .withClaimName(VmResources.claimName(vm, disk.name()))
+              .withClaimName(
+                  disk.source() instanceof VmLaunch.Source.Claim claim
+                      ? claim.claimName()
+                      : VmResources.claimName(vm, disk.name()))
               .endPersistentVolumeClaim()
               .build());
-      qemuMounts.add(mount(volume, VmResources.diskMount(disk.name()).toString(), false));
+      VolumeMount diskMount = mount(volume, VmResources.diskMount(disk.name()).toString(), false);
+      qemuMounts.add(diskMount);
+      diskMounts.put(disk.name(), diskMount);
     }
     long memory = launch.memoryBytes() + config.memoryOverheadBytes();
     return new PodBuilder()
@@ -114,6 +121,8 @@ public final class VmPod {
         .endSecurityContext()
         .withTerminationGracePeriodSeconds(30L)
         .withVolumes(volumes)
+        .withInitContainers(
+            DiskImport.initContainer(launch, config.sidecarImage(), diskMounts).stream().toList())
         .withContainers(qemu(launch, qemuMounts, memory), sidecar())
         .endSpec()
         .build();

@@ -23,5 +23,12 @@ public final class Conditions {
   /** The guest was asked to power down; lastTransitionTime is when. */
   public static final String STOPPING = "Stopping";
 
+  /**
+   * Every imported disk has its image (reason Imported); False while the pod's init container
+   * imports (Importing) or after it failed (ImportFailed, with the importer's message). Only for
+   * VMs with a disk imported from a URL.
+   */
+  public static final String DISKS_READY = "DisksReady";
+
   private Conditions() {}
 }

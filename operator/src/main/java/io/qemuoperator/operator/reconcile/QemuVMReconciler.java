@@ -473,6 +473,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           "InvalidSpec",
           seen.violations().stream().map(Object::toString).collect(Collectors.joining("; ")));
     }
+    importEvents(vm, old, status, events);
     if (!status.equals(old)) {
       boolean newIntent =
           !java.util.Objects.equals(status.getIntent(), old == null ? null : old.getIntent());
@@ -485,6 +486,35 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     StageTrace.mark(vm, "done");
     UpdateControl<QemuVM> control = UpdateControl.noUpdate();
     return recheck.map(control::rescheduleAfter).orElse(control);
+  }
+
+  /** An Event when a disk import ends: DiskImported, or ImportFailed with the importer's words. */
+  private static void importEvents(
+      QemuVM vm, QemuVMStatus old, QemuVMStatus status, VmEvents events) {
+    Optional<io.qemuoperator.api.v1alpha1.status.Condition> before =
+        disksReady(old).filter(c -> !c.getReason().equals(DiskImportState.IMPORTING));
+    Optional<io.qemuoperator.api.v1alpha1.status.Condition> now = disksReady(status);
+    if (now.isEmpty()
+        || now.get().getReason().equals(DiskImportState.IMPORTING)
+        || (before.isPresent()
+            && before.get().getReason().equals(now.get().getReason())
+            && before.get().getMessage().equals(now.get().getMessage()))) {
+      return;
+    }
+    if (now.get().getReason().equals(DiskImportState.IMPORT_FAILED)) {
+      events.warning(vm, DiskImportState.IMPORT_FAILED, now.get().getMessage());
+    } else {
+      events.normal(vm, "DiskImported", now.get().getMessage());
+    }
+  }
+
+  private static Optional<io.qemuoperator.api.v1alpha1.status.Condition> disksReady(
+      QemuVMStatus status) {
+    return status == null || status.getConditions() == null
+        ? Optional.empty()
+        : status.getConditions().stream()
+            .filter(c -> Conditions.DISKS_READY.equals(c.getType()))
+            .findFirst();
   }
 
   /** The sidecar of a running pod, with the VM's token. */

@@ -82,6 +82,7 @@ public final class StatusAggregator {
     sidecarCondition(seen, conditions);
     pausedCondition(seen, conditions);
     acceleratedCondition(seen, conditions);
+    disksReadyCondition(vm, seen, conditions);
     boolean synced = syncedCondition(seen, conditions);
     // A deferred restart leaves the VM running as it is: it is ready, and Synced says what waits.
     boolean onlyRestartRequired =
@@ -356,6 +357,29 @@ public final class StatusAggregator {
                 + " usable KVM (no /dev/kvm, or a nested kvm_pvm that cannot run Linux guests)");
   }
 
+  /**
+   * Whether the VM's imported disks have their images, from the pod's init container; without a
+   * pod, as last written (a stopped VM keeps its disks).
+   */
+  private static void disksReadyCondition(QemuVM vm, Observation seen, ConditionWriter conditions) {
+    if (seen.pod().isEmpty()) {
+      conditions.remove(Conditions.DISKS_READY);
+      if (vm.getStatus() != null) {
+        conditions(vm.getStatus()).stream()
+            .filter(c -> Conditions.DISKS_READY.equals(c.getType()))
+            .findFirst()
+            .ifPresent(conditions::keep);
+      }
+      return;
+    }
+    DiskImportState.of(seen.pod().get())
+        .ifPresentOrElse(
+            state ->
+                conditions.set(
+                    Conditions.DISKS_READY, state.done(), state.reason(), state.message()),
+            () -> conditions.remove(Conditions.DISKS_READY));
+  }
+
   /** True when nothing of the spec is left to apply. */
   private static boolean syncedCondition(Observation seen, ConditionWriter conditions) {
     if (seen.failed().isPresent()) {
@@ -418,6 +442,10 @@ public final class StatusAggregator {
   }
 
   private static String notReadyReason(QemuVMPhase phase, Observation seen) {
+    Optional<DiskImportState> disks = seen.pod().flatMap(DiskImportState::of);
+    if (disks.isPresent() && !disks.get().done()) {
+      return disks.get().reason();
+    }
     if (phase == QemuVMPhase.Failed && seen.pod().isPresent()) {
       return qemuContainerDown(seen.pod().get()).isPresent() ? "QemuNotRunning" : "Failed";
     }
@@ -425,6 +453,11 @@ public final class StatusAggregator {
   }
 
   private static String notReadyMessage(QemuVMPhase phase, Observation seen) {
+    Optional<DiskImportState> disks = seen.pod().flatMap(DiskImportState::of);
+    if (disks.isPresent() && !disks.get().done()) {
+      return (disks.get().failed() ? "a disk's import failed, nothing boots: " : "")
+          + disks.get().message();
+    }
     if (seen.pod().isPresent()) {
       Optional<String> down = qemuContainerDown(seen.pod().get());
       if (down.isPresent()) {

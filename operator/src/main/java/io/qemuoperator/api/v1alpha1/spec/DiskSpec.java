@@ -52,7 +52,8 @@ public class DiskSpec {
   @JsonPropertyDescription(
       "Where the disk's content comes from when it is first created: url (an image, imported"
           + " before QEMU starts) or claimName (an existing claim the user owns). Unset: a blank"
-          + " disk. Read when the disk is created: a disk that exists keeps its data.")
+          + " disk. A change restarts the VM (a new pod); an image is imported only into a disk"
+          + " that does not exist yet: a disk that exists keeps its data.")
   private DiskSource source;
 
   public DiskSpec() {}
