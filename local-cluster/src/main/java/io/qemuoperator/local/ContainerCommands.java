@@ -23,9 +23,28 @@ import java.util.Map;
  *     the node agent replaces with the pod's address
  * @param sidecarEnv the sidecar container's env (plain values only)
  * @param sidecarPort the port of its {@code --listen} flag (the sidecar's default without one)
+ * @param initContainers the pod's init containers, in order: each runs the sidecar's image (the
+ *     only image besides QEMU's that runs here), e.g. the disk importer
  */
 record ContainerCommands(
-    String qemuScript, List<String> sidecarArgs, Map<String, String> sidecarEnv, int sidecarPort) {
+    String qemuScript,
+    List<String> sidecarArgs,
+    Map<String, String> sidecarEnv,
+    int sidecarPort,
+    List<InitContainer> initContainers) {
+
+  /**
+   * An init container run with the sidecar's launcher: its arguments (paths mapped), env, and the
+   * file its termination message goes to (its {@code terminationMessagePath} in the pod's folder,
+   * handed to the program as {@code --termination-log} after its first argument, the subcommand).
+   */
+  record InitContainer(
+      String name, List<String> args, Map<String, String> env, Path terminationLog) {
+    InitContainer {
+      args = List.copyOf(args);
+      env = Map.copyOf(env);
+    }
+  }
 
   /** A sidecar listens on the port of its {@code --listen} flag; without one, on its default. */
   static final int SIDECAR_DEFAULT_PORT = 9443;
@@ -33,6 +52,7 @@ record ContainerCommands(
   ContainerCommands {
     sidecarArgs = List.copyOf(sidecarArgs);
     sidecarEnv = Map.copyOf(sidecarEnv);
+    initContainers = List.copyOf(initContainers);
   }
 
   /**
@@ -55,15 +75,49 @@ record ContainerCommands(
     for (String arg : sidecar.getArgs()) {
       args.add(paths.map(arg).replace(VmResources.TOKEN_FILE.toString(), tokenFile.toString()));
     }
+    Map<String, String> env = env(sidecar, paths);
+    List<InitContainer> inits = new ArrayList<>();
+    for (Container init :
+        pod.getSpec().getInitContainers() == null
+            ? List.<Container>of()
+            : pod.getSpec().getInitContainers()) {
+      if (!java.util.Objects.equals(init.getImage(), sidecar.getImage())) {
+        throw new IllegalArgumentException(
+            "init container "
+                + init.getName()
+                + ": only the sidecar's image ("
+                + sidecar.getImage()
+                + ") runs as an init container here, not "
+                + init.getImage());
+      }
+      Path terminationLog = dir.resolve(init.getName() + ".termination-log");
+      List<String> initArgs = new ArrayList<>();
+      List<String> declared = init.getArgs() == null ? List.of() : init.getArgs();
+      for (int i = 0; i < declared.size(); i++) {
+        initArgs.add(paths.map(declared.get(i)));
+        if (i == 0) {
+          initArgs.addAll(List.of("--termination-log", terminationLog.toString()));
+        }
+      }
+      inits.add(new InitContainer(init.getName(), initArgs, env(init, paths), terminationLog));
+    }
+    return new ContainerCommands(qemuScript, args, env, listenPort(args), inits);
+  }
+
+  private static Map<String, String> env(Container container, Paths paths) {
     Map<String, String> env = new HashMap<>();
-    for (EnvVar variable : sidecar.getEnv()) {
+    for (EnvVar variable : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
       if (variable.getValue() == null) {
         throw new IllegalArgumentException(
-            "env " + variable.getName() + " of the sidecar: only plain values run here");
+            "env "
+                + variable.getName()
+                + " of container "
+                + container.getName()
+                + ": only plain values run here");
       }
       env.put(variable.getName(), paths.map(variable.getValue()));
     }
-    return new ContainerCommands(qemuScript, args, env, listenPort(args));
+    return env;
   }
 
   /** The sidecar's arguments with {@code address} for the address it listens on. */
@@ -94,6 +148,9 @@ record ContainerCommands(
     String map(String text) {
       String mapped = text.replace(VmResources.QMP_DIR.toString(), dir.resolve("qmp").toString());
       for (var mount : claimFolders.entrySet()) {
+        if (mapped.equals(mount.getKey())) {
+          return mount.getValue().toString(); // the mount itself, e.g. the importer's --dir
+        }
         mapped = mapped.replace(mount.getKey() + "/", mount.getValue() + "/");
       }
       return mapped;

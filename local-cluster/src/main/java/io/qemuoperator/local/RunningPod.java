@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,17 @@ final class RunningPod {
   /** The kubelet's restart back-off, shortened. */
   static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
 
+  /**
+   * A failed init container's back-off: doubled at each failure up to the cap (the kubelet's is 10
+   * s to 5 min).
+   */
+  static final Duration INIT_BACKOFF = Duration.ofSeconds(1);
+
+  static final Duration INIT_BACKOFF_CAP = Duration.ofSeconds(20);
+
+  /** What FallbackToLogsOnError takes from the end of a failed container's log. */
+  private static final int LOG_TAIL_BYTES = 2048;
+
   private final PodRuntime runtime;
   private final Pod pod;
   private final String key;
@@ -45,6 +58,8 @@ final class RunningPod {
   private volatile String ip;
 
   private volatile Process qemu;
+  private volatile Process init;
+  private volatile List<ContainerStatus> initStatuses = List.of();
   private volatile ContainerStatus qemuStatus;
   private volatile ContainerStatus sidecarStatus;
   private volatile int qemuRestarts;
@@ -94,10 +109,145 @@ final class RunningPod {
   }
 
   /**
-   * Starts QEMU, and the sidecar in the background: the pod is reported Running once its sidecar
-   * answers.
+   * Runs the init containers in order, each to completion (one that fails is run again after a
+   * back-off, and nothing after it starts meanwhile), then starts QEMU, and the sidecar in the
+   * background: the pod is reported Running once its sidecar answers.
    */
   void start() throws IOException {
+    if (commands.initContainers().isEmpty()) {
+      startContainers();
+      return;
+    }
+    Thread.ofVirtual().name("init-" + key).start(this::initialize);
+  }
+
+  private void initialize() {
+    var statuses = new ArrayList<ContainerStatus>();
+    for (ContainerCommands.InitContainer container : commands.initContainers()) {
+      statuses.add(waiting(container.name(), "PodInitializing", 0, null));
+    }
+    initStatuses = List.copyOf(statuses);
+    try {
+      for (int i = 0; i < commands.initContainers().size(); i++) {
+        if (!runToCompletion(i, commands.initContainers().get(i))) {
+          return;
+        }
+      }
+      if (!stopping) {
+        startContainers();
+      }
+    } catch (IOException e) {
+      if (!stopping) {
+        log.error("node agent: cannot run the init containers of pod {}", key, e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Runs init container {@code index} until it exits 0; false when the pod stopped first. */
+  private boolean runToCompletion(int index, ContainerCommands.InitContainer container)
+      throws IOException, InterruptedException {
+    Path output = dir.resolve(container.name() + ".log");
+    int restarts = 0;
+    ContainerStatus last = null;
+    Duration backoff = INIT_BACKOFF;
+    while (!stopping) {
+      Files.deleteIfExists(container.terminationLog());
+      initChanged(index, running(container.name(), restarts, last));
+      Process process;
+      synchronized (this) {
+        if (stopping) {
+          return false;
+        }
+        process =
+            runtime.sidecarLauncher().command(container.args(), container.env(), output).start();
+        init = process;
+      }
+      int code = process.waitFor();
+      if (stopping) {
+        return false;
+      }
+      ContainerStatus ended =
+          terminated(container.name(), restarts, code, terminationMessage(container, code, output));
+      initChanged(index, ended);
+      if (code == 0) {
+        return true;
+      }
+      log.info(
+          "node agent: init container {} of pod {} exited with {}; again in {} s",
+          container.name(),
+          key,
+          code,
+          backoff.toSeconds());
+      restarts++;
+      last = ended;
+      initChanged(index, waiting(container.name(), "CrashLoopBackOff", restarts, ended));
+      Thread.sleep(backoff);
+      backoff =
+          backoff.multipliedBy(2).compareTo(INIT_BACKOFF_CAP) > 0
+              ? INIT_BACKOFF_CAP
+              : backoff.multipliedBy(2);
+    }
+    return false;
+  }
+
+  /**
+   * What the container wrote to its termination log; when it failed without one, the end of its log
+   * (terminationMessagePolicy FallbackToLogsOnError).
+   */
+  private static String terminationMessage(
+      ContainerCommands.InitContainer container, int code, Path log) throws IOException {
+    String message =
+        Files.exists(container.terminationLog())
+            ? Files.readString(container.terminationLog()).strip()
+            : "";
+    if (message.isEmpty() && code != 0 && Files.exists(log)) {
+      String all = Files.readString(log).strip();
+      message = all.substring(Math.max(0, all.length() - LOG_TAIL_BYTES));
+    }
+    return message.isEmpty() ? null : message;
+  }
+
+  private synchronized void initChanged(int index, ContainerStatus status) {
+    var statuses = new ArrayList<>(initStatuses);
+    statuses.set(index, status);
+    initStatuses = List.copyOf(statuses);
+    if (ip == null) {
+      reportInitializing();
+    } else {
+      report();
+    }
+  }
+
+  /** The pod Pending while its init containers run: their states, the containers waiting. */
+  private void reportInitializing() {
+    if (stopping) {
+      return;
+    }
+    var pods = runtime.client().pods().inNamespace(pod.getMetadata().getNamespace());
+    Pod current = pods.withName(pod.getMetadata().getName()).get();
+    if (current == null || !current.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
+      return;
+    }
+    current.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Pending")
+            .withHostIP("127.0.0.1")
+            .withStartTime(NodeAgent.now())
+            .withInitContainerStatuses(initStatuses)
+            .withContainerStatuses(
+                waiting(VmResources.QEMU_CONTAINER, "PodInitializing", 0, null),
+                waiting(VmResources.SIDECAR_CONTAINER, "PodInitializing", 0, null))
+            .build());
+    try {
+      pods.resource(current).updateStatus();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      log.warn("node agent: cannot report pod {} initializing: {}", key, e.getMessage());
+    }
+  }
+
+  private void startContainers() throws IOException {
     startQemu();
     qemuStatus = running(VmResources.QEMU_CONTAINER, 0);
     Thread.ofVirtual().name("sidecar-start-" + key).start(this::startSidecar);
@@ -166,7 +316,12 @@ final class RunningPod {
 
   /** Ends QEMU (SIGKILL) and the sidecar (SIGTERM, then SIGKILL); returns once both are gone. */
   void stop() {
-    stopping = true;
+    synchronized (this) {
+      stopping = true;
+      if (init != null) {
+        init.destroyForcibly();
+      }
+    }
     if (qemu != null) {
       qemu.destroyForcibly();
     }
@@ -182,19 +337,52 @@ final class RunningPod {
   }
 
   static ContainerStatus running(String name, int restartCount) {
-    return new ContainerStatusBuilder()
-        .withName(name)
-        .withReady(true)
-        .withRestartCount(restartCount)
-        .withNewState()
-        .withNewRunning()
-        .withStartedAt(NodeAgent.now())
-        .endRunning()
-        .endState()
-        .build();
+    return running(name, restartCount, null);
+  }
+
+  /** Running, after {@code last} (its previous run's end, as {@code lastState}) when it has one. */
+  static ContainerStatus running(String name, int restartCount, ContainerStatus last) {
+    var status =
+        new ContainerStatusBuilder()
+            .withName(name)
+            .withReady(true)
+            .withRestartCount(restartCount)
+            .withNewState()
+            .withNewRunning()
+            .withStartedAt(NodeAgent.now())
+            .endRunning()
+            .endState();
+    if (last != null) {
+      status.withLastState(last.getState());
+    }
+    return status.build();
+  }
+
+  /** Waiting for {@code reason}, after {@code last} when it ran before. */
+  static ContainerStatus waiting(
+      String name, String reason, int restartCount, ContainerStatus last) {
+    var status =
+        new ContainerStatusBuilder()
+            .withName(name)
+            .withReady(false)
+            .withRestartCount(restartCount)
+            .withNewState()
+            .withNewWaiting()
+            .withReason(reason)
+            .endWaiting()
+            .endState();
+    if (last != null) {
+      status.withLastState(last.getState());
+    }
+    return status.build();
   }
 
   static ContainerStatus terminated(String name, int restartCount, int exitCode) {
+    return terminated(name, restartCount, exitCode, null);
+  }
+
+  /** Ended with {@code exitCode} and its termination {@code message} (null: none). */
+  static ContainerStatus terminated(String name, int restartCount, int exitCode, String message) {
     return new ContainerStatusBuilder()
         .withName(name)
         .withRestartCount(restartCount)
@@ -203,6 +391,7 @@ final class RunningPod {
         .withNewTerminated()
         .withExitCode(exitCode)
         .withReason(exitCode == 0 ? "Completed" : "Error")
+        .withMessage(message)
         .withFinishedAt(NodeAgent.now())
         .endTerminated()
         .endState()
@@ -228,6 +417,7 @@ final class RunningPod {
             .withPodIP(ip)
             .withHostIP("127.0.0.1")
             .withStartTime(NodeAgent.now())
+            .withInitContainerStatuses(initStatuses)
             .withContainerStatuses(qemuStatus, sidecarStatus)
             .build());
     pods.resource(current).updateStatus();
