@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
+import io.qemuoperator.operator.pod.DiskImport;
 import io.qemuoperator.operator.pod.VmPod;
 import io.qemuoperator.operator.pod.VmResources;
 import java.nio.file.Path;
@@ -79,5 +81,49 @@ class ContainerCommandsTest {
             DIR.resolve("qmp/console.sock").toString(),
             "--console-log",
             DIR.resolve("qmp/console.log").toString());
+  }
+
+  @Test
+  void theImportInitContainerRunsOnThisMachinesClaimFolderWithItsTerminationLog() {
+    var vm =
+        SmallVm.of(
+            "test",
+            "vm",
+            spec ->
+                spec.getDisks()
+                    .get(0)
+                    .setSource(DiskSource.url("http://127.0.0.1:8080/guest.qcow2", null)));
+    vm.getMetadata().setUid("6f1d3c2a-0000-4000-8000-000000000002");
+    Pod pod = new VmPod(LocalCluster.operatorConfig()).desired(vm);
+    var commands =
+        ContainerCommands.of(
+            pod,
+            DIR,
+            Map.of(VmResources.diskMount("root").toString(), ROOT),
+            "/opt/qemu/bin/qemu-system-x86_64",
+            TOKEN);
+
+    assertThat(commands.initContainers())
+        .singleElement()
+        .satisfies(
+            init -> {
+              assertThat(init.name()).isEqualTo(DiskImport.CONTAINER);
+              assertThat(init.terminationLog())
+                  .isEqualTo(DIR.resolve("disk-import.termination-log"));
+              assertThat(init.args())
+                  .containsExactly(
+                      "import",
+                      "--termination-log",
+                      DIR.resolve("disk-import.termination-log").toString(),
+                      "--disk",
+                      "root",
+                      "--dir",
+                      ROOT.toString(),
+                      "--url",
+                      "http://127.0.0.1:8080/guest.qcow2",
+                      "--size",
+                      Long.toString(64L << 20));
+            });
+    assertThat(commands().initContainers()).isEmpty();
   }
 }

@@ -193,7 +193,9 @@ public final class StatusAggregator {
     status.setMemory(memory);
     var disks = new ArrayList<DiskStatus>();
     for (VmSnapshot.DiskState state : snapshot.disks()) {
-      if (!desired.launch().boot().diskNames().contains(state.device())) {
+      // the spec's disks: those the planner sizes, and those on a user's claim (used as is)
+      if (!desired.diskBytes().containsKey(state.device())
+          && !desired.launch().boot().diskNames().contains(state.device())) {
         continue;
       }
       var disk = new DiskStatus();

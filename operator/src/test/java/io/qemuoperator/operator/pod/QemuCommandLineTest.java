@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class QemuCommandLineTest {
@@ -83,5 +84,79 @@ class QemuCommandLineTest {
         .containsSubsequence(
             QemuCommandLine.ACCELERATOR_CHOICE, "exec ", " -machine \"q35,accel=$accel\" ");
     assertThat(QemuCommandLine.shellQuote("it's")).isEqualTo("'it'\\''s'");
+  }
+
+  private static final VmLaunch.Disk IMPORTED =
+      new VmLaunch.Disk(
+          "root",
+          Path.of("/var/lib/qemu-operator/disks/root/disk.qcow2"),
+          (64L << 20) + 1,
+          new VmLaunch.Source.Image(
+              "https://images.example/guest.qcow2", Optional.of("ab".repeat(32))));
+
+  @Test
+  void anImportedDiskIsConvertedFromTheVerifiedSourceGrownAndRenamedOnlyWhenMissing() {
+    assertThat(QemuCommandLine.imageStep(IMPORTED))
+        .isEqualTo(
+            """
+            if [ ! -e /var/lib/qemu-operator/disks/root/disk.qcow2 ]; then
+              rm -f /var/lib/qemu-operator/disks/root/disk.qcow2.part
+              if [ -e /var/lib/qemu-operator/disks/root/source.qcow2 ]; then format=qcow2 \
+            source=/var/lib/qemu-operator/disks/root/source.qcow2; else format=raw \
+            source=/var/lib/qemu-operator/disks/root/source.raw; fi
+              qemu-img convert -f "$format" -O qcow2 "$source" \
+            /var/lib/qemu-operator/disks/root/disk.qcow2.part
+              qemu-img resize -q -f qcow2 /var/lib/qemu-operator/disks/root/disk.qcow2.part 67109376
+              mv /var/lib/qemu-operator/disks/root/disk.qcow2.part \
+            /var/lib/qemu-operator/disks/root/disk.qcow2
+              rm -f "$source"
+            fi
+            """);
+  }
+
+  @Test
+  void aDiskOnTheUsersClaimIsNeverCreated() {
+    var claimed =
+        new VmLaunch.Disk(
+            "data",
+            Path.of("/var/lib/qemu-operator/disks/data/disk.qcow2"),
+            1L << 30,
+            new VmLaunch.Source.Claim("golden"));
+    assertThat(QemuCommandLine.imageStep(claimed))
+        .isEqualTo(
+            "[ -e /var/lib/qemu-operator/disks/data/disk.qcow2 ] || { echo 'disk data: claim golden"
+                + " holds no disk.qcow2 at the root of its volume' >&2; exit 1; }\n")
+        .doesNotContain("qemu-img");
+  }
+
+  @Test
+  void theImportInitContainerGetsEachImportedDiskAndNothingElse() {
+    var launch =
+        new VmLaunch(
+            "v",
+            "u",
+            1,
+            128L << 20,
+            List.of(
+                IMPORTED,
+                new VmLaunch.Disk(
+                    "data", Path.of("/var/lib/qemu-operator/disks/data/disk.qcow2"), 1L << 20)),
+            Path.of("/run/qmp/qmp.sock"));
+    assertThat(DiskImport.importedDisks(launch)).containsExactly(IMPORTED);
+    assertThat(DiskImport.arguments(DiskImport.importedDisks(launch)))
+        .containsExactly(
+            "import",
+            "--disk",
+            "root",
+            "--dir",
+            "/var/lib/qemu-operator/disks/root",
+            "--url",
+            "https://images.example/guest.qcow2",
+            "--sha256",
+            "ab".repeat(32),
+            "--size",
+            Long.toString((64L << 20) + 1));
+    var blankOnly = new VmLaunch("v", "u", 1, 128L << 20, List.of(), Path.of("/q.sock"));
+    assertThat(DiskImport.initContainer(blankOnly, "sidecar:1", java.util.Map.of())).isEmpty();
   }
 }

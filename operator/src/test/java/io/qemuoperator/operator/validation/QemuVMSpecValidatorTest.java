@@ -3,6 +3,7 @@ package io.qemuoperator.operator.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
@@ -209,6 +210,45 @@ class QemuVMSpecValidatorTest {
     assertThat(violations).as(name).hasSize(1);
     assertThat(violations.get(0).field()).isEqualTo(field);
     assertThat(violations.get(0).message()).contains(message);
+  }
+
+  @Test
+  void aDiskSourceIsExactlyOneOfUrlAndClaimAndSha256GoesWithUrl() {
+    String sha = "ab".repeat(32);
+    assertThat(withSource(DiskSource.url("https://images.example/debian.qcow2", sha))).isEmpty();
+    assertThat(withSource(DiskSource.url("file:///srv/images/guest.qcow2", null))).isEmpty();
+    assertThat(withSource(DiskSource.claim("golden-root"))).isEmpty();
+
+    var both = DiskSource.url("http://x/y.img", null);
+    both.setClaimName("golden-root");
+    assertThat(withSource(both))
+        .extracting(Violation::toString)
+        .containsExactly(
+            "spec.disks[0].source: a disk's source is exactly one of url or claimName");
+    assertThat(withSource(new DiskSource()))
+        .extracting(Violation::toString)
+        .containsExactly(
+            "spec.disks[0].source: a disk's source is exactly one of url or claimName");
+    var shaAlone = DiskSource.claim("golden-root");
+    shaAlone.setSha256(sha);
+    assertThat(withSource(shaAlone))
+        .extracting(Violation::field)
+        .containsExactly("spec.disks[0].source.sha256");
+    assertThat(withSource(DiskSource.url("ftp://x/y.img", null)))
+        .extracting(Violation::field)
+        .containsExactly("spec.disks[0].source.url");
+    assertThat(withSource(DiskSource.url("http://x/y.img", "ABC")))
+        .extracting(Violation::field)
+        .containsExactly("spec.disks[0].source.sha256");
+    assertThat(withSource(DiskSource.claim("Not_A_Claim")))
+        .extracting(Violation::field)
+        .containsExactly("spec.disks[0].source.claimName");
+  }
+
+  private List<Violation> withSource(DiskSource source) {
+    QemuVMSpec spec = valid();
+    spec.getDisks().get(0).setSource(source);
+    return validator.validate(spec);
   }
 
   @Test
