@@ -77,7 +77,8 @@ class LauncherOnRealApiServerE2E {
       controlPlane = file.getParent();
       try (KubernetesClient client =
           new KubernetesClientBuilder().withConfig(Kubeconfig.read(file)).build()) {
-        Awaitility.await("the four example VMs Ready on the real API server")
+        long examples = exampleVms();
+        Awaitility.await("the " + examples + " example VMs Ready on the real API server")
             .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(500))
             .ignoreExceptions()
@@ -85,7 +86,7 @@ class LauncherOnRealApiServerE2E {
                 () -> {
                   List<QemuVM> vms =
                       client.resources(QemuVM.class).inNamespace("default").list().getItems();
-                  return vms.size() == 4 && vms.stream().allMatch(VmTable::isReady);
+                  return vms.size() == examples && vms.stream().allMatch(VmTable::isReady);
                 });
         assertThat(client.getKubernetesVersion().getGitVersion()).isEqualTo("v1.20.2");
       }
@@ -119,5 +120,17 @@ class LauncherOnRealApiServerE2E {
         .until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
     assertThat(controlPlane).as("the temporary control-plane directory").doesNotExist();
     assertThat(state).doesNotExist();
+  }
+
+  /** The QemuVMs the examples declare (one document each). */
+  private static long exampleVms() throws java.io.IOException {
+    try (var files = Files.list(RepoFiles.root().resolve("examples"))) {
+      long count = 0;
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        count +=
+            Files.readAllLines(file).stream().filter(line -> line.equals("kind: QemuVM")).count();
+      }
+      return count;
+    }
   }
 }
