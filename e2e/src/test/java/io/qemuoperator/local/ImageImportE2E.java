@@ -131,7 +131,12 @@ class ImageImportE2E extends OnBothApiServers {
       assertThat(e2e.eventReasons(name)).contains("ImportFailed");
       Path folder = e2e.agent().claimFolder(e2e.ns, name + "-root").orElseThrow();
       try (var left = Files.list(folder)) {
-        assertThat(left).as(name + ": nothing half-written kept").isEmpty();
+        // an attempt in progress (the importer is retried) may be writing source.part; nothing
+        // is ever kept under a name the qemu container reads (ImageImportIT: a failed attempt
+        // removes its source.part)
+        assertThat(left.map(p -> p.getFileName().toString()))
+            .as(name + ": no source, no disk image")
+            .isSubsetOf("source.part");
       }
     }
   }
