@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The command line of {@code qemu-operator-local}: the command, then {@code -f PATH}..., {@code
  * --until-ready}, {@code --timeout 120s}, {@code -n NS}, {@code --kubeconfig FILE}, {@code
- * --tty}/{@code --no-tty} and names, in any order.
+ * --tty}/{@code --no-tty}, and for {@code logs} {@code -f} (follow) and {@code --bytes N}, and
+ * names, in any order.
  */
 record CliOptions(
     String command,
@@ -20,7 +21,9 @@ record CliOptions(
     Duration timeout,
     String namespace,
     Optional<Path> kubeconfig,
-    Optional<Boolean> tty) {
+    Optional<Boolean> tty,
+    boolean follow,
+    long bytes) {
 
   private static final Pattern DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)?$");
 
@@ -41,10 +44,23 @@ record CliOptions(
     String namespace = "default";
     Optional<Path> kubeconfig = Optional.empty();
     Optional<Boolean> tty = Optional.empty();
+    boolean logs = args[0].equals("logs");
+    boolean follow = false;
+    long bytes = io.qemuoperator.sidecar.api.SidecarPaths.DEFAULT_CONSOLE_LOG_BYTES;
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
-        case "-f", "--filename" -> files.add(Path.of(value(args, ++i, arg)));
+        case "-f", "--follow" -> {
+          if (logs) {
+            follow = true;
+          } else if (arg.equals("--follow")) {
+            throw new IllegalArgumentException("--follow is an option of logs");
+          } else {
+            files.add(Path.of(value(args, ++i, arg)));
+          }
+        }
+        case "--filename" -> files.add(Path.of(value(args, ++i, arg)));
+        case "--bytes" -> bytes = positiveLong(value(args, ++i, arg), arg);
         case "--until-ready" -> untilReady = true;
         case "--timeout" -> timeout = duration(value(args, ++i, arg));
         case "-n", "--namespace" -> namespace = value(args, ++i, arg);
@@ -60,7 +76,19 @@ record CliOptions(
       }
     }
     return new CliOptions(
-        args[0], files, positional, untilReady, timeout, namespace, kubeconfig, tty);
+        args[0], files, positional, untilReady, timeout, namespace, kubeconfig, tty, follow, bytes);
+  }
+
+  private static long positiveLong(String text, String option) {
+    try {
+      long n = Long.parseLong(text);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new IllegalArgumentException(option + " must be a whole number >= 1, got " + text);
   }
 
   /** The one QemuVM name {@code command} takes. */

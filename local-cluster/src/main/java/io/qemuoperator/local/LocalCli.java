@@ -2,6 +2,8 @@ package io.qemuoperator.local;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.qemuoperator.kubectl.Terminal;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +20,13 @@ import java.util.Map;
  * describe NAME                                       spec, status, conditions, recent Events
  * delete NAME                                         delete a QemuVM and wait until it is gone
  * restart NAME [--until-ready]                        restart a QemuVM gracefully
+ * console NAME                                        attach to its serial console (Ctrl-] detaches)
+ * logs NAME [-f] [--bytes N]                          its serial console log; -f follows
  * </pre>
  *
  * <p>This class parses ({@link CliOptions}), dispatches to the command ({@link UpCommand}, {@link
  * ApplyCommand}, {@link GetCommand}, {@link DescribeCommand}, {@link DeleteCommand}, {@link
- * RestartCommand}) and maps failures to exit codes.
+ * RestartCommand}, {@link ConsoleCommand}) and maps failures to exit codes.
  *
  * <p>{@code up} runs on the cluster of {@code --kubeconfig FILE} (the launcher {@code
  * local-cluster/qemu-operator-local} starts a real kube-apiserver and passes its kubeconfig; {@code
@@ -40,14 +44,28 @@ public final class LocalCli {
   static final int USAGE = 2;
   static final int NO_QEMU = 3;
 
+  private final InputStream in;
   private final PrintStream out;
   private final PrintStream err;
   private final Map<String, String> env;
+  private final Terminal terminal;
 
   LocalCli(PrintStream out, PrintStream err, Map<String, String> env) {
+    this(InputStream.nullInputStream(), out, err, env, Terminal.none());
+  }
+
+  /** With the user's keys on {@code in} for {@code console}, raw mode on {@code terminal}. */
+  LocalCli(
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Terminal terminal) {
+    this.in = in;
     this.out = out;
     this.err = err;
     this.env = env;
+    this.terminal = terminal;
   }
 
   public static void main(String[] args) throws Exception {
@@ -64,7 +82,9 @@ public final class LocalCli {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
       }
     }
-    int code = new LocalCli(System.out, System.err, System.getenv()).run(args);
+    int code =
+        new LocalCli(System.in, System.out, System.err, System.getenv(), Terminal.system())
+            .run(args);
     System.out.flush();
     System.exit(code);
   }
@@ -86,6 +106,7 @@ public final class LocalCli {
         case "describe" -> onCluster(options, new DescribeCommand(out, err));
         case "delete" -> onCluster(options, new DeleteCommand(out, err));
         case "restart" -> onCluster(options, new RestartCommand(out, err));
+        case "console", "logs" -> onCluster(options, new ConsoleCommand(in, out, err, terminal));
         case "help", "-h", "--help" -> {
           out.println(usage());
           yield OK;
@@ -130,6 +151,11 @@ public final class LocalCli {
                                  QEMU; disks kept): sets the annotation qemu-operator.io/restartedAt
                                  to now, as kubectl rollout restart does; it also applies pending
                                  boot-time changes of a VM with updateStrategy: Manual
+          console NAME           attach to the QemuVM's serial console (raw terminal; detach with
+                                 Ctrl-]); one client at a time
+          logs NAME [-f] [--bytes N]
+                                 the serial console's log, boot log included (the last N bytes,
+                                 default 65536); -f follows it until Ctrl-C
         options: -n/--namespace NS (default: default), --kubeconfig FILE (a real cluster)
         The other commands reach the cluster of a running 'up' through its state file
         ($QEMU_OPERATOR_LOCAL_STATE, default ~/.cache/qemu-operator/local-cluster).""";

@@ -1,0 +1,98 @@
+package io.qemuoperator.kubectl;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.LocalPortForward;
+import java.io.InputStream;
+import java.io.PrintStream;
+
+/**
+ * {@code kubectl qvm}: the kubectl plugin for QemuVMs on a real cluster (the executable {@code
+ * kubectl-plugin/kubectl-qvm} on the user's PATH).
+ *
+ * <pre>
+ * kubectl qvm console NAME [-n NS]               attach to the VM's serial console (Ctrl-] detaches)
+ * kubectl qvm logs NAME [-n NS] [-f] [--bytes N] the console log (boot log included); -f follows
+ * </pre>
+ *
+ * <p>It reads the VM's token from its Secret and reaches the sidecar through the API server's
+ * port-forward to the VM's pod (Fabric8's {@code portForward}): the user needs {@code get} on the
+ * Secret, {@code list} on pods and {@code create} on {@code pods/portforward} in the VM's
+ * namespace. The cluster is kubectl's: {@code $KUBECONFIG} or {@code ~/.kube/config}, its current
+ * context and namespace unless {@code -n} says otherwise.
+ */
+public final class KubectlQvm {
+  public static final int USAGE = 2;
+
+  private final InputStream in;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Terminal terminal;
+
+  public KubectlQvm(InputStream in, PrintStream out, PrintStream err, Terminal terminal) {
+    this.in = in;
+    this.out = out;
+    this.err = err;
+    this.terminal = terminal;
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    int code;
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      code = new KubectlQvm(System.in, System.out, System.err, Terminal.system()).run(client, args);
+    }
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs {@code args} on the cluster of {@code client}; the exit code. */
+  public int run(KubernetesClient client, String[] args) throws InterruptedException {
+    ConsoleOptions options;
+    try {
+      options = ConsoleOptions.parse(args, client.getNamespace());
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println(USAGE_TEXT);
+      return USAGE;
+    }
+    if (options.command().equals("help")) {
+      out.println(USAGE_TEXT);
+      return ConsoleAttach.OK;
+    }
+    try {
+      VmSidecar sidecar = VmSidecar.find(client, options.namespace(), options.name());
+      try (LocalPortForward forward =
+          client
+              .pods()
+              .inNamespace(options.namespace())
+              .withName(sidecar.pod().getMetadata().getName())
+              .portForward(sidecar.port())) {
+        SidecarEndpoint endpoint = sidecar.forwardedTo(forward.getLocalPort());
+        return options.run(endpoint, in, out, err, terminal);
+      }
+    } catch (VmSidecar.VmNotReachableException e) {
+      err.println("error: " + e.getMessage());
+      return ConsoleAttach.FAILED;
+    } catch (KubernetesClientException e) {
+      err.println("error: the API server answered: " + e.getMessage());
+      return ConsoleAttach.FAILED;
+    } catch (java.io.IOException e) {
+      err.println("error: the port-forward failed: " + e.getMessage());
+      return ConsoleAttach.FAILED;
+    }
+  }
+
+  static final String USAGE_TEXT =
+      """
+      usage: kubectl qvm COMMAND NAME [options]
+        console NAME           attach to the QemuVM's serial console (raw terminal; detach with
+                               Ctrl-]); one client at a time
+        logs NAME [-f] [--bytes N]
+                               the serial console's log, boot log included (the last N bytes,
+                               default 65536); -f follows it
+      options: -n/--namespace NS (default: the context's namespace)
+      Reaches the VM's sidecar through the API server's port-forward with the VM's token from its
+      Secret: needs get on secrets, list on pods and create on pods/portforward.""";
+}
