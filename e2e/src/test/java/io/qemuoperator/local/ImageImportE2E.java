@@ -94,6 +94,9 @@ class ImageImportE2E extends OnBothApiServers {
       assertThat(left.map(p -> p.getFileName().toString())).containsExactly("disk.qcow2");
     }
     assertThat(e2e.eventReasons("import-1")).contains("DiskImported");
+    assertThat(e2e.get("import-1").getStatus().getMachine())
+        .as("the machine type pinned at the first launch, versioned")
+        .matches("pc-q35-[0-9]+\\.[0-9]+");
   }
 
   @Test

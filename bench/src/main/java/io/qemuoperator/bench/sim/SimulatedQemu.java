@@ -118,6 +118,7 @@ final class SimulatedQemu {
         new MigrationInfo(null, null, null),
         new MigrationParameters(maxBandwidth, downtimeLimit),
         null,
+        "pc-q35-7.2",
         Map.of());
   }
 

@@ -14,12 +14,35 @@ import java.util.Optional;
  * @param disks the disks (drive ids), in spec order: the name, {@code NAME@CLAIM} for a disk on a
  *     claim the user owns, {@code NAME+image:HASH} for a disk imported from a URL (the hash of its
  *     url and sha256: another source is another pod, whose import fills a disk not made yet)
+ * @param bootOrder the disks' names in boot order (QEMU's bootindex 1, 2, ...): the disks with a
+ *     {@code bootOrder}, else the first disk
+ * @param firmware {@code BIOS} or {@code UEFI}
+ * @param machine the spec's machine type; empty: q35 as pinned at the VM's first launch
  */
-public record BootConfig(int cpus, long memoryBytes, List<String> disks) {
+public record BootConfig(
+    int cpus,
+    long memoryBytes,
+    List<String> disks,
+    List<String> bootOrder,
+    String firmware,
+    String machine) {
   private static final long MIB = 1L << 20;
+
+  public static final String BIOS = "BIOS";
 
   public BootConfig {
     disks = List.copyOf(disks);
+    bootOrder = List.copyOf(bootOrder);
+  }
+
+  /** BIOS, the first disk boots, the machine pinned at first launch. */
+  public BootConfig(int cpus, long memoryBytes, List<String> disks) {
+    this(cpus, memoryBytes, disks, defaultBootOrder(disks), BIOS, "");
+  }
+
+  /** The first disk, when nothing else is asked. */
+  public static List<String> defaultBootOrder(List<String> disks) {
+    return disks.isEmpty() ? List.of() : List.of(disks.get(0).split("[@+]", 2)[0]);
   }
 
   /** A disk as {@link #disks} lists it: its name, and where its content comes from. */
@@ -51,9 +74,25 @@ public record BootConfig(int cpus, long memoryBytes, List<String> disks) {
     return Math.ceilDiv(bytes, MIB) * MIB;
   }
 
-  /** One line, stable: the pod's annotation and the input of the launch revision. */
+  /**
+   * One line, stable: the pod's annotation and the input of the launch revision. The boot order,
+   * firmware and machine appear only when they are not the defaults, so a VM that uses none of them
+   * keeps the revision it had before they existed.
+   */
   public String canonical() {
-    return "cpus=" + cpus + ";memory=" + memoryBytes + ";disks=" + String.join(",", disks);
+    var text =
+        new StringBuilder(
+            "cpus=" + cpus + ";memory=" + memoryBytes + ";disks=" + String.join(",", disks));
+    if (!bootOrder.equals(defaultBootOrder(disks))) {
+      text.append(";boot=").append(String.join(",", bootOrder));
+    }
+    if (!firmware.equals(BIOS)) {
+      text.append(";firmware=").append(firmware);
+    }
+    if (!machine.isEmpty()) {
+      text.append(";machine=").append(machine);
+    }
+    return text.toString();
   }
 
   /** The reverse of {@link #canonical()}; empty for anything else (an older or edited pod). */
@@ -62,22 +101,44 @@ public record BootConfig(int cpus, long memoryBytes, List<String> disks) {
       return Optional.empty();
     }
     String[] parts = text.split(";", -1);
-    if (parts.length != 3
+    if (parts.length < 3
         || !parts[0].startsWith("cpus=")
         || !parts[1].startsWith("memory=")
         || !parts[2].startsWith("disks=")) {
       return Optional.empty();
     }
     try {
-      String disks = parts[2].substring("disks=".length());
+      List<String> disks = list(parts[2].substring("disks=".length()));
+      List<String> bootOrder = defaultBootOrder(disks);
+      String firmware = BIOS;
+      String machine = "";
+      for (int i = 3; i < parts.length; i++) {
+        String part = parts[i];
+        if (part.startsWith("boot=")) {
+          bootOrder = list(part.substring("boot=".length()));
+        } else if (part.startsWith("firmware=")) {
+          firmware = part.substring("firmware=".length());
+        } else if (part.startsWith("machine=")) {
+          machine = part.substring("machine=".length());
+        } else {
+          return Optional.empty();
+        }
+      }
       return Optional.of(
           new BootConfig(
               Integer.parseInt(parts[0].substring("cpus=".length())),
               Long.parseLong(parts[1].substring("memory=".length())),
-              disks.isEmpty() ? List.of() : Arrays.asList(disks.split(","))));
+              disks,
+              bootOrder,
+              firmware,
+              machine));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  private static List<String> list(String text) {
+    return text.isEmpty() ? List.of() : Arrays.asList(text.split(","));
   }
 
   /**

@@ -35,6 +35,14 @@ public enum SpecField {
   DISK_SOURCE_SHA256("spec.disks[].source.sha256", Class.RESTART),
   /** Another claim is another disk: attached by a restart (read through DISKS). */
   DISK_SOURCE_CLAIM("spec.disks[].source.claimName", Class.RESTART),
+  /** The disks' boot order: QEMU's bootindex, read at boot. */
+  DISK_BOOT_ORDER("spec.disks[].bootOrder", Class.RESTART, boot -> boot.bootOrder().toString()),
+  FIRMWARE("spec.firmware", Class.RESTART, BootConfig::firmware),
+  /** Unset: q35 as pinned at the first launch (status.machine), which later launches keep. */
+  MACHINE(
+      "spec.machine",
+      Class.RESTART,
+      boot -> boot.machine().isEmpty() ? "(pinned at first launch)" : boot.machine()),
   MIGRATION("spec.migration", Class.LIVE),
   MIGRATION_MAX_BANDWIDTH("spec.migration.maxBandwidth", Class.LIVE),
   MIGRATION_MAX_DOWNTIME("spec.migration.maxDowntime", Class.LIVE),

@@ -56,6 +56,13 @@ public final class SpecReader {
   /** What a QEMU started now would be launched for: the boot-time fields, the restart request. */
   public static Launch launch(QemuVM vm) {
     QemuVMSpec spec = spec(vm);
+    List<String> bootOrder =
+        disks(spec).stream()
+            .filter(disk -> disk.getBootOrder() != null)
+            .sorted(java.util.Comparator.comparing(DiskSpec::getBootOrder))
+            .map(DiskSpec::getName)
+            .toList();
+    List<String> diskNames = disks(spec).stream().map(DiskSpec::getName).toList();
     var boot =
         new BootConfig(
             spec.getCpus() == null ? QemuVMSpec.DEFAULT_CPUS : spec.getCpus(),
@@ -73,7 +80,10 @@ public final class SpecReader {
                                             + " "
                                             + java.util.Objects.requireNonNullElse(
                                                 disk.getSource().getSha256(), ""))))
-                .toList());
+                .toList(),
+            bootOrder.isEmpty() ? BootConfig.defaultBootOrder(diskNames) : bootOrder,
+            spec.getFirmware() == null ? BootConfig.BIOS : spec.getFirmware().name(),
+            spec.getMachine() == null ? "" : spec.getMachine());
     var annotations = vm.getMetadata().getAnnotations();
     return new Launch(
         boot, annotations == null ? "" : annotations.get(QemuVMApi.RESTARTED_AT_ANNOTATION));

@@ -41,8 +41,16 @@ public final class QemuCommandLine {
       fi
       """;
 
-  /** The {@code -machine} value of the container script: the accelerator chosen on the node. */
-  private static final String MACHINE_ON_NODE = "q35,accel=$accel";
+  /**
+   * The end of the container script's {@code -machine} value: the accelerator chosen on the node.
+   */
+  private static final String ACCEL_ON_NODE = ",accel=$accel";
+
+  /** OVMF from Debian's {@code ovmf} (4 MiB flash): the code, read-only, shared by every VM. */
+  public static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+
+  /** OVMF's empty variable store: each UEFI VM starts from a copy of its own. */
+  public static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
 
   private QemuCommandLine() {}
 
@@ -51,7 +59,7 @@ public final class QemuCommandLine {
     var args = new ArrayList<String>();
     add(args, "-name", vm.name());
     add(args, "-uuid", vm.uuid());
-    add(args, "-machine", "q35,accel=" + accelerator);
+    add(args, "-machine", vm.firmware().machine() + ",accel=" + accelerator);
     add(args, "-smp", Integer.toString(vm.cpus()));
     add(args, "-m", Math.ceilDiv(vm.memoryBytes(), MIB) + "M");
     args.add("-nodefaults");
@@ -76,8 +84,23 @@ public final class QemuCommandLine {
           args,
           "-drive",
           "file=" + disk.image() + ",if=none,id=" + disk.name() + ",format=qcow2,discard=unmap");
-      add(args, "-device", "virtio-blk-pci,drive=" + disk.name() + ",id=" + disk.name() + "-blk");
+      add(
+          args,
+          "-device",
+          "virtio-blk-pci,drive="
+              + disk.name()
+              + ",id="
+              + disk.name()
+              + "-blk"
+              + disk.bootIndex().map(index -> ",bootindex=" + index).orElse(""));
     }
+    vm.firmware()
+        .uefiVars()
+        .ifPresent(
+            vars -> {
+              add(args, "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE);
+              add(args, "-drive", "if=pflash,format=raw,unit=1,file=" + vars);
+            });
     add(args, "-netdev", "user,id=net0");
     add(args, "-device", "virtio-net-pci,netdev=net0,id=nic0,romfile=");
     return List.copyOf(args);
@@ -152,16 +175,38 @@ public final class QemuCommandLine {
     };
   }
 
+  /**
+   * The step that gives a UEFI VM its own variable store when it has none: a copy of OVMF's empty
+   * one, under a temporary name, renamed when complete. An existing store (boot entries the guest
+   * wrote) is kept across restarts.
+   */
+  static String uefiVarsStep(Path vars) {
+    String file = shellQuote(vars.toString());
+    String part = shellQuote(vars + ".part");
+    return "[ -e "
+        + file
+        + " ] || { cp "
+        + OVMF_VARS
+        + " "
+        + part
+        + " && mv "
+        + part
+        + " "
+        + file
+        + "; }\n";
+  }
+
   /** A POSIX shell script for the qemu container: make missing images, then exec QEMU. */
   public static String containerScript(VmLaunch vm) {
     var script = new StringBuilder("set -e\n");
     for (VmLaunch.Disk disk : vm.disks()) {
       script.append(imageStep(disk));
     }
+    vm.firmware().uefiVars().ifPresent(vars -> script.append(uefiVarsStep(vars)));
     script.append(ACCELERATOR_CHOICE);
     script.append("exec ").append(BINARY);
     for (String arg : arguments(vm, "$accel")) {
-      script.append(' ').append(arg.equals(MACHINE_ON_NODE) ? '"' + arg + '"' : shellQuote(arg));
+      script.append(' ').append(arg.endsWith(ACCEL_ON_NODE) ? '"' + arg + '"' : shellQuote(arg));
     }
     return script.append('\n').toString();
   }

@@ -19,12 +19,37 @@ import java.util.Optional;
  * @param disks the qcow2 images, in spec order
  * @param qmpSocket where QEMU listens for the sidecar; the serial console's socket and log live
  *     beside it ({@link #consoleSocket()}, {@link #consoleLog()})
+ * @param firmware BIOS or UEFI, and the machine type
  */
 public record VmLaunch(
-    String name, String uuid, int cpus, long memoryBytes, List<Disk> disks, Path qmpSocket) {
+    String name,
+    String uuid,
+    int cpus,
+    long memoryBytes,
+    List<Disk> disks,
+    Path qmpSocket,
+    Boot firmware) {
 
   public VmLaunch {
     disks = List.copyOf(disks);
+  }
+
+  /** BIOS on q35 as the node's QEMU resolves it. */
+  public VmLaunch(
+      String name, String uuid, int cpus, long memoryBytes, List<Disk> disks, Path qmpSocket) {
+    this(name, uuid, cpus, memoryBytes, disks, qmpSocket, Boot.BIOS_Q35);
+  }
+
+  /**
+   * The firmware and machine type.
+   *
+   * @param machine QEMU's {@code -machine} type: the spec's, else the one pinned at the first
+   *     launch ({@code status.machine}), else {@code q35}
+   * @param uefiVars UEFI only: the VM's writable copy of OVMF's variables, kept with its first disk
+   */
+  public record Boot(String machine, Optional<Path> uefiVars) {
+    public static final String DEFAULT_MACHINE = "q35";
+    public static final Boot BIOS_Q35 = new Boot(DEFAULT_MACHINE, Optional.empty());
   }
 
   /** What the pod's QEMU is started with, from the spec. */
@@ -38,17 +63,44 @@ public record VmLaunch(
                         disk.getName(),
                         VmResources.diskImage(disk.getName()),
                         SpecReader.bytes(disk.getSize()),
-                        source(disk)))
+                        source(disk),
+                        Optional.empty()))
             .toList();
     // the same boot-time values the pod's revision and annotation are made from
     BootConfig boot = SpecReader.launch(vm).boot();
+    var indexed = new java.util.ArrayList<Disk>();
+    for (Disk disk : disks) {
+      int index = boot.bootOrder().indexOf(disk.name());
+      indexed.add(
+          index < 0
+              ? disk
+              : new Disk(
+                  disk.name(),
+                  disk.image(),
+                  disk.sizeBytes(),
+                  disk.source(),
+                  Optional.of(index + 1)));
+    }
+    String pinned = vm.getStatus() == null ? null : vm.getStatus().getMachine();
+    String machine =
+        !boot.machine().isEmpty()
+            ? boot.machine()
+            : pinned != null && !pinned.isEmpty() ? pinned : Boot.DEFAULT_MACHINE;
+    Optional<Path> uefiVars =
+        BootConfig.BIOS.equals(boot.firmware())
+            ? Optional.empty()
+            : Optional.of(
+                disks.isEmpty()
+                    ? VmResources.QMP_DIR.resolve(VmResources.UEFI_VARS)
+                    : VmResources.diskMount(disks.get(0).name()).resolve(VmResources.UEFI_VARS));
     return new VmLaunch(
         vm.getMetadata().getName(),
         vm.getMetadata().getUid(),
         boot.cpus(),
         boot.memoryBytes(),
-        disks,
-        VmResources.QMP_SOCKET);
+        indexed,
+        VmResources.QMP_SOCKET,
+        new Boot(machine, uefiVars));
   }
 
   /** The serial console's unix socket, in the QMP socket's folder (the pod's shared emptyDir). */
@@ -73,13 +125,20 @@ public record VmLaunch(
   }
 
   /**
-   * One disk: its drive id (the spec's disk name), image path, the size to create it with, and
-   * where its content comes from when the image does not exist yet.
+   * One disk: its drive id (the spec's disk name), image path, the size to create it with, where
+   * its content comes from when the image does not exist yet, and its place in the boot order
+   * (QEMU's bootindex), when it has one.
    */
-  public record Disk(String name, Path image, long sizeBytes, Source source) {
-    /** A blank disk. */
+  public record Disk(
+      String name, Path image, long sizeBytes, Source source, Optional<Integer> bootIndex) {
+    /** A blank disk, not in the boot order. */
     public Disk(String name, Path image, long sizeBytes) {
-      this(name, image, sizeBytes, new Source.Blank());
+      this(name, image, sizeBytes, new Source.Blank(), Optional.empty());
+    }
+
+    /** A disk not in the boot order. */
+    public Disk(String name, Path image, long sizeBytes, Source source) {
+      this(name, image, sizeBytes, source, Optional.empty());
     }
   }
 

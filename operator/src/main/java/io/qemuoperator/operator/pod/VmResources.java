@@ -38,6 +38,10 @@ public final class VmResources {
   public static final Path CONSOLE_LOG = QMP_DIR.resolve("console.log");
 
   public static final Path DISKS_DIR = Path.of("/var/lib/qemu-operator/disks");
+
+  /** The VM's copy of OVMF's variables (UEFI), in its first disk's claim. */
+  public static final String UEFI_VARS = "uefi-vars.fd";
+
   public static final Path TOKEN_DIR = Path.of("/run/secrets/qemu-operator");
   public static final String TOKEN_KEY = "token";
   public static final Path TOKEN_FILE = TOKEN_DIR.resolve(TOKEN_KEY);

@@ -23,6 +23,7 @@ import java.util.OptionalLong;
  * @param failed the action QEMU refused and its error, when one did (the rest were not sent)
  * @param balloonTarget the balloon target sent to this QEMU (intent, kept in status)
  * @param powerdownSince when the guest was asked to power down
+ * @param machine the versioned machine type QEMU runs, when read this pass (QOM {@code /machine})
  */
 public record Observation(
     List<Violation> violations,
@@ -33,7 +34,8 @@ public record Observation(
     List<QmpAction> done,
     Optional<FailedAction> failed,
     OptionalLong balloonTarget,
-    Optional<Instant> powerdownSince) {
+    Optional<Instant> powerdownSince,
+    Optional<String> machine) {
 
   public Observation {
     violations = List.copyOf(violations);
@@ -57,7 +59,8 @@ public record Observation(
         done,
         failed,
         OptionalLong.empty(),
-        powerdownSince);
+        powerdownSince,
+        Optional.empty());
   }
 
   /** The spec broke these rules; nothing else was looked at. */

@@ -281,7 +281,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             done,
             failed,
             balloonTarget,
-            powerdownSince);
+            powerdownSince,
+            snapshot.machine());
     // A sidecar that failed on the way (not QEMU refusing) is tried again soon, not at the resync.
     Optional<Duration> recheck =
         failed.isPresent() && failed.get().error().isTransient()

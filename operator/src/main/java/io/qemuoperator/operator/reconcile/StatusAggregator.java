@@ -53,6 +53,7 @@ public final class StatusAggregator {
       // QEMU was not contacted: keep what was last observed, and the phase.
       QemuVMStatus old = vm.getStatus() == null ? new QemuVMStatus() : vm.getStatus();
       copyObserved(old, status);
+      status.setMachine(old.getMachine());
       status.setPhase(old.getPhase() == null ? QemuVMPhase.Pending : old.getPhase());
       status.setConditions(conditions.all());
       return status;
@@ -68,6 +69,9 @@ public final class StatusAggregator {
       status.setRunState(null);
     }
     status.setIntent(intent(vm, seen));
+    // the machine type QEMU runs, kept while it is not read: it pins the VM's later launches
+    status.setMachine(
+        seen.machine().orElse(vm.getStatus() == null ? null : vm.getStatus().getMachine()));
     seen.balloonTarget()
         .ifPresent(
             target -> {

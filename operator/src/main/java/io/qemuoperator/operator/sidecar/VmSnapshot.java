@@ -21,6 +21,7 @@ import java.util.function.Function;
  * @param eventSeq the newest event sequence number when the snapshot was read
  * @param baseMemory guest RAM QEMU was started with ({@code query-memory-size-summary}), where this
  *     QEMU reports it
+ * @param machine the versioned machine type QEMU runs (e.g. {@code pc-q35-7.2}), when read
  */
 public record VmSnapshot(
     String instance,
@@ -36,7 +37,8 @@ public record VmSnapshot(
     List<CpuState> cpus,
     String migrationStatus,
     OptionalLong maxBandwidth,
-    OptionalLong downtimeLimitMillis) {
+    OptionalLong downtimeLimitMillis,
+    java.util.Optional<String> machine) {
 
   public VmSnapshot {
     disks = List.copyOf(disks);
@@ -95,7 +97,8 @@ public record VmSnapshot(
             ? "none"
             : state.migrate().status(),
         optionalLong(parameters, MigrationParameters::maxBandwidth),
-        optionalLong(parameters, MigrationParameters::downtimeLimit));
+        optionalLong(parameters, MigrationParameters::downtimeLimit),
+        java.util.Optional.ofNullable(state.machine()));
   }
 
   private static <T> List<T> orEmpty(List<T> list) {
@@ -124,7 +127,8 @@ public record VmSnapshot(
         cpus,
         migrationStatus,
         maxBandwidth,
-        downtimeLimitMillis);
+        downtimeLimitMillis,
+        machine);
   }
 
   /** What the planner decides on (without the pod and claims, which the caller adds). */

@@ -30,6 +30,7 @@ public final class QemuVMSpecValidator {
           "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$");
 
   private static final Pattern DISK_NAME = Pattern.compile(DiskSpec.NAME_PATTERN);
+  private static final Pattern MACHINE = Pattern.compile(QemuVMSpec.MACHINE_PATTERN);
   private static final Pattern SOURCE_URL = Pattern.compile(DiskSource.URL_PATTERN);
   private static final Pattern SHA256 = Pattern.compile(DiskSource.SHA256_PATTERN);
   private static final Pattern STORAGE_CLASS_NAME =
@@ -59,6 +60,13 @@ public final class QemuVMSpecValidator {
               "must not exceed memory (%s > %s)".formatted(spec.getBalloon(), spec.getMemory())));
     }
     validateDisks(spec.getDisks(), violations);
+    String machine = spec.getMachine();
+    if (machine != null && !MACHINE.matcher(machine).matches()) {
+      violations.add(
+          new Violation(
+              "spec.machine",
+              "'%s' is not a q35 machine type, e.g. q35 or pc-q35-7.2".formatted(machine)));
+    }
     validateMigration(spec.getMigration(), violations);
     Long grace = spec.getTerminationGracePeriodSeconds();
     if (grace != null && (grace < 0 || grace > QemuVMSpec.MAX_TERMINATION_GRACE_PERIOD_SECONDS)) {
@@ -136,6 +144,7 @@ public final class QemuVMSpecValidator {
               "at most %d disks, got %d".formatted(QemuVMSpec.MAX_DISKS, disks.size())));
     }
     Set<String> seen = new HashSet<>();
+    Set<Integer> bootOrders = new HashSet<>();
     for (int i = 0; i < disks.size(); i++) {
       String path = "spec.disks[%d]".formatted(i);
       DiskSpec disk = disks.get(i);
@@ -175,6 +184,21 @@ public final class QemuVMSpecValidator {
                 "'%s' is not a DNS-1123 subdomain".formatted(storageClass)));
       }
       validateSource(path + ".source", disk.getSource(), violations);
+      Integer bootOrder = disk.getBootOrder();
+      if (bootOrder != null) {
+        if (bootOrder < 1 || bootOrder > DiskSpec.MAX_BOOT_ORDER) {
+          violations.add(
+              new Violation(
+                  path + ".bootOrder",
+                  "must be 1 to %d, got %d".formatted(DiskSpec.MAX_BOOT_ORDER, bootOrder)));
+        } else if (!bootOrders.add(bootOrder)) {
+          violations.add(
+              new Violation(
+                  path + ".bootOrder",
+                  "bootOrder %d is another disk's too: values must be unique"
+                      .formatted(bootOrder)));
+        }
+      }
     }
   }
 

@@ -69,6 +69,23 @@ class RestartTest {
     assertThat(BootConfig.parse(ONE_CPU.canonical())).contains(ONE_CPU);
     var diskless = new BootConfig(4, 1L << 30, List.of());
     assertThat(BootConfig.parse(diskless.canonical())).contains(diskless);
+    assertThat(ONE_CPU.canonical())
+        .as("the defaults add nothing: revisions of existing pods stay")
+        .isEqualTo("cpus=1;memory=134217728;disks=root");
+    var uefi =
+        new BootConfig(
+            1, 128L << 20, List.of("root", "live"), List.of("live", "root"), "UEFI", "pc-q35-7.2");
+    assertThat(uefi.canonical())
+        .isEqualTo(
+            "cpus=1;memory=134217728;disks=root,live;boot=live,root;firmware=UEFI;machine=pc-q35-7.2");
+    assertThat(BootConfig.parse(uefi.canonical())).contains(uefi);
+    assertThat(ONE_CPU.changesTo(uefi))
+        .extracting(Object::toString)
+        .containsExactly(
+            "spec.disks [root] → [root, live]",
+            "spec.disks[].bootOrder [root] → [live, root]",
+            "spec.firmware BIOS → UEFI",
+            "spec.machine (pinned at first launch) → pc-q35-7.2");
     assertThat(BootConfig.parse("cpus=x;memory=1;disks=")).isEmpty();
     assertThat(BootConfig.parse(null)).isEmpty();
   }

@@ -37,7 +37,13 @@ class SpecFieldTest {
             Arrays.stream(SpecField.values())
                 .filter(f -> f.bootValue().isPresent())
                 .map(SpecField::path))
-        .containsExactly("spec.cpus", "spec.memory", "spec.disks");
+        .containsExactly(
+            "spec.cpus",
+            "spec.memory",
+            "spec.disks",
+            "spec.disks[].bootOrder",
+            "spec.firmware",
+            "spec.machine");
     assertThat(
             Arrays.stream(SpecField.values())
                 .filter(f -> f.bootValue().isPresent())

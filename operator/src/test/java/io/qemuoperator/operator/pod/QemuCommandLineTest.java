@@ -159,4 +159,47 @@ class QemuCommandLineTest {
     var blankOnly = new VmLaunch("v", "u", 1, 128L << 20, List.of(), Path.of("/q.sock"));
     assertThat(DiskImport.initContainer(blankOnly, "sidecar:1", java.util.Map.of())).isEmpty();
   }
+
+  @Test
+  void bootOrderFirmwareAndThePinnedMachine() {
+    var uefi =
+        new VmLaunch(
+            "v",
+            "u",
+            1,
+            128L << 20,
+            List.of(
+                new VmLaunch.Disk(
+                    "root",
+                    Path.of("/d/root/disk.qcow2"),
+                    1L << 20,
+                    new VmLaunch.Source.Blank(),
+                    Optional.of(2)),
+                new VmLaunch.Disk(
+                    "live",
+                    Path.of("/d/live/disk.qcow2"),
+                    1L << 20,
+                    new VmLaunch.Source.Blank(),
+                    Optional.of(1))),
+            Path.of("/run/qmp/qmp.sock"),
+            new VmLaunch.Boot("pc-q35-7.2", Optional.of(Path.of("/d/root/uefi-vars.fd"))));
+    List<String> args = QemuCommandLine.arguments(uefi, "tcg");
+    assertThat(after(args, "-machine")).isEqualTo("pc-q35-7.2,accel=tcg");
+    assertThat(args)
+        .contains(
+            "virtio-blk-pci,drive=root,id=root-blk,bootindex=2",
+            "virtio-blk-pci,drive=live,id=live-blk,bootindex=1",
+            "if=pflash,format=raw,unit=0,readonly=on,file=" + QemuCommandLine.OVMF_CODE,
+            "if=pflash,format=raw,unit=1,file=/d/root/uefi-vars.fd");
+    assertThat(QemuCommandLine.containerScript(uefi))
+        .contains(
+            "[ -e /d/root/uefi-vars.fd ] || { cp "
+                + QemuCommandLine.OVMF_VARS
+                + " /d/root/uefi-vars.fd.part && mv /d/root/uefi-vars.fd.part"
+                + " /d/root/uefi-vars.fd; }\n")
+        .contains(" -machine \"pc-q35-7.2,accel=$accel\" ");
+    assertThat(QemuCommandLine.arguments(WEB, "tcg"))
+        .as("BIOS: no flash drives")
+        .noneMatch(arg -> arg.contains("pflash"));
+  }
 }

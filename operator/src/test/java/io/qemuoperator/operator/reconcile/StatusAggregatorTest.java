@@ -77,7 +77,8 @@ class StatusAggregatorTest {
         List.of(new VmSnapshot.CpuState(0, 4242)),
         "none",
         OptionalLong.of(1 << 20),
-        OptionalLong.of(300));
+        OptionalLong.of(300),
+        java.util.Optional.of("pc-q35-7.2"));
   }
 
   private static Observation seen(VmSnapshot snapshot, Plan plan) {
@@ -90,7 +91,8 @@ class StatusAggregatorTest {
         List.of(),
         Optional.empty(),
         OptionalLong.empty(),
-        Optional.empty());
+        Optional.empty(),
+        Optional.of("pc-q35-7.2"));
   }
 
   private static Plan converged() {
@@ -149,7 +151,8 @@ class StatusAggregatorTest {
             kvm.cpus(),
             kvm.migrationStatus(),
             kvm.maxBandwidth(),
-            kvm.downtimeLimitMillis());
+            kvm.downtimeLimitMillis(),
+            java.util.Optional.of("pc-q35-7.2"));
     QemuVMStatus status =
         aggregator.status(vm(null), desired(true, false), seen(kvm, converged()), T0);
     Condition condition = condition(status, Conditions.ACCELERATED);

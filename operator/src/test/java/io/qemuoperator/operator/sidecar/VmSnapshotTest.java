@@ -60,6 +60,7 @@ class VmSnapshotTest {
             new MigrationInfo("active", null, null),
             new MigrationParameters(32L << 20, 500L),
             new MemoryInfo(1L << 30, 0L),
+            "pc-q35-7.2",
             Map.of());
 
     VmSnapshot snapshot = VmSnapshot.from(state);
@@ -104,6 +105,7 @@ class VmSnapshotTest {
             new MigrationInfo(null, null, null),
             null,
             null,
+            "pc-q35-7.2",
             Map.of("query-balloon", new QmpError("DeviceNotActive", "no balloon")));
 
     VmSnapshot snapshot = VmSnapshot.from(state);
@@ -126,6 +128,7 @@ class VmSnapshotTest {
                         null,
                         null,
                         null,
+                        "pc-q35-7.2",
                         Map.of()))
                 .runState())
         .as("a query-status reply without a status")

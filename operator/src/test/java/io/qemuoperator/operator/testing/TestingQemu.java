@@ -125,6 +125,7 @@ public final class TestingQemu {
           new MigrationInfo(null, null, null),
           new MigrationParameters(maxBandwidth, downtimeLimitMillis),
           new MemoryInfo(baseMemory, 0L),
+          "pc-q35-7.2",
           Map.of());
     } finally {
       lock.unlock();

@@ -245,6 +245,26 @@ class QemuVMSpecValidatorTest {
         .containsExactly("spec.disks[0].source.claimName");
   }
 
+  @Test
+  void bootOrdersAreUniqueAndMachineTypesAreQ35() {
+    QemuVMSpec spec = valid();
+    spec.getDisks().get(0).setBootOrder(2);
+    spec.getDisks().get(1).setBootOrder(1);
+    spec.setMachine("pc-q35-7.2");
+    assertThat(validator.validate(spec)).isEmpty();
+
+    spec.getDisks().get(1).setBootOrder(2);
+    spec.setMachine("pc-i440fx-7.2");
+    assertThat(validator.validate(spec))
+        .extracting(Violation::field)
+        .containsExactlyInAnyOrder("spec.disks[1].bootOrder", "spec.machine");
+    spec.getDisks().get(1).setBootOrder(0);
+    spec.setMachine("q35");
+    assertThat(validator.validate(spec))
+        .extracting(Violation::field)
+        .containsExactly("spec.disks[1].bootOrder");
+  }
+
   private List<Violation> withSource(DiskSource source) {
     QemuVMSpec spec = valid();
     spec.getDisks().get(0).setSource(source);

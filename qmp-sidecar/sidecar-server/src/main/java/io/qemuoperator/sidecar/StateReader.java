@@ -56,6 +56,13 @@ final class StateReader {
 
   private static final int ATTEMPTS = 3;
 
+  /** {@code qom-get}'s arguments that read the machine type QEMU runs. */
+  private static final JsonNode MACHINE_TYPE =
+      com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+          .objectNode()
+          .put("path", "/machine")
+          .put("property", "type");
+
   /** A snapshot, or the error that kept it from being read. */
   sealed interface Result {
     record Read(VmState state) implements Result {}
@@ -109,6 +116,7 @@ final class StateReader {
     SEED_QUERIES.forEach(query -> seed.put(query, gateway.run(query, null)));
     var modern = new LinkedHashMap<String, CompletableFuture<JsonNode>>();
     MODERN_QUERIES.forEach(query -> modern.put(query, sendWhereOffered(served.get(), query)));
+    CompletableFuture<CommandResult> machine = gateway.run("qom-get", MACHINE_TYPE);
 
     var replies = new QueryReplies(json);
     for (var query : seed.entrySet()) {
@@ -123,6 +131,22 @@ final class StateReader {
       }
     }
     modern.forEach((query, answer) -> replies.answered(query, joinOrNull(answer)));
+    String machineType = null;
+    switch (join(machine)) {
+      case CommandResult.Done done -> {
+        String type = done.value().asText();
+        machineType =
+            type.endsWith("-machine")
+                ? type.substring(0, type.length() - "-machine".length())
+                : type;
+      }
+      case CommandResult.Failed failed -> {
+        if (failed.error().status() != 422) {
+          return new Result.Failed(failed.error());
+        }
+        replies.refused("qom-get", failed.error().qmpError());
+      }
+    }
 
     return new Result.Read(
         new VmState(
@@ -140,6 +164,7 @@ final class StateReader {
             replies.read("query-migrate", MigrationInfo.class),
             replies.read("query-migrate-parameters", MigrationParameters.class),
             replies.read("query-memory-size-summary", MemoryInfo.class),
+            machineType,
             replies.errors()));
   }
 

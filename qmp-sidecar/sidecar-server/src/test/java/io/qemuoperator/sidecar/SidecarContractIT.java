@@ -121,6 +121,15 @@ class SidecarContractIT {
       assertThat(state.memorySize())
           .isEqualTo(observed(observer, "query-memory-size-summary", MemoryInfo.class));
       assertThat(state.memorySize().baseMemory()).isEqualTo(128L << 20);
+      String type =
+          observer
+              .execute("qom-get", "{\"path\":\"/machine\",\"property\":\"type\"}")
+              .path("return")
+              .asText();
+      assertThat(state.machine())
+          .as("q35 as this QEMU resolves it, versioned")
+          .matches("pc-q35-[0-9]+\\.[0-9]+")
+          .isEqualTo(type.replace("-machine", ""));
       assertThat(state.errors()).isEmpty();
     }
   }

@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /** One disk of the VM, backed by a PersistentVolumeClaim. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "size", "storageClassName", "source"})
+@JsonPropertyOrder({"name", "size", "storageClassName", "source", "bootOrder"})
 public class DiskSpec {
 
   /** A DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric. */
@@ -56,6 +56,15 @@ public class DiskSpec {
           + " that does not exist yet: a disk that exists keeps its data.")
   private DiskSource source;
 
+  @JsonPropertyDescription(
+      "The disk's place in the boot order (QEMU's bootindex), 1 first; unique among the disks."
+          + " Unset on every disk: the first disk boots. Read at boot: a change restarts the VM.")
+  @io.fabric8.generator.annotation.Min(1)
+  @io.fabric8.generator.annotation.Max(MAX_BOOT_ORDER)
+  private Integer bootOrder;
+
+  public static final int MAX_BOOT_ORDER = 64;
+
   public DiskSpec() {}
 
   public DiskSpec(String name, Quantity size) {
@@ -87,6 +96,14 @@ public class DiskSpec {
     this.storageClassName = storageClassName;
   }
 
+  public Integer getBootOrder() {
+    return bootOrder;
+  }
+
+  public void setBootOrder(Integer bootOrder) {
+    this.bootOrder = bootOrder;
+  }
+
   public DiskSource getSource() {
     return source;
   }
@@ -101,17 +118,18 @@ public class DiskSpec {
         && Objects.equals(name, d.name)
         && Objects.equals(size, d.size)
         && Objects.equals(storageClassName, d.storageClassName)
-        && Objects.equals(source, d.source);
+        && Objects.equals(source, d.source)
+        && Objects.equals(bootOrder, d.bootOrder);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, size, storageClassName, source);
+    return Objects.hash(name, size, storageClassName, source, bootOrder);
   }
 
   @Override
   public String toString() {
-    return "DiskSpec{name=%s, size=%s, storageClassName=%s, source=%s}"
-        .formatted(name, size, storageClassName, source);
+    return "DiskSpec{name=%s, size=%s, storageClassName=%s, source=%s, bootOrder=%s}"
+        .formatted(name, size, storageClassName, source, bootOrder);
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -25,6 +26,8 @@ import java.util.Objects;
   "memory",
   "balloon",
   "disks",
+  "firmware",
+  "machine",
   "migration",
   "terminationGracePeriodSeconds",
   "updateStrategy"
@@ -46,6 +49,9 @@ public class QemuVMSpec {
   public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 60;
   public static final long MAX_TERMINATION_GRACE_PERIOD_SECONDS = 3600;
   public static final int MAX_DISKS = 16;
+
+  /** A q35 machine type, as {@code qemu-system-x86_64 -machine help} lists them. */
+  public static final String MACHINE_PATTERN = "^(q35|pc-q35-[0-9]+\\.[0-9]+)$";
 
   /** The CEL rule (one per quantity field) that a quantity parses and is greater than zero. */
   public static final String POSITIVE_QUANTITY_RULE =
@@ -97,11 +103,33 @@ public class QemuVMSpec {
       reason = "FieldValueDuplicate")
   @ValidationRule(
       value =
+          "self.all(d, !has(d.bootOrder) || self.exists_one(e, has(e.bootOrder) &&"
+              + " e.bootOrder == d.bootOrder))",
+      message = "disks' bootOrder values must be unique",
+      reason = "FieldValueDuplicate")
+  @ValidationRule(
+      value =
           "self.all(d, oldSelf.all(o, o.name != d.name || !isQuantity(string(d.size))"
               + " || quantity(string(d.size)).compareTo(quantity(string(o.size))) >= 0))",
       message = "a disk's size can grow but never shrink",
       reason = "FieldValueForbidden")
   private List<DiskSpec> disks = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "The firmware the VM boots with: BIOS (SeaBIOS, the default) or UEFI (OVMF; its variables"
+          + " are kept in a per-VM file on the first disk's claim, or in the pod's memory when"
+          + " the VM has no disk). Read at boot: a change restarts the VM.")
+  @Default("BIOS")
+  private Firmware firmware = Firmware.BIOS;
+
+  @JsonPropertyDescription(
+      "QEMU's machine type, versioned (e.g. pc-q35-7.2). Unset: q35 as the node's QEMU resolves it"
+          + " at the VM's first launch, recorded in status.machine and used for every later"
+          + " launch, so a QEMU upgrade never changes the guest's hardware. Read at boot: a"
+          + " change restarts the VM.")
+  @Pattern(MACHINE_PATTERN)
+  @Size(min = 1, max = 64)
+  private String machine;
 
   @JsonPropertyDescription("Live-migration parameters applied to QEMU (bandwidth and downtime).")
   private MigrationSpec migration;
@@ -171,6 +199,22 @@ public class QemuVMSpec {
     this.disks = disks;
   }
 
+  public Firmware getFirmware() {
+    return firmware;
+  }
+
+  public void setFirmware(Firmware firmware) {
+    this.firmware = firmware;
+  }
+
+  public String getMachine() {
+    return machine;
+  }
+
+  public void setMachine(String machine) {
+    this.machine = machine;
+  }
+
   public MigrationSpec getMigration() {
     return migration;
   }
@@ -204,6 +248,8 @@ public class QemuVMSpec {
         && Objects.equals(memory, s.memory)
         && Objects.equals(balloon, s.balloon)
         && Objects.equals(disks, s.disks)
+        && Objects.equals(firmware, s.firmware)
+        && Objects.equals(machine, s.machine)
         && Objects.equals(migration, s.migration)
         && Objects.equals(terminationGracePeriodSeconds, s.terminationGracePeriodSeconds)
         && Objects.equals(updateStrategy, s.updateStrategy);
@@ -218,6 +264,8 @@ public class QemuVMSpec {
         memory,
         balloon,
         disks,
+        firmware,
+        machine,
         migration,
         terminationGracePeriodSeconds,
         updateStrategy);
@@ -225,7 +273,7 @@ public class QemuVMSpec {
 
   @Override
   public String toString() {
-    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, migration=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s}"
+    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s}"
         .formatted(
             running,
             paused,
@@ -233,6 +281,8 @@ public class QemuVMSpec {
             memory,
             balloon,
             disks,
+            firmware,
+            machine,
             migration,
             terminationGracePeriodSeconds,
             updateStrategy);

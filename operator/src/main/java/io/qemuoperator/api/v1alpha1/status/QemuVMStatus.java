@@ -15,6 +15,7 @@ import java.util.Objects;
   "observedGeneration",
   "conditions",
   "vcpus",
+  "machine",
   "qemu",
   "memory",
   "disks",
@@ -47,6 +48,12 @@ public class QemuVMStatus {
   @Min(0)
   private Integer vcpus;
 
+  @JsonPropertyDescription(
+      "The versioned machine type QEMU runs (e.g. pc-q35-7.2), read from QEMU at the VM's first"
+          + " launch and kept: every later launch uses it unless spec.machine says otherwise, so a"
+          + " QEMU upgrade never changes the guest's hardware.")
+  private String machine;
+
   @JsonPropertyDescription("The QEMU process: version and KVM acceleration.")
   private QemuStatus qemu;
 
@@ -72,6 +79,14 @@ public class QemuVMStatus {
   private IntentStatus intent;
 
   public QemuVMStatus() {}
+
+  public String getMachine() {
+    return machine;
+  }
+
+  public void setMachine(String machine) {
+    this.machine = machine;
+  }
 
   public Integer getVcpus() {
     return vcpus;
@@ -183,6 +198,7 @@ public class QemuVMStatus {
         && Objects.equals(migration, other.migration)
         && Objects.equals(sidecarInstance, other.sidecarInstance)
         && Objects.equals(vcpus, other.vcpus)
+        && Objects.equals(machine, other.machine)
         && Objects.equals(intent, other.intent);
   }
 
@@ -200,12 +216,13 @@ public class QemuVMStatus {
         migration,
         sidecarInstance,
         vcpus,
+        machine,
         intent);
   }
 
   @Override
   public String toString() {
-    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s, vcpus=%s, intent=%s}"
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s, vcpus=%s, machine=%s, intent=%s}"
         .formatted(
             phase,
             runState,
@@ -218,6 +235,7 @@ public class QemuVMStatus {
             migration,
             sidecarInstance,
             vcpus,
+            machine,
             intent);
   }
 }

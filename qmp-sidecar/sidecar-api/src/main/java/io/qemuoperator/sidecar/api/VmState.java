@@ -40,6 +40,8 @@ import java.util.Map;
  * @param migrate {@code query-migrate}; {@code status} is absent until a migration was started
  * @param migrateParameters {@code query-migrate-parameters}; null where QEMU lacks the query
  * @param memorySize {@code query-memory-size-summary}; null where QEMU lacks the query
+ * @param machine the versioned machine type QEMU runs (e.g. {@code pc-q35-7.2}): QOM's {@code
+ *     /machine} type ({@code qom-get}) without its {@code -machine} suffix; null where not read
  * @param errors failed query → QEMU's error, in the order the queries were sent
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -58,6 +60,7 @@ public record VmState(
     @JsonProperty("migrate") MigrationInfo migrate,
     @JsonProperty("migrateParameters") MigrationParameters migrateParameters,
     @JsonProperty("memorySize") MemoryInfo memorySize,
+    @JsonProperty("machine") String machine,
     @JsonProperty("errors") Map<String, QmpError> errors) {
 
   public VmState {

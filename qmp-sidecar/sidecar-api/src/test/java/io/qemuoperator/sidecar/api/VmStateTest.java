@@ -72,6 +72,7 @@ class VmStateTest {
     assertThat(state.migrate().status()).as("no migration started").isNull();
     assertThat(state.migrateParameters()).isEqualTo(new MigrationParameters(128L << 20, 300L));
     assertThat(state.memorySize()).isEqualTo(new MemoryInfo(128L << 20, 0L));
+    assertThat(state.machine()).isEqualTo("pc-q35-" + qemu);
     assertThat(state.errors()).isEmpty();
   }
 
@@ -121,6 +122,7 @@ class VmStateTest {
             new MigrationInfo("active", new MigrationStats(1, 2, 3), null),
             null,
             null,
+            "pc-q35-7.2",
             Map.of("query-balloon", noBalloon));
 
     JsonNode written = Wire.tree(state);
