@@ -116,7 +116,12 @@ public final class NodeAgent implements AutoCloseable {
                     if (serves(pod) && pod.getMetadata().getDeletionTimestamp() != null) {
                       stop(key(pod));
                       // As a kubelet does once the containers are gone: remove the pod for good.
-                      client.pods().resource(pod).withGracePeriod(0).delete();
+                      try {
+                        client.pods().resource(pod).withGracePeriod(0).delete();
+                      } catch (KubernetesClientException e) {
+                        // already gone, or the agent closes meanwhile: nothing of it runs here
+                        log.info("node agent: pod {} not removed: {}", key(pod), e.getMessage());
+                      }
                     }
                   }
 
