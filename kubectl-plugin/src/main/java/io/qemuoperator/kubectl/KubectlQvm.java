@@ -70,18 +70,53 @@ public final class KubectlQvm {
               .withName(sidecar.pod().getMetadata().getName())
               .portForward(sidecar.port())) {
         SidecarEndpoint endpoint = sidecar.forwardedTo(forward.getLocalPort());
-        return options.run(endpoint, in, out, err, terminal);
+        int code = options.run(endpoint, in, out, err, terminal);
+        if (forward.errorOccurred()) {
+          err.println(
+              "error: the API server's port-forward to pod "
+                  + sidecar.pod().getMetadata().getName()
+                  + " failed: "
+                  + describe(forward.getServerThrowables())
+                  + describe(forward.getClientThrowables()));
+          return ConsoleAttach.FAILED;
+        }
+        return code;
       }
     } catch (VmSidecar.VmNotReachableException e) {
       err.println("error: " + e.getMessage());
       return ConsoleAttach.FAILED;
     } catch (KubernetesClientException e) {
-      err.println("error: the API server answered: " + e.getMessage());
+      err.println("error: the API server answered: " + e.getMessage() + cause(e));
       return ConsoleAttach.FAILED;
     } catch (java.io.IOException e) {
       err.println("error: the port-forward failed: " + e.getMessage());
       return ConsoleAttach.FAILED;
     }
+  }
+
+  /**
+   * The root cause of a failure, when its message does not say it already (e.g. a refused
+   * connection).
+   */
+  private static String cause(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root == failure
+        || (failure.getMessage() != null
+            && root.getMessage() != null
+            && failure.getMessage().contains(root.getMessage()))) {
+      return "";
+    }
+    return " (" + root + ")";
+  }
+
+  private static String describe(java.util.Collection<Throwable> failures) {
+    return failures.stream()
+        .map(t -> t.getMessage() == null ? t.toString() : t.getMessage())
+        .distinct()
+        .collect(java.util.stream.Collectors.joining("; "));
   }
 
   static final String USAGE_TEXT =
