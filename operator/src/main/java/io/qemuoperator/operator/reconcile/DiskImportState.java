@@ -66,7 +66,28 @@ public record DiskImportState(String reason, String message) {
       return Optional.of(failure(last.getTerminated()));
     }
     return Optional.of(
-        new DiskImportState(IMPORTING, "the pod's init container imports the disks' images"));
+        new DiskImportState(
+            IMPORTING, "the pod's init container imports " + String.join(", ", imports(pod))));
+  }
+
+  /** What the pod's importer fetches, from its arguments: {@code disk NAME from URL} each. */
+  private static List<String> imports(Pod pod) {
+    List<String> args =
+        pod.getSpec().getInitContainers().stream()
+            .filter(c -> DiskImport.CONTAINER.equals(c.getName()))
+            .findFirst()
+            .map(c -> c.getArgs() == null ? List.<String>of() : c.getArgs())
+            .orElse(List.of());
+    var imports = new java.util.ArrayList<String>();
+    String disk = null;
+    for (int i = 0; i + 1 < args.size(); i++) {
+      if (args.get(i).equals("--disk")) {
+        disk = args.get(i + 1);
+      } else if (args.get(i).equals("--url") && disk != null) {
+        imports.add("disk " + disk + " from " + args.get(i + 1));
+      }
+    }
+    return imports.isEmpty() ? List.of("the disks' images") : imports;
   }
 
   /** The same words at every attempt: a retry that fails alike changes no status. */

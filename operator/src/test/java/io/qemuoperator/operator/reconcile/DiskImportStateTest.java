@@ -28,7 +28,11 @@ class DiskImportStateTest {
             .endRunning()
             .endState()
             .build();
-    assertThat(DiskImportState.of(pod(running)).orElseThrow().reason()).isEqualTo("Importing");
+    assertThat(DiskImportState.of(pod(running)).orElseThrow())
+        .isEqualTo(
+            new DiskImportState(
+                "Importing",
+                "the pod's init container imports disk root from http://images.example/a.qcow2"));
   }
 
   @Test
@@ -78,6 +82,16 @@ class DiskImportStateTest {
             .withNewSpec()
             .addNewInitContainer()
             .withName(DiskImport.CONTAINER)
+            .withArgs(
+                "import",
+                "--disk",
+                "root",
+                "--dir",
+                "/d/root",
+                "--url",
+                "http://images.example/a.qcow2",
+                "--size",
+                "1")
             .endInitContainer()
             .endSpec();
     if (status != null) {
