@@ -3,8 +3,11 @@ package io.qemuoperator.local;
 import static io.qemuoperator.local.E2eCluster.isTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.kubectl.ConsoleAttach;
 import io.qemuoperator.operator.reconcile.Conditions;
+import io.qemuoperator.testing.RepoFiles;
 import io.qemuoperator.testing.TestGuest;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -12,7 +15,6 @@ import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The local CLI's {@code console} and {@code logs} on a VM that boots the test guest (a root shell
  * on ttyS0), on the local cluster (mock API server): the CLI finds the VM's pod and token through
- * the API server and talks to the real sidecar. Until disks can start from an image, the test puts
- * the test guest's disk in the VM's claim and restarts the VM onto it.
+ * the API server and talks to the real sidecar.
  */
 @ExtendWith(LogScan.class)
 class ConsoleE2E {
@@ -65,25 +67,17 @@ class ConsoleE2E {
     return CliRun.of(env, inNamespace(args));
   }
 
-  /** The VM {@code name} (Ready, blank disk) restarted onto the test guest's disk. */
+  /** The VM {@code name}, its disk imported from the test guest's image, booted to its shell. */
   private void bootTestGuest(String name) throws Exception {
-    e2e.create(e2e.vm(name, s -> {}));
-    e2e.await(name, "Ready", vm -> isTrue(vm, Conditions.READY));
-    Path folder = e2e.agent().claimFolder(e2e.ns, name + "-root").orElseThrow();
-    Path copy = folder.resolve("disk.qcow2.tmp");
-    QemuImg.run(
-        List.of(
-            "qemu-img",
-            "convert",
-            "-O",
-            "qcow2",
-            TestGuest.find().diskImage().toString(),
-            copy.toString()));
-    QemuImg.run(List.of("qemu-img", "resize", "-q", copy.toString(), "64M"));
-    // the running QEMU keeps the blank image it opened; the next one opens the guest's
-    Files.move(copy, folder.resolve("disk.qcow2"), StandardCopyOption.ATOMIC_MOVE);
-    CliRun restart = cli("restart", name, "--until-ready", "--timeout", "120s");
-    assertThat(restart.code()).as(restart.out() + restart.err()).isZero();
+    String image = TestGuest.find().diskImage().toUri().toString();
+    e2e.create(
+        e2e.vm(
+            name,
+            s -> {
+              s.setMemory(new Quantity("256Mi"));
+              s.getDisks().getFirst().setSource(DiskSource.url(image, null));
+            }));
+    e2e.await(name, "Ready", BOOT, vm -> isTrue(vm, Conditions.READY));
     e2e.awaitConsole(name, TestGuest.READY, BOOT);
   }
 
@@ -120,17 +114,12 @@ class ConsoleE2E {
     // asked to stop), then Ctrl-C (an interrupt here)
     CompletableFuture<CliRun> following =
         CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return CliRun.until(
+            () ->
+                CliRun.until(
                     out -> out.contains("power button, powering off"),
                     Duration.ofSeconds(90),
                     env,
-                    inNamespace("logs", "con-1", "-f", "--bytes", "100"));
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+                    inNamespace("logs", "con-1", "-f", "--bytes", "100")));
     e2e.awaitConsole("con-1", "typed-42-answer", Duration.ofSeconds(1)); // (already there)
     e2e.edit("con-1", s -> s.setRunning(false));
     CliRun followed = following.get(120, TimeUnit.SECONDS);
@@ -140,6 +129,59 @@ class ConsoleE2E {
     assertThat(followed.out().length())
         .as("--bytes 100, then only what came after")
         .isLessThan(1000);
+  }
+
+  @Test
+  void onATerminalTheConsoleIsRawUntilCtrlRightBracket() throws Exception {
+    bootTestGuest("tty-1");
+    // the launcher, as a user runs it, on a pseudo-terminal (script(1)); keys come from this test
+    var command =
+        new ProcessBuilder(
+            "script",
+            "-q",
+            "-e",
+            "-c",
+            RepoFiles.file("local-cluster/qemu-operator-local") + " console tty-1 -n " + e2e.ns,
+            "/dev/null");
+    command.environment().putAll(env);
+    command.redirectErrorStream(true);
+    Process terminal = command.start();
+    var screen = new StringBuffer();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (var from = terminal.getInputStream()) {
+                byte[] buffer = new byte[4096];
+                for (int n = from.read(buffer); n >= 0; n = from.read(buffer)) {
+                  screen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                }
+              } catch (IOException e) {
+                // the terminal closed
+              }
+            });
+    try (var keys = terminal.getOutputStream()) {
+      Awaitility.await("attached")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> screen.toString().contains("Detach with Ctrl-]"));
+      // raw mode: Ctrl-C goes to the guest (it stops the guest's sleep), not to the CLI
+      keys.write("sleep 60\r".getBytes(StandardCharsets.UTF_8));
+      keys.flush();
+      e2e.awaitConsole("tty-1", "sleep 60", Duration.ofSeconds(30));
+      keys.write(3);
+      keys.write("echo after-$((1+1))\r".getBytes(StandardCharsets.UTF_8));
+      keys.flush();
+      Awaitility.await("the guest's answer after Ctrl-C")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> screen.toString().contains("after-2"));
+      assertThat(terminal.isAlive()).as("Ctrl-C did not end the CLI").isTrue();
+      keys.write(ConsoleAttach.DETACH_KEY);
+      keys.flush();
+      assertThat(terminal.waitFor(30, TimeUnit.SECONDS)).as(screen.toString()).isTrue();
+    } finally {
+      terminal.destroyForcibly();
+    }
+    assertThat(terminal.exitValue()).as(screen.toString()).isZero();
+    assertThat(screen.toString()).contains("Detached from the serial console.");
   }
 
   @Test

@@ -40,8 +40,7 @@ record CliRun(int code, String out, String err) {
       java.util.function.Predicate<String> printed,
       java.time.Duration timeout,
       Map<String, String> env,
-      String... args)
-      throws InterruptedException {
+      String... args) {
     var out = new ByteArrayOutputStream();
     var err = new ByteArrayOutputStream();
     var printOut = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -80,8 +79,14 @@ record CliRun(int code, String out, String err) {
                 Terminal.none())
             .run(args);
     watcher.interrupt();
-    watcher.join();
-    Thread.interrupted(); // the watcher's interrupt, if it came after the CLI ended
+    while (watcher.isAlive()) {
+      try {
+        watcher.join();
+      } catch (InterruptedException late) {
+        // the watcher's interrupt of this thread, come after the CLI ended: not the caller's
+      }
+    }
+    Thread.interrupted(); // the same, come before the join
     return new CliRun(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
