@@ -81,6 +81,11 @@ Kept in step with OPERATOR_API_CALLS in e2e's HelmChartTest, which fails on any 
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get", "list", "watch", "create", "patch"]
+# The VM's Service when spec.service asks for one: created, its type and ports edited (a patch),
+# deleted when the field goes.
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 # VmEvents records what was done on the QemuVM; the same Event again counts up (patch), read
 # first only when it was recorded before this operator process started (get after a 409).
 - apiGroups: [""]

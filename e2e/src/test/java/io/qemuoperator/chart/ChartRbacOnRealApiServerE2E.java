@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
+import io.qemuoperator.api.v1alpha1.spec.PortSpec;
+import io.qemuoperator.api.v1alpha1.spec.ServiceSpec;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.local.LocalCluster;
@@ -79,6 +82,7 @@ class ChartRbacOnRealApiServerE2E {
           call("", "pods", "get"),
           call("", "secrets", "get"),
           call("", "persistentvolumeclaims", "get"),
+          call("", "services", "get"),
           // a repeated Event counts up on the first (a warning at every pass); read back only
           // when it was recorded before the operator process started
           call("", "events", "patch"),
@@ -91,8 +95,38 @@ class ChartRbacOnRealApiServerE2E {
     String token = ChartRbac.install(server, List.of(ns), true);
 
     try (var run = new Run(server, ns, token, true)) {
-      run.create(SmallVm.of(ns, "rbac-1", s -> s.setBalloon(new Quantity("96Mi"))));
+      run.create(
+          SmallVm.of(
+              ns,
+              "rbac-1",
+              s -> {
+                s.setBalloon(new Quantity("96Mi"));
+                s.setPorts(List.of(new PortSpec("http", 18080, PortProtocol.TCP)));
+                s.setService(new ServiceSpec(ServiceSpec.Type.ClusterIP));
+              }));
       run.await("Ready", VmTable::isReady);
+      // the VM's Service: created with the VM, its type edited (patch), deleted with the field
+      Awaitility.await("the VM's Service")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> run.admin().services().inNamespace(ns).withName("rbac-1").get() != null);
+      Manifests.editSpec(run.vm(), s -> s.setService(new ServiceSpec(ServiceSpec.Type.NodePort)));
+      Awaitility.await("the VM's Service of type NodePort")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  "NodePort"
+                      .equals(
+                          run.admin()
+                              .services()
+                              .inNamespace(ns)
+                              .withName("rbac-1")
+                              .get()
+                              .getSpec()
+                              .getType()));
+      Manifests.editSpec(run.vm(), s -> s.setService(null));
+      Awaitility.await("the VM's Service deleted with spec.service")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> run.admin().services().inNamespace(ns).withName("rbac-1").get() == null);
       Manifests.editSpec(run.vm(), s -> s.setPaused(true));
       run.await("Paused", vm -> vm.getStatus().getPhase() == QemuVMPhase.Paused);
       Manifests.editSpec(run.vm(), s -> s.setPaused(false));

@@ -60,6 +60,12 @@ class HelmChartTest {
           call("", "persistentvolumeclaims", "watch"),
           call("", "persistentvolumeclaims", "create"),
           call("", "persistentvolumeclaims", "patch"),
+          call("", "services", "get"),
+          call("", "services", "list"),
+          call("", "services", "watch"),
+          call("", "services", "create"),
+          call("", "services", "patch"),
+          call("", "services", "delete"),
           call("", "events", "create"),
           call("", "events", "patch"),
           call("", "events", "get"));

@@ -1,14 +1,21 @@
 package io.qemuoperator.local;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.qemuoperator.operator.pod.VmResources;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A VM pod's containers as this machine runs them, the pod's paths mapped to this machine's: the
@@ -25,13 +32,24 @@ import java.util.Map;
  * @param sidecarPort the port of its {@code --listen} flag (the sidecar's default without one)
  * @param initContainers the pod's init containers, in order: each runs the sidecar's image (the
  *     only image besides QEMU's that runs here), e.g. the disk importer
+ * @param forwardsPorts whether the qemu container declares ports: QEMU then forwards them on the
+ *     pod's address, which must be chosen before QEMU starts
+ * @param readiness the qemu container's HTTP readiness probe, when it has one
  */
 record ContainerCommands(
     String qemuScript,
     List<String> sidecarArgs,
     Map<String, String> sidecarEnv,
     int sidecarPort,
-    List<InitContainer> initContainers) {
+    List<InitContainer> initContainers,
+    boolean forwardsPorts,
+    Optional<HttpProbe> readiness) {
+
+  /**
+   * An HTTP readiness probe: the port (resolved from its name), the path, its period and failure
+   * threshold.
+   */
+  record HttpProbe(int port, String path, Duration period, int failureThreshold) {}
 
   /**
    * An init container run with the sidecar's launcher: its arguments (paths mapped), env, and the
@@ -56,12 +74,38 @@ record ContainerCommands(
   }
 
   /**
+   * The qemu container's volumes this machine keeps in the pod's folder, by mount path: every
+   * emptyDir and Secret the qemu container mounts (the QMP folder is mapped on its own), each to
+   * {@code <pod folder>/<volume name>}. The node agent writes a Secret's items there.
+   */
+  static Map<String, Path> podFolders(Pod pod, Path dir) {
+    Map<String, Path> folders = new HashMap<>();
+    Map<String, Volume> volumes = new HashMap<>();
+    for (Volume volume : pod.getSpec().getVolumes()) {
+      volumes.put(volume.getName(), volume);
+    }
+    for (VolumeMount mount : container(pod, VmResources.QEMU_CONTAINER).getVolumeMounts()) {
+      Volume volume = volumes.get(mount.getName());
+      if (volume == null || mount.getMountPath().equals(VmResources.QMP_DIR.toString())) {
+        continue;
+      }
+      if (volume.getEmptyDir() != null || volume.getSecret() != null) {
+        folders.put(mount.getMountPath(), dir.resolve(volume.getName()));
+      }
+    }
+    return Map.copyOf(folders);
+  }
+
+  /**
    * The containers of {@code pod} with its folder {@code dir}, {@code claimFolders} (the folder of
    * each claim's volume, by where the pod mounts it), this machine's QEMU and the pod's token file.
    */
   static ContainerCommands of(
       Pod pod, Path dir, Map<String, Path> claimFolders, String qemuBinary, Path tokenFile) {
-    var paths = new Paths(dir, claimFolders);
+    var mounts = new HashMap<>(claimFolders);
+    mounts.putAll(podFolders(pod, dir));
+    var paths = new Paths(dir, mounts);
+    Container qemu = container(pod, VmResources.QEMU_CONTAINER);
     String qemuScript =
         paths
                 .map(container(pod, VmResources.QEMU_CONTAINER).getCommand().get(2))
@@ -101,7 +145,9 @@ record ContainerCommands(
       }
       inits.add(new InitContainer(init.getName(), initArgs, env(init, paths), terminationLog));
     }
-    return new ContainerCommands(qemuScript, args, env, listenPort(args), inits);
+    boolean forwards = qemu.getPorts() != null && !qemu.getPorts().isEmpty();
+    return new ContainerCommands(
+        qemuScript, args, env, listenPort(args), inits, forwards, readiness(qemu));
   }
 
   private static Map<String, String> env(Container container, Paths paths) {
@@ -118,6 +164,32 @@ record ContainerCommands(
       env.put(variable.getName(), paths.map(variable.getValue()));
     }
     return env;
+  }
+
+  /** The qemu container's HTTP readiness probe, its port resolved from the container's ports. */
+  private static Optional<HttpProbe> readiness(Container qemu) {
+    Probe probe = qemu.getReadinessProbe();
+    if (probe == null || probe.getHttpGet() == null) {
+      return Optional.empty();
+    }
+    IntOrString port = probe.getHttpGet().getPort();
+    int number =
+        port.getIntVal() != null
+            ? port.getIntVal()
+            : qemu.getPorts().stream()
+                .filter(p -> port.getStrVal().equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "readiness probe port " + port.getStrVal() + " is not declared"));
+    return Optional.of(
+        new HttpProbe(
+            number,
+            probe.getHttpGet().getPath() == null ? "/" : probe.getHttpGet().getPath(),
+            Duration.ofSeconds(probe.getPeriodSeconds() == null ? 10 : probe.getPeriodSeconds()),
+            probe.getFailureThreshold() == null ? 3 : probe.getFailureThreshold()));
   }
 
   /** The sidecar's arguments with {@code address} for the address it listens on. */
@@ -143,15 +215,19 @@ record ContainerCommands(
     return SIDECAR_DEFAULT_PORT;
   }
 
-  /** The pod's folder and its claims' folders, by mount path. */
-  private record Paths(Path dir, Map<String, Path> claimFolders) {
+  /**
+   * The pod's folder and its mounts' folders (claims, emptyDirs, Secrets), by mount path. A mount
+   * path is matched followed by '/' or where it ends a word (a folder QEMU is given as {@code
+   * dir=PATH,…}), so disk {@code root} never takes {@code root2}'s path.
+   */
+  private record Paths(Path dir, Map<String, Path> mounts) {
     String map(String text) {
       String mapped = text.replace(VmResources.QMP_DIR.toString(), dir.resolve("qmp").toString());
-      for (var mount : claimFolders.entrySet()) {
-        if (mapped.equals(mount.getKey())) {
-          return mount.getValue().toString(); // the mount itself, e.g. the importer's --dir
-        }
-        mapped = mapped.replace(mount.getKey() + "/", mount.getValue() + "/");
+      for (var mount : mounts.entrySet()) {
+        mapped =
+            mapped.replaceAll(
+                java.util.regex.Pattern.quote(mount.getKey()) + "(?=[/,' \\n]|$)",
+                java.util.regex.Matcher.quoteReplacement(mount.getValue().toString()));
       }
       return mapped;
     }

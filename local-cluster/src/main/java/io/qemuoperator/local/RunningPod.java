@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.qemuoperator.operator.pod.QemuCommandLine;
 import io.qemuoperator.operator.pod.TokenSecret;
 import io.qemuoperator.operator.pod.VmResources;
 import java.io.IOException;
@@ -78,11 +79,12 @@ final class RunningPod {
     Files.createDirectories(dir.resolve("qmp"));
     String secretName =
         pod.getSpec().getVolumes().stream()
-            .filter(v -> v.getSecret() != null)
+            .filter(v -> VmResources.TOKEN_VOLUME.equals(v.getName()))
             .findFirst()
             .orElseThrow()
             .getSecret()
             .getSecretName();
+    writeSecretVolumes(runtime, pod, dir);
     Secret secret =
         runtime
             .client()
@@ -96,6 +98,61 @@ final class RunningPod {
     this.sidecar =
         new PodSidecar(
             key, runtime, commands, token, dir.resolve("sidecar.log"), this::sidecarChanged);
+  }
+
+  /**
+   * The Secrets the qemu container mounts, written as the kubelet writes a secret volume: each item
+   * (or every key) a file in {@code <pod folder>/<volume name>/}, readable by the owner only. A
+   * missing Secret or key fails the pod's start, as the kubelet holds such a pod in
+   * ContainerCreating.
+   */
+  private static void writeSecretVolumes(PodRuntime runtime, Pod pod, Path dir) throws IOException {
+    var mounted =
+        NodeAgent.container(pod, VmResources.QEMU_CONTAINER).getVolumeMounts().stream()
+            .map(io.fabric8.kubernetes.api.model.VolumeMount::getName)
+            .collect(java.util.stream.Collectors.toSet());
+    for (var volume : pod.getSpec().getVolumes()) {
+      if (volume.getSecret() == null || !mounted.contains(volume.getName())) {
+        continue;
+      }
+      String name = volume.getSecret().getSecretName();
+      Secret secret =
+          runtime
+              .client()
+              .secrets()
+              .inNamespace(pod.getMetadata().getNamespace())
+              .withName(name)
+              .get();
+      if (secret == null) {
+        throw new IOException("secret " + name + " not found (volume " + volume.getName() + ")");
+      }
+      Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
+      Path folder = Files.createDirectories(dir.resolve(volume.getName()));
+      var items = volume.getSecret().getItems();
+      Map<String, String> files = new java.util.LinkedHashMap<>();
+      if (items == null || items.isEmpty()) {
+        data.keySet().forEach(key -> files.put(key, key));
+      } else {
+        items.forEach(item -> files.put(item.getKey(), item.getPath()));
+      }
+      for (var file : files.entrySet()) {
+        String encoded = data.get(file.getKey());
+        if (encoded == null) {
+          throw new IOException(
+              "secret "
+                  + name
+                  + " has no key "
+                  + file.getKey()
+                  + " (volume "
+                  + volume.getName()
+                  + ")");
+        }
+        Path target = folder.resolve(file.getValue());
+        Files.write(target, java.util.Base64.getDecoder().decode(encoded));
+        Files.setPosixFilePermissions(
+            target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      }
+    }
   }
 
   /** The QEMU process, for tests that kill it. */
@@ -248,8 +305,13 @@ final class RunningPod {
   }
 
   private void startContainers() throws IOException {
-    startQemu();
-    qemuStatus = running(VmResources.QEMU_CONTAINER, 0);
+    if (commands.forwardsPorts()) {
+      // QEMU forwards the declared ports on the pod's address: it starts once that is known
+      qemuStatus = waiting(VmResources.QEMU_CONTAINER, "ContainerCreating", 0, null);
+    } else {
+      startQemu();
+      qemuStatus = running(VmResources.QEMU_CONTAINER, 0, null, commands.readiness().isEmpty());
+    }
     Thread.ofVirtual().name("sidecar-start-" + key).start(this::startSidecar);
   }
 
@@ -257,6 +319,15 @@ final class RunningPod {
     long started = System.nanoTime();
     try {
       ip = sidecar.startOnFreeAddress();
+      if (commands.forwardsPorts()) {
+        synchronized (this) {
+          if (stopping) {
+            return;
+          }
+          startQemu();
+          qemuStatus = running(VmResources.QEMU_CONTAINER, 0, null, commands.readiness().isEmpty());
+        }
+      }
     } catch (IOException e) {
       if (!stopping) {
         log.error("node agent: cannot start the sidecar of pod {}: {}", key, e.getMessage());
@@ -265,6 +336,7 @@ final class RunningPod {
     } catch (InterruptedException e) {
       return;
     }
+    commands.readiness().ifPresent(this::startProbing);
     sidecarChanged(running(VmResources.SIDECAR_CONTAINER, 0));
     log.info(
         "node agent: pod {} runs at {}; its sidecar answered {} ms after the pod started",
@@ -283,9 +355,75 @@ final class RunningPod {
     sidecar.restart();
   }
 
+  /**
+   * Probes the qemu container as a kubelet does its httpGet readiness probe: every period, a GET of
+   * the path on the pod's address with a 1 s deadline, an answer 200–399 a success; ready after one
+   * success, not ready after {@code failureThreshold} failures in a row; each change reported in
+   * the pod's status.
+   */
+  private void startProbing(ContainerCommands.HttpProbe probe) {
+    var request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + ip + ":" + probe.port() + probe.path()))
+            .timeout(Duration.ofSeconds(1))
+            .GET()
+            .build();
+    Thread.ofVirtual()
+        .name("readiness-" + key)
+        .start(
+            () -> {
+              int failures = 0;
+              while (!stopping) {
+                boolean answered;
+                try {
+                  int code =
+                      runtime
+                          .http()
+                          .send(request, java.net.http.HttpResponse.BodyHandlers.discarding())
+                          .statusCode();
+                  answered = code >= 200 && code < 400;
+                } catch (IOException e) {
+                  answered = false;
+                } catch (InterruptedException e) {
+                  return;
+                }
+                failures = answered ? 0 : failures + 1;
+                boolean ready = answered || (failures < probe.failureThreshold() && qemuReady());
+                setQemuReady(ready && qemu != null && qemu.isAlive());
+                try {
+                  Thread.sleep(probe.period());
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+  }
+
+  private boolean qemuReady() {
+    ContainerStatus status = qemuStatus;
+    return status != null && Boolean.TRUE.equals(status.getReady());
+  }
+
+  private synchronized void setQemuReady(boolean ready) {
+    ContainerStatus status = qemuStatus;
+    if (status == null
+        || status.getState() == null
+        || status.getState().getRunning() == null
+        || Boolean.valueOf(ready).equals(status.getReady())) {
+      return;
+    }
+    qemuStatus = new ContainerStatusBuilder(status).withReady(ready).build();
+    log.info("node agent: pod {}: qemu container {}", key, ready ? "ready" : "not ready");
+    report();
+  }
+
   private void startQemu() throws IOException {
+    var builder = new ProcessBuilder("sh", "-c", commands.qemuScript());
+    if (commands.forwardsPorts()) {
+      builder.environment().put(QemuCommandLine.FORWARD_ADDRESS_VARIABLE, ip);
+    }
     qemu =
-        new ProcessBuilder("sh", "-c", commands.qemuScript())
+        builder
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
             .start();
@@ -306,7 +444,8 @@ final class RunningPod {
       if (!stopping) {
         Files.deleteIfExists(dir.resolve("qmp").resolve("qmp.sock"));
         startQemu();
-        qemuStatus = running(VmResources.QEMU_CONTAINER, qemuRestarts);
+        qemuStatus =
+            running(VmResources.QEMU_CONTAINER, qemuRestarts, null, commands.readiness().isEmpty());
         report();
       }
     } catch (IOException | InterruptedException e) {
@@ -342,10 +481,16 @@ final class RunningPod {
 
   /** Running, after {@code last} (its previous run's end, as {@code lastState}) when it has one. */
   static ContainerStatus running(String name, int restartCount, ContainerStatus last) {
+    return running(name, restartCount, last, true);
+  }
+
+  /** Running, after {@code last}; {@code ready} unless a readiness probe has to pass first. */
+  static ContainerStatus running(
+      String name, int restartCount, ContainerStatus last, boolean ready) {
     var status =
         new ContainerStatusBuilder()
             .withName(name)
-            .withReady(true)
+            .withReady(ready)
             .withRestartCount(restartCount)
             .withNewState()
             .withNewRunning()

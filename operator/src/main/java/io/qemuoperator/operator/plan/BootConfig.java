@@ -18,6 +18,11 @@ import java.util.Optional;
  *     {@code bootOrder}, else the first disk
  * @param firmware {@code BIOS} or {@code UEFI}
  * @param machine the spec's machine type; empty: q35 as pinned at the VM's first launch
+ * @param cloudInit a digest of the cloud-init seed's declaration ({@code spec.cloudInit}), empty
+ *     when none
+ * @param ports the forwarded ports, {@code name:port/protocol} joined by commas, empty when none
+ * @param readiness the guest's readiness probe ({@code port/period/failures/digest of the path}),
+ *     empty when none
  */
 public record BootConfig(
     int cpus,
@@ -25,7 +30,10 @@ public record BootConfig(
     List<String> disks,
     List<String> bootOrder,
     String firmware,
-    String machine) {
+    String machine,
+    String cloudInit,
+    String ports,
+    String readiness) {
   private static final long MIB = 1L << 20;
 
   public static final String BIOS = "BIOS";
@@ -33,11 +41,25 @@ public record BootConfig(
   public BootConfig {
     disks = List.copyOf(disks);
     bootOrder = List.copyOf(bootOrder);
+    cloudInit = cloudInit == null ? "" : cloudInit;
+    ports = ports == null ? "" : ports;
+    readiness = readiness == null ? "" : readiness;
   }
 
-  /** BIOS, the first disk boots, the machine pinned at first launch. */
+  /** BIOS, the first disk boots, the machine pinned at first launch; no seed, ports or probe. */
   public BootConfig(int cpus, long memoryBytes, List<String> disks) {
     this(cpus, memoryBytes, disks, defaultBootOrder(disks), BIOS, "");
+  }
+
+  /** No cloud-init seed, ports or readiness probe. */
+  public BootConfig(
+      int cpus,
+      long memoryBytes,
+      List<String> disks,
+      List<String> bootOrder,
+      String firmware,
+      String machine) {
+    this(cpus, memoryBytes, disks, bootOrder, firmware, machine, "", "", "");
   }
 
   /** The first disk, when nothing else is asked. */
@@ -76,8 +98,8 @@ public record BootConfig(
 
   /**
    * One line, stable: the pod's annotation and the input of the launch revision. The boot order,
-   * firmware and machine appear only when they are not the defaults, so a VM that uses none of them
-   * keeps the revision it had before they existed.
+   * firmware, machine, seed, ports and readiness probe appear only when they are not the defaults,
+   * so a VM that uses none of them keeps the revision it had before they existed.
    */
   public String canonical() {
     var text =
@@ -91,6 +113,15 @@ public record BootConfig(
     }
     if (!machine.isEmpty()) {
       text.append(";machine=").append(machine);
+    }
+    if (!cloudInit.isEmpty()) {
+      text.append(";cloudInit=").append(cloudInit);
+    }
+    if (!ports.isEmpty()) {
+      text.append(";ports=").append(ports);
+    }
+    if (!readiness.isEmpty()) {
+      text.append(";readiness=").append(readiness);
     }
     return text.toString();
   }
@@ -112,6 +143,9 @@ public record BootConfig(
       List<String> bootOrder = defaultBootOrder(disks);
       String firmware = BIOS;
       String machine = "";
+      String cloudInit = "";
+      String ports = "";
+      String readiness = "";
       for (int i = 3; i < parts.length; i++) {
         String part = parts[i];
         if (part.startsWith("boot=")) {
@@ -120,6 +154,12 @@ public record BootConfig(
           firmware = part.substring("firmware=".length());
         } else if (part.startsWith("machine=")) {
           machine = part.substring("machine=".length());
+        } else if (part.startsWith("cloudInit=")) {
+          cloudInit = part.substring("cloudInit=".length());
+        } else if (part.startsWith("ports=")) {
+          ports = part.substring("ports=".length());
+        } else if (part.startsWith("readiness=")) {
+          readiness = part.substring("readiness=".length());
         } else {
           return Optional.empty();
         }
@@ -131,7 +171,10 @@ public record BootConfig(
               disks,
               bootOrder,
               firmware,
-              machine));
+              machine,
+              cloudInit,
+              ports,
+              readiness));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

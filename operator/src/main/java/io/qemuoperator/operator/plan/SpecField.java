@@ -49,7 +49,31 @@ public enum SpecField {
   /** Read at each power-down. */
   TERMINATION_GRACE_PERIOD("spec.terminationGracePeriodSeconds", Class.LIVE),
   /** Read at each pass. */
-  UPDATE_STRATEGY("spec.updateStrategy", Class.LIVE);
+  UPDATE_STRATEGY("spec.updateStrategy", Class.LIVE),
+  /** The NoCloud seed, built when QEMU starts; its parts are read through it. */
+  CLOUD_INIT("spec.cloudInit", Class.RESTART, boot -> digest(boot.cloudInit())),
+  CLOUD_INIT_USER_DATA("spec.cloudInit.userData", Class.RESTART),
+  CLOUD_INIT_USER_DATA_SECRET("spec.cloudInit.userDataSecretRef", Class.RESTART),
+  CLOUD_INIT_USER_DATA_SECRET_NAME("spec.cloudInit.userDataSecretRef.name", Class.RESTART),
+  CLOUD_INIT_USER_DATA_SECRET_KEY("spec.cloudInit.userDataSecretRef.key", Class.RESTART),
+  CLOUD_INIT_NETWORK_DATA("spec.cloudInit.networkData", Class.RESTART),
+  CLOUD_INIT_NETWORK_DATA_SECRET("spec.cloudInit.networkDataSecretRef", Class.RESTART),
+  CLOUD_INIT_NETWORK_DATA_SECRET_NAME("spec.cloudInit.networkDataSecretRef.name", Class.RESTART),
+  CLOUD_INIT_NETWORK_DATA_SECRET_KEY("spec.cloudInit.networkDataSecretRef.key", Class.RESTART),
+  /** QEMU's host forwards and the qemu container's ports; read through PORTS. */
+  PORTS("spec.ports", Class.RESTART, boot -> "[" + boot.ports() + "]"),
+  PORT_NAME("spec.ports[].name", Class.RESTART),
+  PORT_PORT("spec.ports[].port", Class.RESTART),
+  PORT_PROTOCOL("spec.ports[].protocol", Class.RESTART),
+  /** The Service dependent: created, changed or deleted at the next pass. */
+  SERVICE("spec.service", Class.LIVE),
+  SERVICE_TYPE("spec.service.type", Class.LIVE),
+  /** The qemu container's readiness probe: part of the pod, so a change needs a new pod. */
+  READINESS_PROBE("spec.readinessProbe", Class.RESTART, boot -> display(boot.readiness())),
+  READINESS_PROBE_PORT("spec.readinessProbe.port", Class.RESTART),
+  READINESS_PROBE_PATH("spec.readinessProbe.path", Class.RESTART),
+  READINESS_PROBE_PERIOD("spec.readinessProbe.periodSeconds", Class.RESTART),
+  READINESS_PROBE_FAILURES("spec.readinessProbe.failureThreshold", Class.RESTART);
 
   /** What a change of a field costs. */
   public enum Class {
@@ -73,6 +97,14 @@ public enum SpecField {
     this.path = path;
     this.cost = cost;
     this.bootValue = bootValue;
+  }
+
+  private static String digest(String value) {
+    return value.isEmpty() ? "none" : "seed " + value;
+  }
+
+  private static String display(String value) {
+    return value.isEmpty() ? "none" : value;
   }
 
   /** The field's path as users write it ({@code []} for every item of a list). */

@@ -3,9 +3,13 @@ package io.qemuoperator.operator.plan;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.QemuVMApi;
+import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
+import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
+import io.qemuoperator.api.v1alpha1.spec.PortSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
+import io.qemuoperator.api.v1alpha1.spec.ReadinessProbeSpec;
 import io.qemuoperator.api.v1alpha1.spec.UpdateStrategy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -83,7 +87,22 @@ public final class SpecReader {
                 .toList(),
             bootOrder.isEmpty() ? BootConfig.defaultBootOrder(diskNames) : bootOrder,
             spec.getFirmware() == null ? BootConfig.BIOS : spec.getFirmware().name(),
-            spec.getMachine() == null ? "" : spec.getMachine());
+            spec.getMachine() == null ? "" : spec.getMachine(),
+            cloudInitDigest(spec.getCloudInit()),
+            ports(spec).stream()
+                .map(p -> p.getName() + ":" + p.getPort() + "/" + protocol(p))
+                .collect(java.util.stream.Collectors.joining(",")),
+            readiness(spec)
+                .map(
+                    probe ->
+                        probe.getPort()
+                            + "/"
+                            + periodSeconds(probe)
+                            + "/"
+                            + failureThreshold(probe)
+                            + "/"
+                            + shortDigest(path(probe)))
+                .orElse(""));
     var annotations = vm.getMetadata().getAnnotations();
     return new Launch(
         boot, annotations == null ? "" : annotations.get(QemuVMApi.RESTARTED_AT_ANNOTATION));
@@ -125,6 +144,61 @@ public final class SpecReader {
 
   public static QemuVMSpec spec(QemuVM vm) {
     return vm.getSpec() == null ? new QemuVMSpec() : vm.getSpec();
+  }
+
+  public static List<PortSpec> ports(QemuVMSpec spec) {
+    return spec.getPorts() == null ? List.of() : spec.getPorts();
+  }
+
+  public static PortProtocol protocol(PortSpec port) {
+    return port.getProtocol() == null ? PortProtocol.TCP : port.getProtocol();
+  }
+
+  public static java.util.Optional<ReadinessProbeSpec> readiness(QemuVMSpec spec) {
+    return java.util.Optional.ofNullable(spec.getReadinessProbe());
+  }
+
+  public static String path(ReadinessProbeSpec probe) {
+    return probe.getPath() == null ? "/" : probe.getPath();
+  }
+
+  public static int periodSeconds(ReadinessProbeSpec probe) {
+    return probe.getPeriodSeconds() == null ? 5 : probe.getPeriodSeconds();
+  }
+
+  public static int failureThreshold(ReadinessProbeSpec probe) {
+    return probe.getFailureThreshold() == null ? 2 : probe.getFailureThreshold();
+  }
+
+  /**
+   * A short digest of what the seed is built from (inline data, Secret names and keys), empty
+   * without a seed: a changed declaration is a changed launch. A changed Secret is not: its data is
+   * read when QEMU starts.
+   */
+  static String cloudInitDigest(CloudInitSpec cloudInit) {
+    if (cloudInit == null) {
+      return "";
+    }
+    String text =
+        String.join(
+            "\n",
+            "userData=" + cloudInit.getUserData(),
+            "userDataSecretRef=" + cloudInit.getUserDataSecretRef(),
+            "networkData=" + cloudInit.getNetworkData(),
+            "networkDataSecretRef=" + cloudInit.getNetworkDataSecretRef());
+    return shortDigest(text);
+  }
+
+  /** 12 hex digits of the SHA-256 of {@code text}: a part of the launch line without its text. */
+  static String shortDigest(String text) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   public static List<DiskSpec> disks(QemuVMSpec spec) {

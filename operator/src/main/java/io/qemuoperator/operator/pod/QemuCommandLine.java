@@ -10,10 +10,12 @@ import java.util.List;
  * The one place the QEMU command line is built: a q35 machine, KVM where the node has a usable one
  * and TCG otherwise ({@link #ACCELERATOR_CHOICE}), no default devices, no display, QMP on a unix
  * socket for the sidecar, a virtio balloon, one virtio-blk disk per spec disk (drive id = disk
- * name, so QMP names the disk as the spec does), user-mode networking, and the serial console
- * (ttyS0) on a unix socket ({@link VmLaunch#consoleSocket()}: one client at a time, the sidecar)
- * with everything the guest writes to it appended to a log file ({@link VmLaunch#consoleLog()}),
- * from the first boot line on, whether or not a client is attached.
+ * name, so QMP names the disk as the spec does), user-mode networking with a host forward per
+ * declared port, the cloud-init seed as a read-only FAT disk labelled CIDATA (QEMU's vvfat driver
+ * on the folder the script writes the seed to), and the serial console (ttyS0) on a unix socket
+ * ({@link VmLaunch#consoleSocket()}: one client at a time, the sidecar) with everything the guest
+ * writes to it appended to a log file ({@link VmLaunch#consoleLog()}), from the first boot line on,
+ * whether or not a client is attached.
  *
  * <p>QEMU starts with its vCPUs stopped ({@code -S}): the operator applies the spec (balloon,
  * migration tuning) and then sends {@code cont} unless the spec says {@code paused}, so a paused VM
@@ -52,10 +54,32 @@ public final class QemuCommandLine {
   /** OVMF's empty variable store: each UEFI VM starts from a copy of its own. */
   public static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
 
+  /**
+   * The variable that names the address the declared ports are forwarded on. Unset in a pod (every
+   * address of the pod: its IP, and localhost for {@code kubectl port-forward}); the local
+   * cluster's node agent sets it to the pod's own loopback address, as its pods share the host's
+   * network.
+   */
+  public static final String FORWARD_ADDRESS_VARIABLE = "QEMU_FORWARD_ADDRESS";
+
+  /** The seed's block node and device: names no disk can take (a disk name has no '_'). */
+  public static final String SEED_NODE = "cidata_seed";
+
+  /** The label NoCloud looks for (cloud-init matches cidata or CIDATA). */
+  public static final String SEED_LABEL = "CIDATA";
+
   private QemuCommandLine() {}
 
   /** The arguments after the binary, with {@code accelerator} ({@code kvm} or {@code tcg}). */
   public static List<String> arguments(VmLaunch vm, String accelerator) {
+    return arguments(vm, accelerator, "");
+  }
+
+  /**
+   * The arguments after the binary, with {@code accelerator} ({@code kvm} or {@code tcg}) and the
+   * declared ports forwarded on {@code forwardAddress} (empty: every address).
+   */
+  public static List<String> arguments(VmLaunch vm, String accelerator, String forwardAddress) {
     var args = new ArrayList<String>();
     add(args, "-name", vm.name());
     add(args, "-uuid", vm.uuid());
@@ -101,7 +125,34 @@ public final class QemuCommandLine {
               add(args, "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE);
               add(args, "-drive", "if=pflash,format=raw,unit=1,file=" + vars);
             });
-    add(args, "-netdev", "user,id=net0");
+    vm.seed()
+        .ifPresent(
+            seed -> {
+              add(
+                  args,
+                  "-blockdev",
+                  "driver=vvfat,node-name="
+                      + SEED_NODE
+                      + ",dir="
+                      + seed.dir()
+                      + ",label="
+                      + SEED_LABEL
+                      + ",read-only=on");
+              add(args, "-device", "virtio-blk-pci,drive=" + SEED_NODE + ",id=" + SEED_NODE);
+            });
+    var netdev = new StringBuilder("user,id=net0");
+    for (VmLaunch.Port port : vm.ports()) {
+      netdev
+          .append(",hostfwd=")
+          .append(port.protocol().name().toLowerCase(java.util.Locale.ROOT))
+          .append(':')
+          .append(forwardAddress)
+          .append(':')
+          .append(port.port())
+          .append("-:")
+          .append(port.port());
+    }
+    add(args, "-netdev", netdev.toString());
     add(args, "-device", "virtio-net-pci,netdev=net0,id=nic0,romfile=");
     return List.copyOf(args);
   }
@@ -203,16 +254,50 @@ public final class QemuCommandLine {
       script.append(imageStep(disk));
     }
     vm.firmware().uefiVars().ifPresent(vars -> script.append(uefiVarsStep(vars)));
+    vm.seed().ifPresent(seed -> script.append(seedScript(seed)));
     script.append(ACCELERATOR_CHOICE);
     script.append("exec ").append(BINARY);
-    for (String arg : arguments(vm, "$accel")) {
-      script.append(' ').append(arg.endsWith(ACCEL_ON_NODE) ? '"' + arg + '"' : shellQuote(arg));
+    for (String arg : arguments(vm, "$accel", "${" + FORWARD_ADDRESS_VARIABLE + ":-}")) {
+      // the values the node fills in are expanded by the shell; everything else is quoted
+      script.append(' ').append(arg.contains("$") ? '"' + arg + '"' : shellQuote(arg));
     }
     return script.append('\n').toString();
   }
 
+  /**
+   * The lines that write the NoCloud seed into its folder: meta-data, user-data (inline, or copied
+   * from the Secret mounted into the container: its data never enters the pod's spec) and
+   * network-config when declared. Rewritten at every start of the container.
+   */
+  static String seedScript(VmLaunch.Seed seed) {
+    String dir = shellQuote(seed.dir().toString());
+    var script = new StringBuilder();
+    script.append("mkdir -p ").append(dir).append('\n');
+    script.append(write(seed.dir(), "meta-data", new VmLaunch.Content.Inline(seed.metaData())));
+    script.append(write(seed.dir(), VmResources.USER_DATA, seed.userData()));
+    seed.networkConfig()
+        .ifPresentOrElse(
+            network -> script.append(write(seed.dir(), VmResources.NETWORK_CONFIG, network)),
+            () ->
+                script
+                    .append("rm -f ")
+                    .append(shellQuote(seed.dir().resolve(VmResources.NETWORK_CONFIG).toString()))
+                    .append('\n'));
+    return script.toString();
+  }
+
+  private static String write(java.nio.file.Path dir, String file, VmLaunch.Content content) {
+    String target = shellQuote(dir.resolve(file).toString());
+    return switch (content) {
+      case VmLaunch.Content.Inline inline ->
+          "printf '%s' " + shellQuote(inline.text()) + " > " + target + "\n";
+      case VmLaunch.Content.File source ->
+          "cat " + shellQuote(source.path().toString()) + " > " + target + "\n";
+    };
+  }
+
   static String shellQuote(String word) {
-    if (word.matches("[A-Za-z0-9_./:=,+-]+")) {
+    if (!word.isEmpty() && word.matches("[A-Za-z0-9_./:=,+-]+")) {
       return word;
     }
     return "'" + word.replace("'", "'\\''") + "'";

@@ -1,8 +1,10 @@
 package io.qemuoperator.operator.pod;
 
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
+import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
 import io.qemuoperator.operator.plan.BootConfig;
 import io.qemuoperator.operator.plan.SpecReader;
 import java.nio.file.Path;
@@ -20,6 +22,8 @@ import java.util.Optional;
  * @param qmpSocket where QEMU listens for the sidecar; the serial console's socket and log live
  *     beside it ({@link #consoleSocket()}, {@link #consoleLog()})
  * @param firmware BIOS or UEFI, and the machine type
+ * @param seed the cloud-init NoCloud seed, when the spec declares one
+ * @param ports the guest ports forwarded from the pod's
  */
 public record VmLaunch(
     String name,
@@ -28,16 +32,31 @@ public record VmLaunch(
     long memoryBytes,
     List<Disk> disks,
     Path qmpSocket,
-    Boot firmware) {
+    Boot firmware,
+    Optional<Seed> seed,
+    List<Port> ports) {
 
   public VmLaunch {
     disks = List.copyOf(disks);
+    ports = List.copyOf(ports);
   }
 
-  /** BIOS on q35 as the node's QEMU resolves it. */
+  /** BIOS on q35 as the node's QEMU resolves it, without a seed or ports. */
   public VmLaunch(
       String name, String uuid, int cpus, long memoryBytes, List<Disk> disks, Path qmpSocket) {
     this(name, uuid, cpus, memoryBytes, disks, qmpSocket, Boot.BIOS_Q35);
+  }
+
+  /** Without a seed or ports. */
+  public VmLaunch(
+      String name,
+      String uuid,
+      int cpus,
+      long memoryBytes,
+      List<Disk> disks,
+      Path qmpSocket,
+      Boot firmware) {
+    this(name, uuid, cpus, memoryBytes, disks, qmpSocket, firmware, Optional.empty(), List.of());
   }
 
   /**
@@ -93,6 +112,10 @@ public record VmLaunch(
                 disks.isEmpty()
                     ? VmResources.QMP_DIR.resolve(VmResources.UEFI_VARS)
                     : VmResources.diskMount(disks.get(0).name()).resolve(VmResources.UEFI_VARS));
+    List<Port> ports =
+        SpecReader.ports(spec).stream()
+            .map(p -> new Port(p.getName(), p.getPort(), SpecReader.protocol(p)))
+            .toList();
     return new VmLaunch(
         vm.getMetadata().getName(),
         vm.getMetadata().getUid(),
@@ -100,7 +123,9 @@ public record VmLaunch(
         boot.memoryBytes(),
         indexed,
         VmResources.QMP_SOCKET,
-        new Boot(machine, uefiVars));
+        new Boot(machine, uefiVars),
+        Optional.ofNullable(spec.getCloudInit()).map(c -> Seed.of(vm, c)),
+        ports);
   }
 
   /** The serial console's unix socket, in the QMP socket's folder (the pod's shared emptyDir). */
@@ -152,5 +177,49 @@ public record VmLaunch(
 
     /** The image on a claim the user owns, used as is. */
     record Claim(String claimName) implements Source {}
+  }
+
+  /** A guest port, forwarded from the same port of the pod's address. */
+  public record Port(String name, int port, PortProtocol protocol) {}
+
+  /**
+   * The NoCloud seed the container script writes into {@code dir} before QEMU starts, which QEMU
+   * then shows the guest as a read-only FAT disk labelled CIDATA.
+   *
+   * @param dir the folder QEMU serves (an emptyDir of the qemu container)
+   * @param metaData meta-data: instance-id and local-hostname
+   * @param userData user-data (empty when only network-config is declared)
+   * @param networkConfig network-config, when declared
+   */
+  public record Seed(Path dir, String metaData, Content userData, Optional<Content> networkConfig) {
+
+    static Seed of(QemuVM vm, CloudInitSpec spec) {
+      Content userData =
+          spec.getUserDataSecretRef() != null
+              ? new Content.File(VmResources.cloudInitSecretFile(VmResources.USER_DATA))
+              : new Content.Inline(spec.getUserData() == null ? "" : spec.getUserData());
+      Optional<Content> network =
+          spec.getNetworkDataSecretRef() != null
+              ? Optional.of(
+                  new Content.File(VmResources.cloudInitSecretFile(VmResources.NETWORK_CONFIG)))
+              : Optional.ofNullable(spec.getNetworkData()).map(Content.Inline::new);
+      return new Seed(
+          VmResources.SEED_DIR,
+          metaData(vm.getMetadata().getUid(), vm.getMetadata().getName()),
+          userData,
+          network);
+    }
+
+    /** NoCloud's meta-data: the VM's uid as instance-id, its name as local-hostname. */
+    public static String metaData(String uid, String hostname) {
+      return "instance-id: " + uid + "\nlocal-hostname: " + hostname + "\n";
+    }
+  }
+
+  /** A seed file's content: inline text, or a file the pod mounts (a Secret's key). */
+  public sealed interface Content {
+    record Inline(String text) implements Content {}
+
+    record File(Path path) implements Content {}
   }
 }

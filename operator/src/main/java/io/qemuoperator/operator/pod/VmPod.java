@@ -2,8 +2,11 @@ package io.qemuoperator.operator.pod;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -11,6 +14,9 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.QemuVMApi;
+import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
+import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
+import io.qemuoperator.api.v1alpha1.spec.SecretKeyRef;
 import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.plan.BootConfig;
 import io.qemuoperator.operator.plan.Launch;
@@ -30,7 +36,9 @@ import java.util.Optional;
  */
 public final class VmPod {
   static final String QMP_VOLUME = "qmp";
-  static final String TOKEN_VOLUME = "qmp-token";
+  static final String TOKEN_VOLUME = VmResources.TOKEN_VOLUME;
+  static final String SEED_VOLUME = "cidata";
+  static final String UNPRIVILEGED_PORT_START = "net.ipv4.ip_unprivileged_port_start";
 
   /**
    * The uid/gid of the non-root images (images/qemu, images/qmp-sidecar): the pod's fsGroup, so the
@@ -101,6 +109,7 @@ public final class VmPod {
       qemuMounts.add(diskMount);
       diskMounts.put(disk.name(), diskMount);
     }
+    cloudInitVolumes(vm, volumes, qemuMounts);
     long memory = launch.memoryBytes() + config.memoryOverheadBytes();
     return new PodBuilder()
         .withNewMetadata()
@@ -116,33 +125,125 @@ public final class VmPod {
         .withRestartPolicy("Always")
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)
-        .withNewSecurityContext()
-        .withFsGroup(IMAGE_UID)
-        .endSecurityContext()
+        .withSecurityContext(podSecurity(launch))
         .withTerminationGracePeriodSeconds(30L)
         .withVolumes(volumes)
         .withInitContainers(
             DiskImport.initContainer(launch, config.sidecarImage(), diskMounts).stream().toList())
-        .withContainers(qemu(launch, qemuMounts, memory), sidecar())
+        .withContainers(qemu(launch, qemuMounts, memory, SpecReader.spec(vm)), sidecar())
         .endSpec()
         .build();
   }
 
-  private Container qemu(VmLaunch launch, List<VolumeMount> mounts, long memory) {
+  /**
+   * fsGroup, so the qemu container writes disk images on fresh claims; with declared ports, ports
+   * below 1024 may be bound without privileges (QEMU forwards them as uid 65532; a safe sysctl).
+   */
+  private static PodSecurityContext podSecurity(VmLaunch launch) {
+    var security = new PodSecurityContextBuilder().withFsGroup(IMAGE_UID);
+    if (launch.ports().stream().anyMatch(p -> p.port() < 1024)) {
+      security.addNewSysctl().withName(UNPRIVILEGED_PORT_START).withValue("0").endSysctl();
+    }
+    return security.build();
+  }
+
+  /**
+   * The seed's folder (an in-memory emptyDir) and, for data that comes from a Secret, that Secret's
+   * key mounted read-only into the qemu container only: the container script copies it into the
+   * seed, so the data never enters the QemuVM or the pod's spec.
+   */
+  private static void cloudInitVolumes(QemuVM vm, List<Volume> volumes, List<VolumeMount> mounts) {
+    CloudInitSpec cloudInit = SpecReader.spec(vm).getCloudInit();
+    if (cloudInit == null) {
+      return;
+    }
+    volumes.add(
+        new VolumeBuilder()
+            .withName(SEED_VOLUME)
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .endEmptyDir()
+            .build());
+    mounts.add(mount(SEED_VOLUME, VmResources.SEED_DIR.toString(), false));
+    secretFile(
+        cloudInit.getUserDataSecretRef(),
+        CloudInitSpec.DEFAULT_USER_DATA_KEY,
+        VmResources.USER_DATA,
+        volumes,
+        mounts);
+    secretFile(
+        cloudInit.getNetworkDataSecretRef(),
+        CloudInitSpec.DEFAULT_NETWORK_DATA_KEY,
+        VmResources.NETWORK_CONFIG,
+        volumes,
+        mounts);
+  }
+
+  private static void secretFile(
+      SecretKeyRef ref,
+      String defaultKey,
+      String file,
+      List<Volume> volumes,
+      List<VolumeMount> mounts) {
+    if (ref == null) {
+      return;
+    }
+    String volume = VmResources.cloudInitSecretVolume(file);
+    volumes.add(
+        new VolumeBuilder()
+            .withName(volume)
+            .withNewSecret()
+            .withSecretName(ref.getName())
+            .addNewItem()
+            .withKey(ref.getKey() == null ? defaultKey : ref.getKey())
+            .withPath(file)
+            .endItem()
+            .withDefaultMode(0440)
+            .endSecret()
+            .build());
+    mounts.add(mount(volume, VmResources.cloudInitSecretFile(file).getParent().toString(), true));
+  }
+
+  private Container qemu(VmLaunch launch, List<VolumeMount> mounts, long memory, QemuVMSpec spec) {
     var resources =
         Map.of(
             "memory", new Quantity(Long.toString(memory)),
             "cpu", new Quantity(Integer.toString(launch.cpus())));
-    return new ContainerBuilder()
-        .withName(VmResources.QEMU_CONTAINER)
-        .withImage(config.qemuImage())
-        .withCommand("/bin/sh", "-c", QemuCommandLine.containerScript(launch))
-        .withVolumeMounts(mounts)
-        .withNewResources()
-        .withRequests(resources)
-        .withLimits(Map.of("memory", new Quantity(Long.toString(memory))))
-        .endResources()
-        .build();
+    var container =
+        new ContainerBuilder()
+            .withName(VmResources.QEMU_CONTAINER)
+            .withImage(config.qemuImage())
+            .withCommand("/bin/sh", "-c", QemuCommandLine.containerScript(launch))
+            .withVolumeMounts(mounts)
+            .withPorts(
+                launch.ports().stream()
+                    .map(
+                        port ->
+                            new ContainerPortBuilder()
+                                .withName(port.name())
+                                .withContainerPort(port.port())
+                                .withProtocol(port.protocol().name())
+                                .build())
+                    .toList())
+            .withNewResources()
+            .withRequests(resources)
+            .withLimits(Map.of("memory", new Quantity(Long.toString(memory))))
+            .endResources();
+    SpecReader.readiness(spec)
+        .ifPresent(
+            probe ->
+                container
+                    .withNewReadinessProbe()
+                    .withNewHttpGet()
+                    .withNewPort(probe.getPort())
+                    .withPath(SpecReader.path(probe))
+                    .endHttpGet()
+                    .withPeriodSeconds(SpecReader.periodSeconds(probe))
+                    .withFailureThreshold(SpecReader.failureThreshold(probe))
+                    .withSuccessThreshold(1)
+                    .withTimeoutSeconds(1)
+                    .endReadinessProbe());
+    return container.build();
   }
 
   private Container sidecar() {

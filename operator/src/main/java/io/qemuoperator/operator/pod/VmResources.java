@@ -44,9 +44,32 @@ public final class VmResources {
 
   public static final Path TOKEN_DIR = Path.of("/run/secrets/qemu-operator");
   public static final String TOKEN_KEY = "token";
+
+  /** The pod's volume of the token Secret (mounted into the sidecar only). */
+  public static final String TOKEN_VOLUME = "qmp-token";
+
   public static final Path TOKEN_FILE = TOKEN_DIR.resolve(TOKEN_KEY);
 
+  /** The qemu container's emptyDir that the cloud-init seed is written to. */
+  public static final Path SEED_DIR = Path.of("/run/qemu-operator/cidata");
+
+  /** Where the qemu container mounts the Secrets that cloud-init data comes from. */
+  public static final Path CLOUD_INIT_SECRETS_DIR = Path.of("/run/qemu-operator/cloud-init");
+
+  public static final String USER_DATA = "user-data";
+  public static final String NETWORK_CONFIG = "network-config";
+
   private VmResources() {}
+
+  /** The volume (and folder name) of a seed file that comes from a Secret. */
+  public static String cloudInitSecretVolume(String file) {
+    return "cloud-init-" + file;
+  }
+
+  /** The path of a seed file that comes from a Secret's key, as the qemu container sees it. */
+  public static Path cloudInitSecretFile(String file) {
+    return CLOUD_INIT_SECRETS_DIR.resolve(file).resolve(file);
+  }
 
   public static String podName(QemuVM vm) {
     return vm.getMetadata().getName() + "-qemu";

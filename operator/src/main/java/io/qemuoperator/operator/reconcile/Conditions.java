@@ -17,6 +17,12 @@ public final class Conditions {
   /** True when QEMU runs with KVM; False (reason TCG) when it emulates the CPU in software. */
   public static final String ACCELERATED = "Accelerated";
 
+  /**
+   * The guest is up: it answers the HTTP GET of its readiness probe (the kubelet's probe of the
+   * qemu container). Present only when the running pod declares a probe.
+   */
+  public static final String GUEST_READY = "GuestReady";
+
   /** The spec passes every rule of the CRD (checked again by the operator). */
   public static final String SPEC_VALID = "SpecValid";
 

@@ -26,6 +26,7 @@ import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.OperatorMetrics;
 import io.qemuoperator.operator.dependent.CreateOnlyDependent;
 import io.qemuoperator.operator.dependent.DiskClaimsDependent;
+import io.qemuoperator.operator.dependent.ServiceDependent;
 import io.qemuoperator.operator.plan.DesiredVm;
 import io.qemuoperator.operator.plan.ObservedVm;
 import io.qemuoperator.operator.plan.Plan;
@@ -104,6 +105,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   private final CreateOnlyDependent<Secret> secrets;
   private final DiskClaimsDependent claims;
   private final CreateOnlyDependent<Pod> pods;
+  private final ServiceDependent services = new ServiceDependent();
   private final QmpEventSource qmpEvents;
   private final EventCounts eventCounts = new EventCounts();
 
@@ -130,7 +132,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   public List<EventSource<?, QemuVM>> prepareEventSources(EventSourceContext<QemuVM> context) {
     var sources =
         new ArrayList<EventSource<?, QemuVM>>(
-            EventSourceUtils.dependentEventSources(context, secrets, claims, pods));
+            EventSourceUtils.dependentEventSources(context, secrets, claims, pods, services));
     sources.add(qmpEvents);
     return sources;
   }
@@ -158,6 +160,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             .reconcile(vm, context)
             .getSingleResource()
             .or(() -> context.getSecondaryResource(Secret.class));
+    if (vm.getSpec() != null && vm.getSpec().getService() != null) {
+      services.reconcile(vm, context);
+    } else {
+      services.deleteIfPresent(vm, context);
+    }
     Optional<Pod> pod = context.getSecondaryResource(Pod.class);
     Map<String, ObservedVm.ClaimState> claimStates = Map.of();
     ResourceID id = ResourceID.fromResource(vm);

@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -93,18 +94,27 @@ public final class StatusAggregator {
         !seen.plan().blockers().isEmpty()
             && seen.failed().isEmpty()
             && seen.plan().blockers().stream().allMatch(b -> Restart.REQUIRED.equals(b.reason()));
-    boolean ready =
+    Optional<Boolean> guestReady = guestReadyCondition(phase, seen, conditions);
+    boolean asDeclared =
         (synced || onlyRestartRequired)
             && ((phase == QemuVMPhase.Running && !desired.paused())
                 || (phase == QemuVMPhase.Paused && desired.paused())
                 || (phase == QemuVMPhase.Stopped && !desired.running()));
+    // A running VM whose pod probes its guest is ready once the guest answers.
+    boolean guestDown = phase == QemuVMPhase.Running && guestReady.isPresent() && !guestReady.get();
+    boolean ready = asDeclared && !guestDown;
     conditions.set(
         Conditions.READY,
         ready,
-        ready ? phase.name() : notReadyReason(phase, seen),
+        ready ? phase.name() : asDeclared ? "GuestNotReady" : notReadyReason(phase, seen),
         ready
-            ? "the VM is " + phase.name().toLowerCase() + " as declared"
-            : notReadyMessage(phase, seen));
+            ? "the VM is "
+                + phase.name().toLowerCase()
+                + " as declared"
+                + (guestReady.orElse(false) ? " and its guest answers" : "")
+            : asDeclared
+                ? "QEMU runs, but the guest does not answer its readiness probe yet"
+                : notReadyMessage(phase, seen));
     seen.powerdownSince()
         .ifPresent(
             since ->
@@ -340,6 +350,62 @@ public final class StatusAggregator {
         !running,
         running ? "Running" : reasonOf(runState),
         "QEMU's run state is " + runState);
+  }
+
+  /**
+   * GuestReady, from the kubelet's readiness probe of the pod's qemu container (an HTTP GET on a
+   * declared port of the guest, forwarded by QEMU): True while the probe succeeds and QEMU runs the
+   * guest. Absent when the pod probes nothing. Returns the condition's value when present.
+   */
+  private static Optional<Boolean> guestReadyCondition(
+      QemuVMPhase phase, Observation seen, ConditionWriter conditions) {
+    Optional<Container> qemu =
+        seen.pod().flatMap(pod -> container(pod, VmResources.QEMU_CONTAINER));
+    if (qemu.isEmpty() || qemu.get().getReadinessProbe() == null) {
+      conditions.remove(Conditions.GUEST_READY);
+      return Optional.empty();
+    }
+    var httpGet = qemu.get().getReadinessProbe().getHttpGet();
+    String port =
+        httpGet == null
+            ? "?"
+            : httpGet.getPort().getValue() + " (HTTP GET " + httpGet.getPath() + ")";
+    if (phase != QemuVMPhase.Running) {
+      conditions.set(
+          Conditions.GUEST_READY,
+          false,
+          "GuestNotRunning",
+          "QEMU does not run the guest (phase " + phase.name() + ")");
+      return Optional.of(false);
+    }
+    boolean answers =
+        containerStatus(seen.pod().get(), VmResources.QEMU_CONTAINER)
+            .map(status -> Boolean.TRUE.equals(status.getReady()))
+            .orElse(false);
+    conditions.set(
+        Conditions.GUEST_READY,
+        answers,
+        answers ? "PortAnswers" : "NotAnswering",
+        answers
+            ? "the guest answers on port " + port + ", the kubelet's probe"
+            : "the guest does not answer on port "
+                + port
+                + " (the kubelet's probe fails or has not passed yet)");
+    return Optional.of(answers);
+  }
+
+  private static Optional<Container> container(Pod pod, String name) {
+    return pod.getSpec() == null || pod.getSpec().getContainers() == null
+        ? Optional.empty()
+        : pod.getSpec().getContainers().stream().filter(c -> name.equals(c.getName())).findFirst();
+  }
+
+  private static Optional<ContainerStatus> containerStatus(Pod pod, String name) {
+    return pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+        ? Optional.empty()
+        : pod.getStatus().getContainerStatuses().stream()
+            .filter(c -> name.equals(c.getName()))
+            .findFirst();
   }
 
   /** Which accelerator QEMU runs with (query-kvm): a VM under TCG is visible, never silent. */

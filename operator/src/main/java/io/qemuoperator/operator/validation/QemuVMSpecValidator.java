@@ -1,10 +1,15 @@
 package io.qemuoperator.operator.validation;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
+import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
+import io.qemuoperator.api.v1alpha1.spec.PortSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
+import io.qemuoperator.api.v1alpha1.spec.ReadinessProbeSpec;
+import io.qemuoperator.api.v1alpha1.spec.SecretKeyRef;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +41,8 @@ public final class QemuVMSpecValidator {
   private static final Pattern STORAGE_CLASS_NAME =
       Pattern.compile(DiskSpec.STORAGE_CLASS_NAME_PATTERN);
   private static final Pattern DURATION = Pattern.compile(MigrationSpec.DURATION_PATTERN);
+  private static final Pattern PORT_NAME = Pattern.compile(PortSpec.NAME_PATTERN);
+  private static final Pattern SECRET_KEY = Pattern.compile(SecretKeyRef.KEY_PATTERN);
 
   /** Every rule of {@code spec} that can be checked on one version of it. */
   public List<Violation> validate(QemuVMSpec spec) {
@@ -68,6 +75,8 @@ public final class QemuVMSpecValidator {
               "'%s' is not a q35 machine type, e.g. q35 or pc-q35-7.2".formatted(machine)));
     }
     validateMigration(spec.getMigration(), violations);
+    validateCloudInit(spec.getCloudInit(), violations);
+    validatePorts(spec, violations);
     Long grace = spec.getTerminationGracePeriodSeconds();
     if (grace != null && (grace < 0 || grace > QemuVMSpec.MAX_TERMINATION_GRACE_PERIOD_SECONDS)) {
       violations.add(
@@ -252,6 +261,142 @@ public final class QemuVMSpecValidator {
           new Violation(
               "spec.migration.maxDowntime",
               "'%s' is not a duration in ms or s, e.g. 300ms or 0.5s".formatted(downtime)));
+    }
+  }
+
+  private static void validateCloudInit(CloudInitSpec cloudInit, List<Violation> violations) {
+    if (cloudInit == null) {
+      return;
+    }
+    if (cloudInit.getUserData() != null && cloudInit.getUserDataSecretRef() != null) {
+      violations.add(
+          new Violation("spec.cloudInit", "userData and userDataSecretRef are mutually exclusive"));
+    }
+    if (cloudInit.getNetworkData() != null && cloudInit.getNetworkDataSecretRef() != null) {
+      violations.add(
+          new Violation(
+              "spec.cloudInit", "networkData and networkDataSecretRef are mutually exclusive"));
+    }
+    inlineLength("spec.cloudInit.userData", cloudInit.getUserData(), violations);
+    inlineLength("spec.cloudInit.networkData", cloudInit.getNetworkData(), violations);
+    secretRef("spec.cloudInit.userDataSecretRef", cloudInit.getUserDataSecretRef(), violations);
+    secretRef(
+        "spec.cloudInit.networkDataSecretRef", cloudInit.getNetworkDataSecretRef(), violations);
+  }
+
+  private static void inlineLength(String field, String text, List<Violation> violations) {
+    if (text != null && text.length() > CloudInitSpec.MAX_INLINE_LENGTH) {
+      violations.add(
+          new Violation(
+              field,
+              "at most %d characters, got %d (use a Secret)"
+                  .formatted(CloudInitSpec.MAX_INLINE_LENGTH, text.length())));
+    }
+  }
+
+  private static void secretRef(String field, SecretKeyRef ref, List<Violation> violations) {
+    if (ref == null) {
+      return;
+    }
+    String name = ref.getName();
+    if (name == null || name.isEmpty()) {
+      violations.add(new Violation(field + ".name", "is required"));
+    } else if (name.length() > DiskSpec.STORAGE_CLASS_NAME_MAX_LENGTH
+        || !STORAGE_CLASS_NAME.matcher(name).matches()) {
+      violations.add(
+          new Violation(field + ".name", "'%s' is not a DNS-1123 subdomain".formatted(name)));
+    }
+    String key = ref.getKey();
+    if (key != null
+        && (key.isEmpty() || key.length() > 253 || !SECRET_KEY.matcher(key).matches())) {
+      violations.add(
+          new Violation(
+              field + ".key",
+              "'%s' is not a Secret key (letters, digits, '-', '_', '.')".formatted(key)));
+    }
+  }
+
+  private static void validatePorts(QemuVMSpec spec, List<Violation> violations) {
+    List<PortSpec> ports = spec.getPorts() == null ? List.of() : spec.getPorts();
+    if (ports.size() > QemuVMSpec.MAX_PORTS) {
+      violations.add(
+          new Violation(
+              "spec.ports",
+              "at most %d ports, got %d".formatted(QemuVMSpec.MAX_PORTS, ports.size())));
+    }
+    Set<String> names = new HashSet<>();
+    Set<String> numbers = new HashSet<>();
+    Set<String> tcpNames = new HashSet<>();
+    for (int i = 0; i < ports.size(); i++) {
+      String path = "spec.ports[%d]".formatted(i);
+      PortSpec port = ports.get(i);
+      if (port == null) {
+        violations.add(new Violation(path, "must not be null"));
+        continue;
+      }
+      String name = port.getName();
+      if (name == null || name.isEmpty()) {
+        violations.add(new Violation(path + ".name", "is required"));
+      } else {
+        if (name.length() > PortSpec.NAME_MAX_LENGTH
+            || !PORT_NAME.matcher(name).matches()
+            || !name.matches(".*[a-z].*")) {
+          violations.add(
+              new Violation(
+                  path + ".name",
+                  "'%s' is not a port name (lower-case letters, digits and '-', at most 15"
+                          .formatted(name)
+                      + " characters, at least one letter)"));
+        }
+        if (!names.add(name)) {
+          violations.add(new Violation(path + ".name", "duplicate port name '%s'".formatted(name)));
+        }
+      }
+      PortProtocol protocol = port.getProtocol() == null ? PortProtocol.TCP : port.getProtocol();
+      if (port.getPort() == null) {
+        violations.add(new Violation(path + ".port", "is required"));
+      } else if (port.getPort() < 1 || port.getPort() > 65535) {
+        violations.add(
+            new Violation(
+                path + ".port", "must be between 1 and 65535, got %d".formatted(port.getPort())));
+      } else if (!numbers.add(port.getPort() + "/" + protocol)) {
+        violations.add(
+            new Violation(
+                path + ".port",
+                "%d/%s is declared twice".formatted(port.getPort(), protocol.name())));
+      }
+      if (protocol == PortProtocol.TCP && name != null) {
+        tcpNames.add(name);
+      }
+    }
+    ReadinessProbeSpec probe = spec.getReadinessProbe();
+    if (probe != null) {
+      if (probe.getPort() == null || !tcpNames.contains(probe.getPort())) {
+        violations.add(
+            new Violation(
+                "spec.readinessProbe.port",
+                "'%s' is not a declared TCP port (spec.ports)".formatted(probe.getPort())));
+      }
+      String path = probe.getPath();
+      if (path != null && (!path.startsWith("/") || path.length() > 1024)) {
+        violations.add(
+            new Violation(
+                "spec.readinessProbe.path",
+                "'%s' is not an absolute path of at most 1024 characters".formatted(path)));
+      }
+      range("spec.readinessProbe.periodSeconds", probe.getPeriodSeconds(), 1, 300, violations);
+      range("spec.readinessProbe.failureThreshold", probe.getFailureThreshold(), 1, 30, violations);
+    }
+    if (spec.getService() != null && ports.isEmpty()) {
+      violations.add(new Violation("spec.service", "a service needs at least one declared port"));
+    }
+  }
+
+  private static void range(
+      String field, Integer value, int min, int max, List<Violation> violations) {
+    if (value != null && (value < min || value > max)) {
+      violations.add(
+          new Violation(field, "must be between %d and %d, got %d".formatted(min, max, value)));
     }
   }
 

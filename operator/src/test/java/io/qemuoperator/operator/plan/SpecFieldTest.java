@@ -43,7 +43,10 @@ class SpecFieldTest {
             "spec.disks",
             "spec.disks[].bootOrder",
             "spec.firmware",
-            "spec.machine");
+            "spec.machine",
+            "spec.cloudInit",
+            "spec.ports",
+            "spec.readinessProbe");
     assertThat(
             Arrays.stream(SpecField.values())
                 .filter(f -> f.bootValue().isPresent())

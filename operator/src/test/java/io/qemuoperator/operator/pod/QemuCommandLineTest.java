@@ -2,10 +2,14 @@ package io.qemuoperator.operator.pod;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class QemuCommandLineTest {
   private static final VmLaunch WEB =
@@ -201,5 +205,88 @@ class QemuCommandLineTest {
     assertThat(QemuCommandLine.arguments(WEB, "tcg"))
         .as("BIOS: no flash drives")
         .noneMatch(arg -> arg.contains("pflash"));
+  }
+
+  private static final VmLaunch GUEST =
+      new VmLaunch(
+          "web-1",
+          "6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10",
+          1,
+          256L << 20,
+          List.of(),
+          Path.of("/run/qmp/qmp.sock"),
+          VmLaunch.Boot.BIOS_Q35,
+          Optional.of(
+              new VmLaunch.Seed(
+                  VmResources.SEED_DIR,
+                  VmLaunch.Seed.metaData("6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10", "web-1"),
+                  new VmLaunch.Content.Inline("#!/bin/sh\necho hi > /run/x\n"),
+                  Optional.of(
+                      new VmLaunch.Content.File(
+                          VmResources.cloudInitSecretFile(VmResources.NETWORK_CONFIG))))),
+          List.of(
+              new VmLaunch.Port("http", 80, PortProtocol.TCP),
+              new VmLaunch.Port("dns", 53, PortProtocol.UDP)));
+
+  @Test
+  void theSeedIsAReadOnlyFatDiskLabelledCidataOnItsFolder() {
+    List<String> args = QemuCommandLine.arguments(GUEST, "tcg");
+    assertThat(args)
+        .containsSubsequence(
+            "-blockdev",
+            "driver=vvfat,node-name=cidata_seed,dir=/run/qemu-operator/cidata,label=CIDATA,read-only=on",
+            "-device",
+            "virtio-blk-pci,drive=cidata_seed,id=cidata_seed");
+    assertThat(QemuCommandLine.arguments(WEB, "tcg")).doesNotContain("-blockdev");
+  }
+
+  @Test
+  void everyPortIsForwardedFromTheSamePortOfTheForwardAddress() {
+    assertThat(after(QemuCommandLine.arguments(GUEST, "tcg", "127.0.3.4"), "-netdev"))
+        .isEqualTo("user,id=net0,hostfwd=tcp:127.0.3.4:80-:80,hostfwd=udp:127.0.3.4:53-:53");
+    assertThat(after(QemuCommandLine.arguments(GUEST, "tcg"), "-netdev"))
+        .as("every address of the pod")
+        .isEqualTo("user,id=net0,hostfwd=tcp::80-:80,hostfwd=udp::53-:53");
+    assertThat(after(QemuCommandLine.arguments(WEB, "tcg"), "-netdev")).isEqualTo("user,id=net0");
+  }
+
+  @Test
+  void theScriptWritesTheSeedBeforeQemuAndLeavesTheForwardAddressToTheNode() {
+    String script = QemuCommandLine.containerScript(GUEST);
+    assertThat(script)
+        .containsSubsequence(
+            "mkdir -p /run/qemu-operator/cidata\n",
+            "printf '%s' 'instance-id: 6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10\nlocal-hostname:"
+                + " web-1\n' > /run/qemu-operator/cidata/meta-data\n",
+            "printf '%s' '#!/bin/sh\necho hi > /run/x\n' > /run/qemu-operator/cidata/user-data\n",
+            "cat /run/qemu-operator/cloud-init/network-config/network-config >"
+                + " /run/qemu-operator/cidata/network-config\n",
+            "exec qemu-system-x86_64 ",
+            " -netdev \"user,id=net0,hostfwd=tcp:${QEMU_FORWARD_ADDRESS:-}:80-:80,"
+                + "hostfwd=udp:${QEMU_FORWARD_ADDRESS:-}:53-:53\" ");
+  }
+
+  @Test
+  void theSeedScriptWritesExactlyTheDeclaredData(@TempDir Path dir) throws Exception {
+    Path secret = Files.writeString(dir.resolve("secret"), "#cloud-config\npassword: s3cret\n");
+    var seed =
+        new VmLaunch.Seed(
+            dir.resolve("cidata"),
+            VmLaunch.Seed.metaData("uid-1", "vm-1"),
+            new VmLaunch.Content.File(secret),
+            Optional.of(new VmLaunch.Content.Inline("version: 2\n$HOME `x` 'q'\n")));
+    Process sh =
+        new ProcessBuilder("sh", "-c", "set -e\n" + QemuCommandLine.seedScript(seed))
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(sh.waitFor()).as(out).isZero();
+    assertThat(Files.readString(dir.resolve("cidata/meta-data")))
+        .isEqualTo("instance-id: uid-1\nlocal-hostname: vm-1\n");
+    assertThat(Files.readString(dir.resolve("cidata/user-data")))
+        .isEqualTo("#cloud-config\npassword: s3cret\n");
+    assertThat(Files.readString(dir.resolve("cidata/network-config")))
+        .as("written as declared: nothing expanded by the shell")
+        .isEqualTo("version: 2\n$HOME `x` 'q'\n");
   }
 }

@@ -313,4 +313,75 @@ class StatusAggregatorTest {
         .isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("128Mi"));
     assertThat(status.getIntent().getQemu()).isEqualTo("4242");
   }
+
+  /** A running pod whose qemu container probes the guest's port, ready as the kubelet says. */
+  private static Pod probingPod(boolean guestAnswers) {
+    return new PodBuilder()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("qemu")
+        .withNewReadinessProbe()
+        .withNewHttpGet()
+        .withNewPort("http")
+        .withPath("/")
+        .endHttpGet()
+        .endReadinessProbe()
+        .endContainer()
+        .endSpec()
+        .withNewStatus()
+        .withPhase("Running")
+        .withPodIP("10.0.0.5")
+        .addNewContainerStatus()
+        .withName("qemu")
+        .withReady(guestAnswers)
+        .withNewState()
+        .withNewRunning()
+        .endRunning()
+        .endState()
+        .endContainerStatus()
+        .endStatus()
+        .build();
+  }
+
+  private static Observation seenWith(Pod pod, String runState) {
+    return new Observation(
+        List.of(),
+        Optional.of(pod),
+        Optional.of(snapshot(runState)),
+        Optional.empty(),
+        converged(),
+        List.of(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        Optional.empty(),
+        Optional.of("pc-q35-7.2"));
+  }
+
+  @Test
+  void withAProbeReadyWaitsForTheGuestAndFollowsIt() {
+    QemuVMStatus up =
+        aggregator.status(
+            vm(null), desired(true, false), seenWith(probingPod(true), "running"), T0);
+    assertThat(condition(up, Conditions.GUEST_READY).getStatus()).isEqualTo("True");
+    assertThat(condition(up, Conditions.GUEST_READY).getReason()).isEqualTo("PortAnswers");
+    assertThat(condition(up, Conditions.READY).getStatus()).isEqualTo("True");
+
+    QemuVMStatus down =
+        aggregator.status(vm(up), desired(true, false), seenWith(probingPod(false), "running"), T0);
+    assertThat(condition(down, Conditions.GUEST_READY).getStatus()).isEqualTo("False");
+    assertThat(condition(down, Conditions.GUEST_READY).getReason()).isEqualTo("NotAnswering");
+    assertThat(condition(down, Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(condition(down, Conditions.READY).getReason()).isEqualTo("GuestNotReady");
+
+    QemuVMStatus paused =
+        aggregator.status(vm(null), desired(true, true), seenWith(probingPod(false), "paused"), T0);
+    assertThat(condition(paused, Conditions.GUEST_READY).getReason()).isEqualTo("GuestNotRunning");
+    assertThat(condition(paused, Conditions.READY).getStatus())
+        .as("paused as declared: ready, though the guest cannot answer")
+        .isEqualTo("True");
+
+    QemuVMStatus noProbe =
+        aggregator.status(vm(up), desired(true, false), seen(snapshot("running"), converged()), T0);
+    assertThat(noProbe.getConditions()).noneMatch(c -> c.getType().equals(Conditions.GUEST_READY));
+  }
 }

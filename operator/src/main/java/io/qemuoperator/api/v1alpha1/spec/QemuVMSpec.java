@@ -30,7 +30,11 @@ import java.util.Objects;
   "machine",
   "migration",
   "terminationGracePeriodSeconds",
-  "updateStrategy"
+  "updateStrategy",
+  "cloudInit",
+  "ports",
+  "service",
+  "readinessProbe"
 })
 @ValidationRule(
     value =
@@ -40,6 +44,18 @@ import java.util.Objects;
     message = "balloon must not exceed memory",
     fieldPath = ".balloon",
     reason = "FieldValueInvalid")
+@ValidationRule(
+    value =
+        "!has(self.readinessProbe) || (has(self.ports) && self.ports.exists(p, p.name =="
+            + " self.readinessProbe.port && (!has(p.protocol) || p.protocol == 'TCP')))",
+    message = "readinessProbe.port must name a declared TCP port",
+    fieldPath = ".readinessProbe.port",
+    reason = "FieldValueInvalid")
+@ValidationRule(
+    value = "!has(self.service) || (has(self.ports) && size(self.ports) > 0)",
+    message = "a service needs at least one declared port",
+    fieldPath = ".service",
+    reason = "FieldValueRequired")
 public class QemuVMSpec {
 
   public static final int MIN_CPUS = 1;
@@ -49,6 +65,7 @@ public class QemuVMSpec {
   public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 60;
   public static final long MAX_TERMINATION_GRACE_PERIOD_SECONDS = 3600;
   public static final int MAX_DISKS = 16;
+  public static final int MAX_PORTS = 32;
 
   /** A q35 machine type, as {@code qemu-system-x86_64 -machine help} lists them. */
   public static final String MACHINE_PATTERN = "^(q35|pc-q35-[0-9]+\\.[0-9]+)$";
@@ -151,6 +168,42 @@ public class QemuVMSpec {
   @Default("Automatic")
   private UpdateStrategy updateStrategy = UpdateStrategy.Automatic;
 
+  @JsonPropertyDescription(
+      "A cloud-init NoCloud seed attached to the guest read-only (a FAT disk labelled CIDATA):"
+          + " user-data and network-config as declared, meta-data with the VM's name as"
+          + " local-hostname and its uid as instance-id. Read at boot: a change restarts the VM.")
+  private CloudInitSpec cloudInit;
+
+  @JsonPropertyDescription(
+      "Guest ports the VM pod forwards from the same port of its IP (QEMU user networking,"
+          + " hostfwd), at most 32; names unique, each port and protocol at most once. Declared as"
+          + " the qemu container's ports. Read at boot: a change restarts the VM.")
+  @Size(max = MAX_PORTS)
+  @ValidationRule(
+      value = "self.all(p, self.exists_one(q, q.name == p.name))",
+      message = "port names must be unique",
+      reason = "FieldValueDuplicate")
+  @ValidationRule(
+      value =
+          "self.all(p, self.exists_one(q, q.port == p.port"
+              + " && (has(q.protocol) ? q.protocol : 'TCP') == (has(p.protocol) ? p.protocol :"
+              + " 'TCP')))",
+      message = "each port and protocol may be declared once",
+      reason = "FieldValueDuplicate")
+  private List<PortSpec> ports;
+
+  @JsonPropertyDescription(
+      "A Service for the declared ports, selecting the VM's pod, owned by the QemuVM (deleted with"
+          + " it, or when this field is removed). Unset: no Service.")
+  private ServiceSpec service;
+
+  @JsonPropertyDescription(
+      "How the guest is known to be up (condition GuestReady, and Ready): an HTTP GET on a declared"
+          + " TCP port that answers 200-399, probed by the kubelet on the VM pod's IP. Unset: no guest"
+          + " probe; Ready then means QEMU runs as declared. Read at boot: a change restarts the"
+          + " VM.")
+  private ReadinessProbeSpec readinessProbe;
+
   public Boolean getRunning() {
     return running;
   }
@@ -239,6 +292,38 @@ public class QemuVMSpec {
     this.updateStrategy = updateStrategy;
   }
 
+  public CloudInitSpec getCloudInit() {
+    return cloudInit;
+  }
+
+  public void setCloudInit(CloudInitSpec cloudInit) {
+    this.cloudInit = cloudInit;
+  }
+
+  public List<PortSpec> getPorts() {
+    return ports;
+  }
+
+  public void setPorts(List<PortSpec> ports) {
+    this.ports = ports;
+  }
+
+  public ServiceSpec getService() {
+    return service;
+  }
+
+  public void setService(ServiceSpec service) {
+    this.service = service;
+  }
+
+  public ReadinessProbeSpec getReadinessProbe() {
+    return readinessProbe;
+  }
+
+  public void setReadinessProbe(ReadinessProbeSpec readinessProbe) {
+    this.readinessProbe = readinessProbe;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof QemuVMSpec s
@@ -252,7 +337,11 @@ public class QemuVMSpec {
         && Objects.equals(machine, s.machine)
         && Objects.equals(migration, s.migration)
         && Objects.equals(terminationGracePeriodSeconds, s.terminationGracePeriodSeconds)
-        && Objects.equals(updateStrategy, s.updateStrategy);
+        && Objects.equals(updateStrategy, s.updateStrategy)
+        && Objects.equals(cloudInit, s.cloudInit)
+        && Objects.equals(ports, s.ports)
+        && Objects.equals(service, s.service)
+        && Objects.equals(readinessProbe, s.readinessProbe);
   }
 
   @Override
@@ -268,12 +357,16 @@ public class QemuVMSpec {
         machine,
         migration,
         terminationGracePeriodSeconds,
-        updateStrategy);
+        updateStrategy,
+        cloudInit,
+        ports,
+        service,
+        readinessProbe);
   }
 
   @Override
   public String toString() {
-    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s}"
+    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s}"
         .formatted(
             running,
             paused,
@@ -285,6 +378,10 @@ public class QemuVMSpec {
             machine,
             migration,
             terminationGracePeriodSeconds,
-            updateStrategy);
+            updateStrategy,
+            cloudInit,
+            ports,
+            service,
+            readinessProbe);
   }
 }
