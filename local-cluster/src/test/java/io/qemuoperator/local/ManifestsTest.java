@@ -31,7 +31,8 @@ class ManifestsTest {
     List<Manifests.Manifest> manifests = Manifests.load(EXAMPLES);
     assertThat(manifests)
         .extracting(Manifests.Manifest::name)
-        .containsExactlyInAnyOrder("basic", "paused", "balloon-two-disks", "migration-tuning");
+        .containsExactlyInAnyOrder(
+            "basic", "paused", "balloon-two-disks", "migration-tuning", "imported-image");
     for (Manifests.Manifest manifest : manifests) {
       var spec = manifest.vm().getSpec();
       assertThat(Manifests.bytes(spec.getMemory()))

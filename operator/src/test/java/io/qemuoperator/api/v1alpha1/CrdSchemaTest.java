@@ -108,7 +108,7 @@ class CrdSchemaTest {
 
   @Test
   void diskNamesAreUniqueByCel() {
-    ValidationRule unique = rule(spec.getProperties().get("disks"), "exists_one");
+    ValidationRule unique = rule(spec.getProperties().get("disks"), "e.name == d.name");
     assertThat(unique.getRule()).isEqualTo("self.all(d, self.exists_one(e, e.name == d.name))");
     assertThat(unique.getMessage()).isEqualTo("disk names must be unique");
     assertThat(unique.getRule()).doesNotContain("oldSelf");

@@ -90,8 +90,8 @@ class QemuVMSerializationTest {
             .isEqualTo(crdDefault.asText());
       }
     }
-    // running, paused, cpus, memory, terminationGracePeriodSeconds, updateStrategy
-    assertThat(defaults).isEqualTo(6);
+    // running, paused, cpus, memory, firmware, terminationGracePeriodSeconds, updateStrategy
+    assertThat(defaults).isEqualTo(7);
     assertThat(vm.getSpec().getBalloon()).isNull();
     assertThat(vm.getSpec().getDisks()).isEmpty();
     assertThat(vm.getStatus()).isNull();
