@@ -9,14 +9,15 @@
 #     -append "$(cat "$dir/cmdline")" ...
 #   qemu-system-x86_64 -drive file="$dir/disk.qcow2",if=virtio,snapshot=on ...   # BIOS boot from the disk
 #
-# What the guest does, in order: loads the virtio, CD-ROM, FAT/ISO and ACPI-button modules; starts
+# What the guest does, in order: loads the virtio (virtio-scsi too), CD-ROM, FAT/ISO and ACPI-button
+# modules (the cloud kernel has no AHCI: a CD-ROM is a scsi-cd on virtio-scsi); starts
 # acpid (the ACPI power button powers it off: system_powerdown works); brings eth0 up with DHCP
 # (QEMU user networking); mounts a NoCloud seed (a filesystem labelled cidata or CIDATA) when one is
 # attached, sets the hostname from meta-data's local-hostname and runs user-data when it is a shell
 # script; serves HTTP on port 80 (/cgi-bin/cat?PATH answers a file under /proc or /sys, e.g.
 # /cgi-bin/cat?/proc/meminfo); prints "qemu-operator test guest ready" on ttyS0; then a root shell on
 # ttyS0. Packages come from the machine's apt sources (apt-get download, dpkg -x: nothing installed).
-# Cached under ${QEMU_OPERATOR_CACHE:-~/.cache/qemu-operator}/test-guest/<kernel version>/.
+# Cached under ${QEMU_OPERATOR_CACHE:-~/.cache/qemu-operator}/test-guest/<kernel version>-<script hash>/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tools.sh
@@ -65,7 +66,8 @@ if [ -z "$kernel_package" ]; then # a fresh machine: no package lists yet
 fi
 [ -n "$kernel_package" ] || { log "apt knows no linux-image-cloud-amd64"; exit 1; }
 version=${kernel_package#linux-image-}
-out=${QEMU_OPERATOR_CACHE:-$HOME/.cache/qemu-operator}/test-guest/$version
+# the folder names this script's content too: an edited guest is built anew, never served stale
+out=${QEMU_OPERATOR_CACHE:-$HOME/.cache/qemu-operator}/test-guest/$version-$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)
 if [ -f "$out/initrd.img" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/cmdline" ]; then
   [ -f "$out/disk.qcow2" ] || build_disk "$out"
   echo "$out"
@@ -89,7 +91,8 @@ ln -s bin/busybox "$root/init"
 ln -s busybox "$root/bin/sh"
 # load order matters: virtio_ring first, or /dev/vda never appears
 modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk failover
-net_failover virtio_net virtio_balloon virtio_console cdrom sr_mod isofs fat vfat nls_ascii nls_cp437
+net_failover virtio_net virtio_balloon virtio_console scsi_common scsi_mod virtio_scsi cdrom sr_mod isofs
+fat vfat nls_ascii nls_cp437
 button evdev"
 for m in $modules; do
   found=$(find "$work/kernel/lib/modules/$version" -name "$m.ko" | head -1)

@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.plan;
 
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.spec.UpdateStrategy;
 import java.time.Duration;
 import java.util.Map;
@@ -19,6 +20,8 @@ import java.util.OptionalLong;
  * @param gracePeriod how long a powered-down guest may take to shut down before {@code quit}
  * @param launch what a new QEMU would be launched with (boot-time fields, restart request)
  * @param updateStrategy whether a boot-time change restarts the VM at once or waits for a request
+ * @param diskIoLimits per disk (drive id), its I/O limits ({@link IoLimits#NONE} when unset)
+ * @param link the NIC's link state
  */
 public record DesiredVm(
     boolean running,
@@ -30,13 +33,43 @@ public record DesiredVm(
     OptionalLong maxDowntimeMillis,
     Duration gracePeriod,
     Launch launch,
-    UpdateStrategy updateStrategy) {
+    UpdateStrategy updateStrategy,
+    Map<String, IoLimits> diskIoLimits,
+    LinkState link) {
 
   /** QEMU sizes block devices in whole 512-byte sectors. */
   public static final long SECTOR = 512;
 
   public DesiredVm {
     diskBytes = Map.copyOf(diskBytes);
+    diskIoLimits = Map.copyOf(diskIoLimits);
+  }
+
+  /** No I/O limits, the link up. */
+  public DesiredVm(
+      boolean running,
+      boolean paused,
+      long memoryBytes,
+      OptionalLong balloonBytes,
+      Map<String, Long> diskBytes,
+      OptionalLong maxBandwidth,
+      OptionalLong maxDowntimeMillis,
+      Duration gracePeriod,
+      Launch launch,
+      UpdateStrategy updateStrategy) {
+    this(
+        running,
+        paused,
+        memoryBytes,
+        balloonBytes,
+        diskBytes,
+        maxBandwidth,
+        maxDowntimeMillis,
+        gracePeriod,
+        launch,
+        updateStrategy,
+        Map.of(),
+        LinkState.Up);
   }
 
   /** The same spec with {@code running: false}: how it applies while the QemuVM is deleted. */
@@ -51,7 +84,9 @@ public record DesiredVm(
         maxDowntimeMillis,
         gracePeriod,
         launch,
-        updateStrategy);
+        updateStrategy,
+        diskIoLimits,
+        link);
   }
 
   /** {@code bytes} rounded up to a whole sector, as QEMU would resize to. */

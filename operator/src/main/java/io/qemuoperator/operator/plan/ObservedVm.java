@@ -17,6 +17,7 @@ import java.util.OptionalLong;
  * @param podLaunch what the VM's pod was launched for (its annotations); empty when it does not say
  * @param claims per disk, its claim as the API server shows it
  * @param qemu which QEMU process this is (its vCPUs' host thread ids)
+ * @param diskIoLimits per drive id with a medium, the I/O limits QEMU applies
  */
 public record ObservedVm(
     String runState,
@@ -26,11 +27,35 @@ public record ObservedVm(
     OptionalLong downtimeLimitMillis,
     Optional<Launch> podLaunch,
     Map<String, ClaimState> claims,
-    String qemu) {
+    String qemu,
+    Map<String, IoLimits> diskIoLimits) {
 
   public ObservedVm {
     diskBytes = Map.copyOf(diskBytes);
     claims = Map.copyOf(claims);
+    diskIoLimits = Map.copyOf(diskIoLimits);
+  }
+
+  /** Without I/O limits reported. */
+  public ObservedVm(
+      String runState,
+      OptionalLong balloonActual,
+      Map<String, Long> diskBytes,
+      OptionalLong maxBandwidth,
+      OptionalLong downtimeLimitMillis,
+      Optional<Launch> podLaunch,
+      Map<String, ClaimState> claims,
+      String qemu) {
+    this(
+        runState,
+        balloonActual,
+        diskBytes,
+        maxBandwidth,
+        downtimeLimitMillis,
+        podLaunch,
+        claims,
+        qemu,
+        Map.of());
   }
 
   /** This observation of QEMU, with what the pod and the claims say. */
@@ -43,7 +68,8 @@ public record ObservedVm(
         downtimeLimitMillis,
         podLaunch,
         claims,
-        qemu);
+        qemu,
+        diskIoLimits);
   }
 
   /**

@@ -1,10 +1,12 @@
 package io.qemuoperator.operator.plan;
 
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.qmp.types.BalloonArguments;
 import io.qemuoperator.qmp.types.BlockResizeArguments;
 import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
 import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
 import io.qemuoperator.qmp.types.RunState;
+import io.qemuoperator.qmp.types.SetLinkArguments;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +48,9 @@ public final class Planner {
   static final Set<RunState> RESUMABLE =
       EnumSet.of(RunState.PAUSED, RunState.PRELAUNCH, RunState.WATCHDOG, RunState.DEBUG);
 
+  /** The VM's one NIC, as the pod's QEMU command line names it. */
+  public static final String NIC_ID = "nic0";
+
   /** How often to look at a guest that was asked to power down. */
   static final Duration POWERDOWN_POLL = Duration.ofSeconds(2);
 
@@ -83,6 +88,8 @@ public final class Planner {
                         + " to a new value (e.g. the time) to restart the VM")));
     disks(desired, observed, restart.isPresent(), actions, blockers);
     balloon(desired, prior, actions);
+    ioLimits(desired, observed, actions);
+    link(desired, prior, actions);
     migration(desired, observed, actions);
     if (!desired.paused() && state != RunState.RUNNING) {
       if (RESUMABLE.contains(state)) {
@@ -224,6 +231,31 @@ public final class Planner {
         prior.balloonTarget().isEmpty() && desired.balloonBytes().isEmpty();
     if (!sent && !neverSetAndNoneWanted) {
       actions.add(new QmpAction.Balloon(new BalloonArguments(target)));
+    }
+  }
+
+  /**
+   * Each attached disk gets the spec's I/O limits when QEMU reports others (a disk whose limits
+   * left the spec gets none: all zero). A disk QEMU does not report is left to {@link #disks}.
+   */
+  private static void ioLimits(DesiredVm desired, ObservedVm observed, List<QmpAction> actions) {
+    for (String device : new TreeMap<>(desired.diskIoLimits()).keySet()) {
+      IoLimits applied = observed.diskIoLimits().get(device);
+      IoLimits wanted = desired.diskIoLimits().getOrDefault(device, IoLimits.NONE);
+      if (applied != null && !applied.equals(wanted)) {
+        actions.add(new QmpAction.BlockSetIoThrottle(wanted.arguments(device)));
+      }
+    }
+  }
+
+  /**
+   * QEMU has no query for a NIC's link state: the state is the last one this QEMU process
+   * acknowledged ({@code set_link}, recorded as intent), and up for a QEMU never told.
+   */
+  private static void link(DesiredVm desired, PriorIntent prior, List<QmpAction> actions) {
+    if (desired.link() != prior.linkState()) {
+      actions.add(
+          new QmpAction.SetLink(new SetLinkArguments(NIC_ID, desired.link() == LinkState.Up)));
     }
   }
 

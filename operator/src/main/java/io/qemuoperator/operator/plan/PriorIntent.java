@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.plan;
 
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -14,15 +15,31 @@ import java.util.OptionalLong;
  * @param powerdownSince when {@code system_powerdown} was sent, while the guest is shutting down
  * @param qemu the identity of the QEMU the intents were sent to, when one was recorded
  * @param syncedBefore the last status said this generation of the spec was reached
+ * @param link the NIC link state this QEMU acknowledged ({@code set_link}); empty: never set, so up
+ *     (QEMU starts every NIC with its link up)
  */
 public record PriorIntent(
     OptionalLong balloonTarget,
     Optional<Instant> powerdownSince,
     Optional<String> qemu,
-    boolean syncedBefore) {
+    boolean syncedBefore,
+    Optional<LinkState> link) {
+
+  public PriorIntent(
+      OptionalLong balloonTarget,
+      Optional<Instant> powerdownSince,
+      Optional<String> qemu,
+      boolean syncedBefore) {
+    this(balloonTarget, powerdownSince, qemu, syncedBefore, Optional.empty());
+  }
 
   public PriorIntent(OptionalLong balloonTarget, Optional<Instant> powerdownSince) {
     this(balloonTarget, powerdownSince, Optional.empty(), false);
+  }
+
+  /** The link state of this QEMU's NIC: the last one it acknowledged, up when never set. */
+  public LinkState linkState() {
+    return link.orElse(LinkState.Up);
   }
 
   public static PriorIntent none() {

@@ -2,8 +2,10 @@ package io.qemuoperator.operator.plan;
 
 import io.qemuoperator.qmp.types.BalloonArguments;
 import io.qemuoperator.qmp.types.BlockResizeArguments;
+import io.qemuoperator.qmp.types.BlockSetIoThrottleArguments;
 import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
 import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
+import io.qemuoperator.qmp.types.SetLinkArguments;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -103,6 +105,37 @@ public sealed interface QmpAction {
 
     public String describe() {
       return "grew disk " + arguments.device() + " to " + arguments.size() + " bytes";
+    }
+  }
+
+  record BlockSetIoThrottle(BlockSetIoThrottleArguments arguments) implements QmpAction {
+    public String command() {
+      return "block_set_io_throttle";
+    }
+
+    public String reason() {
+      return "IoLimitsSet";
+    }
+
+    public String describe() {
+      var a = arguments;
+      IoLimits limits =
+          new IoLimits(a.bps(), a.bpsRd(), a.bpsWr(), a.iops(), a.iopsRd(), a.iopsWr());
+      return "set disk " + a.device() + "'s I/O limits to " + limits;
+    }
+  }
+
+  record SetLink(SetLinkArguments arguments) implements QmpAction {
+    public String command() {
+      return "set_link";
+    }
+
+    public String reason() {
+      return arguments.up() ? "LinkUp" : "LinkDown";
+    }
+
+    public String describe() {
+      return "set the link of NIC " + arguments.name() + (arguments.up() ? " up" : " down");
     }
   }
 

@@ -43,9 +43,20 @@ public enum SpecField {
       "spec.machine",
       Class.RESTART,
       boot -> boot.machine().isEmpty() ? "(pinned at first launch)" : boot.machine()),
+  /** QMP block_set_io_throttle, each limit as a whole. */
+  DISK_IO_LIMITS("spec.disks[].ioLimits", Class.LIVE),
+  DISK_IO_LIMITS_TOTAL_BYTES("spec.disks[].ioLimits.totalBytesPerSec", Class.LIVE),
+  DISK_IO_LIMITS_READ_BYTES("spec.disks[].ioLimits.readBytesPerSec", Class.LIVE),
+  DISK_IO_LIMITS_WRITE_BYTES("spec.disks[].ioLimits.writeBytesPerSec", Class.LIVE),
+  DISK_IO_LIMITS_TOTAL_IOPS("spec.disks[].ioLimits.totalIopsPerSec", Class.LIVE),
+  DISK_IO_LIMITS_READ_IOPS("spec.disks[].ioLimits.readIopsPerSec", Class.LIVE),
+  DISK_IO_LIMITS_WRITE_IOPS("spec.disks[].ioLimits.writeIopsPerSec", Class.LIVE),
   MIGRATION("spec.migration", Class.LIVE),
   MIGRATION_MAX_BANDWIDTH("spec.migration.maxBandwidth", Class.LIVE),
   MIGRATION_MAX_DOWNTIME("spec.migration.maxDowntime", Class.LIVE),
+  NETWORK("spec.network", Class.LIVE),
+  /** QMP set_link. */
+  NETWORK_LINK("spec.network.link", Class.LIVE),
   /** Read at each power-down. */
   TERMINATION_GRACE_PERIOD("spec.terminationGracePeriodSeconds", Class.LIVE),
   /** Read at each pass. */

@@ -5,6 +5,7 @@ import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
 import io.qemuoperator.api.v1alpha1.spec.PortSpec;
@@ -29,10 +30,12 @@ public final class SpecReader {
   public static DesiredVm desired(QemuVM vm) {
     QemuVMSpec spec = spec(vm);
     var disks = new LinkedHashMap<String, Long>();
+    var ioLimits = new LinkedHashMap<String, IoLimits>();
     for (DiskSpec disk : disks(spec)) {
       if (userClaim(disk).isEmpty()) { // a user's claim is used as is: never grown
         disks.put(disk.getName(), bytes(disk.getSize()));
       }
+      ioLimits.put(disk.getName(), IoLimits.of(disk.getIoLimits()));
     }
     MigrationSpec migration = spec.getMigration();
     return new DesiredVm(
@@ -54,7 +57,16 @@ public final class SpecReader {
                 ? QemuVMSpec.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS
                 : spec.getTerminationGracePeriodSeconds()),
         launch(vm),
-        spec.getUpdateStrategy() == null ? UpdateStrategy.Automatic : spec.getUpdateStrategy());
+        spec.getUpdateStrategy() == null ? UpdateStrategy.Automatic : spec.getUpdateStrategy(),
+        ioLimits,
+        link(spec));
+  }
+
+  /** The NIC's declared link state; up when unset. */
+  public static LinkState link(QemuVMSpec spec) {
+    return spec.getNetwork() == null || spec.getNetwork().getLink() == null
+        ? LinkState.Up
+        : spec.getNetwork().getLink();
   }
 
   /** What a QEMU started now would be launched for: the boot-time fields, the restart request. */

@@ -1,6 +1,7 @@
 package io.qemuoperator.operator.pod;
 
 import io.qemuoperator.operator.plan.DesiredVm;
+import io.qemuoperator.operator.plan.Planner;
 import io.qemuoperator.sidecar.api.ImageImportFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -153,7 +154,7 @@ public final class QemuCommandLine {
           .append(port.port());
     }
     add(args, "-netdev", netdev.toString());
-    add(args, "-device", "virtio-net-pci,netdev=net0,id=nic0,romfile=");
+    add(args, "-device", "virtio-net-pci,netdev=net0,id=" + Planner.NIC_ID + ",romfile=");
     return List.copyOf(args);
   }
 

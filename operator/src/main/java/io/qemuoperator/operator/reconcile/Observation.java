@@ -1,6 +1,7 @@
 package io.qemuoperator.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.operator.plan.Plan;
 import io.qemuoperator.operator.plan.QmpAction;
 import io.qemuoperator.operator.sidecar.SidecarException;
@@ -24,6 +25,7 @@ import java.util.OptionalLong;
  * @param balloonTarget the balloon target sent to this QEMU (intent, kept in status)
  * @param powerdownSince when the guest was asked to power down
  * @param machine the versioned machine type QEMU runs, when read this pass (QOM {@code /machine})
+ * @param link the NIC link state this QEMU acknowledged (intent, kept in status); empty: never set
  */
 public record Observation(
     List<Violation> violations,
@@ -35,7 +37,8 @@ public record Observation(
     Optional<FailedAction> failed,
     OptionalLong balloonTarget,
     Optional<Instant> powerdownSince,
-    Optional<String> machine) {
+    Optional<String> machine,
+    Optional<LinkState> link) {
 
   public Observation {
     violations = List.copyOf(violations);
@@ -60,6 +63,7 @@ public record Observation(
         failed,
         OptionalLong.empty(),
         powerdownSince,
+        Optional.empty(),
         Optional.empty());
   }
 

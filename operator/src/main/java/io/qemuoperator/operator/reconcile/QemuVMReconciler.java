@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.OperatorConfig;
@@ -231,6 +232,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     Optional<Observation.FailedAction> failed = Optional.empty();
     OptionalLong balloonTarget = prior.balloonTarget();
     Optional<Instant> powerdownSince = prior.powerdownSince();
+    Optional<LinkState> link = prior.link();
     for (QmpAction action : plan.actions()) {
       // its STOP or RESUME then starts no pass of its own: this pass records what it did
       action.runStateAfter().ifPresent(state -> qmpEvents.runStateKnown(id, state));
@@ -244,6 +246,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         case QmpAction.Balloon balloon ->
             balloonTarget = OptionalLong.of(balloon.arguments().value());
         case QmpAction.SystemPowerdown powerdown -> powerdownSince = Optional.of(now);
+        case QmpAction.SetLink set ->
+            link = Optional.of(set.arguments().up() ? LinkState.Up : LinkState.Down);
         default -> {}
       }
       events.record(
@@ -289,7 +293,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             failed,
             balloonTarget,
             powerdownSince,
-            snapshot.machine());
+            snapshot.machine(),
+            link);
     // A sidecar that failed on the way (not QEMU refusing) is tried again soon, not at the resync.
     Optional<Duration> recheck =
         failed.isPresent() && failed.get().error().isTransient()

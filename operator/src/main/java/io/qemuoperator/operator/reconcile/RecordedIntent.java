@@ -1,6 +1,7 @@
 package io.qemuoperator.operator.reconcile;
 
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.IntentStatus;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
@@ -31,7 +32,15 @@ final class RecordedIntent {
             : OptionalLong.empty(),
         powerdownSince(vm),
         recorded,
-        syncedBefore(vm));
+        syncedBefore(vm),
+        sameQemu ? link(intent) : Optional.empty());
+  }
+
+  /** The link state recorded as acknowledged; empty when none (or not one of the enum's). */
+  static Optional<LinkState> link(IntentStatus intent) {
+    return java.util.Arrays.stream(LinkState.values())
+        .filter(state -> state.name().equals(intent.getLink()))
+        .findFirst();
   }
 
   /** When the guest was asked to power down, while it is shutting down. */

@@ -5,18 +5,22 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.CpuStatus;
 import io.qemuoperator.api.v1alpha1.status.DiskStatus;
 import io.qemuoperator.api.v1alpha1.status.IntentStatus;
+import io.qemuoperator.api.v1alpha1.status.IoLimitsStatus;
 import io.qemuoperator.api.v1alpha1.status.KvmStatus;
 import io.qemuoperator.api.v1alpha1.status.MemoryStatus;
 import io.qemuoperator.api.v1alpha1.status.MigrationStatus;
+import io.qemuoperator.api.v1alpha1.status.NetworkStatus;
 import io.qemuoperator.api.v1alpha1.status.QemuStatus;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.plan.Blocker;
 import io.qemuoperator.operator.plan.DesiredVm;
+import io.qemuoperator.operator.plan.IoLimits;
 import io.qemuoperator.operator.plan.Quantities;
 import io.qemuoperator.operator.plan.Restart;
 import io.qemuoperator.operator.pod.VmPod;
@@ -62,6 +66,9 @@ public final class StatusAggregator {
     conditions.set(Conditions.SPEC_VALID, true, "Valid", "the spec passes every rule");
     if (seen.snapshot().isPresent()) {
       observe(seen.snapshot().get(), desired, status);
+      var network = new NetworkStatus();
+      network.setLink(seen.link().orElse(LinkState.Up).name());
+      status.setNetwork(network);
     } else if (vm.getStatus() != null && seen.pod().isPresent()) {
       // QEMU not reached this pass: its figures stay as last read (the conditions say it is not
       // reachable), except the run state, which nobody knows now. The vCPU threads also keep
@@ -173,6 +180,11 @@ public final class StatusAggregator {
         .map(labels -> labels.get(VmPod.REVISION))
         .ifPresent(intent::setLaunchRevision);
     seen.balloonTarget().ifPresent(intent::setBalloonTarget);
+    if (seen.snapshot().isPresent()) {
+      seen.link().map(LinkState::name).ifPresent(intent::setLink);
+    } else if (seen.pod().isPresent()) {
+      intent.setLink(before.getLink());
+    }
     // to the millisecond: the grace period is counted from it, and whole seconds would cut it short
     seen.powerdownSince()
         .map(since -> since.truncatedTo(ChronoUnit.MILLIS).toString())
@@ -221,6 +233,7 @@ public final class StatusAggregator {
       disk.setFormat(state.format());
       disk.setReadOnly(state.readOnly());
       disk.setIoStatus(state.ioStatus());
+      disk.setIoLimits(ioLimits(state.ioLimits()));
       disks.add(disk);
     }
     status.setDisks(disks);
@@ -240,7 +253,27 @@ public final class StatusAggregator {
     status.setMigration(migration);
   }
 
+  /** The limits QEMU applies, those it does not left out; null when it applies none. */
+  private static IoLimitsStatus ioLimits(IoLimits limits) {
+    if (limits.none()) {
+      return null;
+    }
+    var status = new IoLimitsStatus();
+    status.setTotalBytesPerSec(positive(limits.bps()));
+    status.setReadBytesPerSec(positive(limits.bpsRd()));
+    status.setWriteBytesPerSec(positive(limits.bpsWr()));
+    status.setTotalIopsPerSec(positive(limits.iops()));
+    status.setReadIopsPerSec(positive(limits.iopsRd()));
+    status.setWriteIopsPerSec(positive(limits.iopsWr()));
+    return status;
+  }
+
+  private static Long positive(long value) {
+    return value > 0 ? value : null;
+  }
+
   private static void copyObserved(QemuVMStatus from, QemuVMStatus to) {
+    to.setNetwork(from.getNetwork());
     to.setRunState(from.getRunState());
     to.setQemu(from.getQemu());
     to.setMemory(from.getMemory());

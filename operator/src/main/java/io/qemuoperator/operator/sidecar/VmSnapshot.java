@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.sidecar;
 
+import io.qemuoperator.operator.plan.IoLimits;
 import io.qemuoperator.operator.plan.ObservedVm;
 import io.qemuoperator.qmp.types.CpuInfo;
 import io.qemuoperator.sidecar.api.BlockDevice;
@@ -47,10 +48,23 @@ public record VmSnapshot(
 
   /**
    * A block device with a medium: its drive id, virtual size (modern QEMU's {@code
-   * inserted.image.virtual-size}; -1 where QEMU does not report it), format, read-only, I/O status.
+   * inserted.image.virtual-size}; -1 where QEMU does not report it), format, read-only, I/O status,
+   * the I/O limits QEMU applies.
    */
   public record DiskState(
-      String device, long sizeBytes, String format, boolean readOnly, String ioStatus) {}
+      String device,
+      long sizeBytes,
+      String format,
+      boolean readOnly,
+      String ioStatus,
+      IoLimits ioLimits) {
+
+    /** Without I/O limits. */
+    public DiskState(
+        String device, long sizeBytes, String format, boolean readOnly, String ioStatus) {
+      this(device, sizeBytes, format, readOnly, ioStatus, IoLimits.NONE);
+    }
+  }
 
   /** A vCPU: its index and the host thread that runs it. */
   public record CpuState(long index, long threadId) {}
@@ -72,7 +86,8 @@ public record VmSnapshot(
               inserted.image() == null ? -1 : inserted.image().virtualSize(),
               inserted.info().drv(),
               inserted.info().ro(),
-              block.ioStatus() == null ? "ok" : block.ioStatus().wireName()));
+              block.ioStatus() == null ? "ok" : block.ioStatus().wireName(),
+              IoLimits.of(inserted.info())));
     }
     var cpus = new ArrayList<CpuState>();
     for (CpuInfo cpu : orEmpty(state.cpus())) {
@@ -137,6 +152,8 @@ public record VmSnapshot(
     disks.stream()
         .filter(disk -> disk.sizeBytes() >= 0)
         .forEach(disk -> sizes.put(disk.device(), disk.sizeBytes()));
+    var ioLimits = new LinkedHashMap<String, IoLimits>();
+    disks.forEach(disk -> ioLimits.put(disk.device(), disk.ioLimits()));
     return new ObservedVm(
         runState,
         balloonActual,
@@ -145,7 +162,8 @@ public record VmSnapshot(
         downtimeLimitMillis,
         java.util.Optional.empty(),
         java.util.Map.of(),
-        qemuIdentity());
+        qemuIdentity(),
+        ioLimits);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
+import io.qemuoperator.api.v1alpha1.spec.IoLimitsSpec;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
 import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
 import io.qemuoperator.api.v1alpha1.spec.PortSpec;
@@ -193,6 +194,7 @@ public final class QemuVMSpecValidator {
                 "'%s' is not a DNS-1123 subdomain".formatted(storageClass)));
       }
       validateSource(path + ".source", disk.getSource(), violations);
+      validateIoLimits(path + ".ioLimits", disk.getIoLimits(), violations);
       Integer bootOrder = disk.getBootOrder();
       if (bootOrder != null) {
         if (bootOrder < 1 || bootOrder > DiskSpec.MAX_BOOT_ORDER) {
@@ -247,6 +249,59 @@ public final class QemuVMSpecValidator {
             || !STORAGE_CLASS_NAME.matcher(claim).matches())) {
       violations.add(
           new Violation(path + ".claimName", "'%s' is not a DNS-1123 subdomain".formatted(claim)));
+    }
+  }
+
+  /** QEMU's rules for block_set_io_throttle: positive, at most 10^15, no total with read/write. */
+  private static void validateIoLimits(
+      String path, IoLimitsSpec limits, List<Violation> violations) {
+    if (limits == null) {
+      return;
+    }
+    BigDecimal max = BigDecimal.valueOf(IoLimitsSpec.MAX_VALUE);
+    for (var bytes :
+        List.of(
+            Map.entry("totalBytesPerSec", Optional.ofNullable(limits.getTotalBytesPerSec())),
+            Map.entry("readBytesPerSec", Optional.ofNullable(limits.getReadBytesPerSec())),
+            Map.entry("writeBytesPerSec", Optional.ofNullable(limits.getWriteBytesPerSec())))) {
+      String field = path + "." + bytes.getKey();
+      positiveQuantity(field, bytes.getValue().orElse(null), violations)
+          .filter(value -> value.compareTo(max) > 0)
+          .ifPresent(
+              value ->
+                  violations.add(
+                      new Violation(
+                          field,
+                          "must be at most 10^15 (QEMU's largest limit), got %s"
+                              .formatted(bytes.getValue().get()))));
+    }
+    for (var iops :
+        List.of(
+            Map.entry("totalIopsPerSec", Optional.ofNullable(limits.getTotalIopsPerSec())),
+            Map.entry("readIopsPerSec", Optional.ofNullable(limits.getReadIopsPerSec())),
+            Map.entry("writeIopsPerSec", Optional.ofNullable(limits.getWriteIopsPerSec())))) {
+      iops.getValue()
+          .filter(value -> value < 1 || value > IoLimitsSpec.MAX_VALUE)
+          .ifPresent(
+              value ->
+                  violations.add(
+                      new Violation(
+                          path + "." + iops.getKey(),
+                          "must be between 1 and 10^15, got %d".formatted(value))));
+    }
+    if (limits.getTotalBytesPerSec() != null
+        && (limits.getReadBytesPerSec() != null || limits.getWriteBytesPerSec() != null)) {
+      violations.add(
+          new Violation(
+              path + ".totalBytesPerSec",
+              "cannot be combined with readBytesPerSec or writeBytesPerSec (QEMU refuses it)"));
+    }
+    if (limits.getTotalIopsPerSec() != null
+        && (limits.getReadIopsPerSec() != null || limits.getWriteIopsPerSec() != null)) {
+      violations.add(
+          new Violation(
+              path + ".totalIopsPerSec",
+              "cannot be combined with readIopsPerSec or writeIopsPerSec (QEMU refuses it)"));
     }
   }
 

@@ -143,6 +143,31 @@ class CrdSchemaTest {
   }
 
   @Test
+  void ioLimitsRefuseWhatQemuRefusesByCel() {
+    JSONSchemaProps limits = disk().getProperties().get("ioLimits");
+    assertThat(rule(limits, "totalBytesPerSec").getRule())
+        .isEqualTo(
+            "!has(self.totalBytesPerSec) || (!has(self.readBytesPerSec) &&"
+                + " !has(self.writeBytesPerSec))");
+    assertThat(rule(limits, "totalIopsPerSec").getRule())
+        .isEqualTo(
+            "!has(self.totalIopsPerSec) || (!has(self.readIopsPerSec) &&"
+                + " !has(self.writeIopsPerSec))");
+    assertThat(rule(limits.getProperties().get("readBytesPerSec"), "quantity('1P')").getRule())
+        .startsWith("isQuantity(string(self)) && quantity(string(self)).sign() > 0");
+    JSONSchemaProps iops = limits.getProperties().get("writeIopsPerSec");
+    assertThat(iops.getMinimum()).isEqualTo(1.0);
+    assertThat(iops.getMaximum()).isEqualTo(1e15);
+  }
+
+  @Test
+  void networkLinkIsUpOrDown() {
+    JSONSchemaProps link = spec.getProperties().get("network").getProperties().get("link");
+    assertThat(link.getEnum()).extracting(JsonNode::asText).containsExactly("Down", "Up");
+    assertThat(link.getDefault().asText()).isEqualTo("Up");
+  }
+
+  @Test
   void migrationDowntimeIsADurationPattern() {
     JSONSchemaProps downtime =
         spec.getProperties().get("migration").getProperties().get("maxDowntime");
@@ -167,16 +192,20 @@ class CrdSchemaTest {
             "disks",
             "cpus",
             "migration",
+            "network",
             "sidecarInstance",
             "vcpus",
             "intent");
     assertThat(p.get("intent").getProperties())
-        .containsOnlyKeys("qemu", "launchRevision", "balloonTarget", "powerdownRequestedAt");
+        .containsOnlyKeys(
+            "qemu", "launchRevision", "balloonTarget", "link", "powerdownRequestedAt");
+    assertThat(p.get("network").getProperties()).containsOnlyKeys("link");
     assertThat(p.get("qemu").getProperties().get("kvm").getProperties())
         .containsOnlyKeys("enabled", "present");
     assertThat(p.get("memory").getProperties()).containsOnlyKeys("boot", "actual", "target");
     assertThat(p.get("disks").getItems().getSchema().getProperties())
-        .containsOnlyKeys("name", "device", "sizeBytes", "format", "readOnly", "ioStatus");
+        .containsOnlyKeys(
+            "name", "device", "sizeBytes", "format", "readOnly", "ioStatus", "ioLimits");
     assertThat(p.get("cpus").getItems().getSchema().getProperties())
         .containsOnlyKeys("index", "threadId");
     assertThat(p.get("migration").getProperties())

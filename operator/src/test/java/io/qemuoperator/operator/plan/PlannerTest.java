@@ -2,8 +2,11 @@ package io.qemuoperator.operator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.spec.UpdateStrategy;
+import io.qemuoperator.qmp.types.BlockSetIoThrottleArguments;
 import io.qemuoperator.qmp.types.RunState;
+import io.qemuoperator.qmp.types.SetLinkArguments;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -484,5 +487,102 @@ class PlannerTest {
     Plan plan = planner.plan(want, moved, PriorIntent.none(), NOW);
     assertThat(plan.blockers()).extracting(Blocker::reason).containsExactly("StorageClassFixed");
     assertThat(plan.blockers().get(0).message()).contains("'root'", "'local'");
+  }
+
+  private static DesiredVm withDevices(Map<String, IoLimits> ioLimits, LinkState link) {
+    var base = desired(false);
+    return new DesiredVm(
+        base.running(),
+        base.paused(),
+        base.memoryBytes(),
+        base.balloonBytes(),
+        Map.of("root", 1L << 30, "data", 1L << 30),
+        base.maxBandwidth(),
+        base.maxDowntimeMillis(),
+        base.gracePeriod(),
+        base.launch(),
+        base.updateStrategy(),
+        ioLimits,
+        link);
+  }
+
+  private static ObservedVm withLimits(Map<String, IoLimits> applied) {
+    var base =
+        PlanFixtures.observed(
+            "running",
+            OptionalLong.of(512 * MIB),
+            Map.of("root", 1L << 30, "data", 1L << 30),
+            OptionalLong.of(134217728),
+            OptionalLong.of(300));
+    return new ObservedVm(
+        base.runState(),
+        base.balloonActual(),
+        base.diskBytes(),
+        base.maxBandwidth(),
+        base.downtimeLimitMillis(),
+        base.podLaunch(),
+        base.claims(),
+        base.qemu(),
+        applied);
+  }
+
+  private static final IoLimits READ_4MIB = new IoLimits(0, 4 * MIB, 0, 0, 0, 0);
+
+  @Test
+  void ioLimitsThatQemuDoesNotApplyAreSetWithAllSixValuesOnTheDriveId() {
+    var want = withDevices(Map.of("root", READ_4MIB, "data", IoLimits.NONE), LinkState.Up);
+    Plan plan =
+        planner.plan(
+            want,
+            withLimits(Map.of("root", IoLimits.NONE, "data", IoLimits.NONE)),
+            PriorIntent.none(),
+            NOW);
+    assertThat(plan.actions())
+        .containsExactly(
+            new QmpAction.BlockSetIoThrottle(
+                new BlockSetIoThrottleArguments("root", 0, 4 * MIB, 0, 0, 0, 0)));
+    assertThat(plan.actions().get(0).describe()).contains("root", "read 4194304 B/s");
+  }
+
+  @Test
+  void ioLimitsRemovedFromTheSpecAreClearedAndAppliedOnesAreLeftAlone() {
+    var want = withDevices(Map.of("root", READ_4MIB, "data", IoLimits.NONE), LinkState.Up);
+    var applied = Map.of("root", READ_4MIB, "data", new IoLimits(0, 0, 0, 100, 0, 0));
+    Plan plan = planner.plan(want, withLimits(applied), PriorIntent.none(), NOW);
+    assertThat(plan.actions())
+        .containsExactly(
+            new QmpAction.BlockSetIoThrottle(
+                new BlockSetIoThrottleArguments("data", 0, 0, 0, 0, 0, 0)));
+  }
+
+  @Test
+  void ioLimitsOfADiskQemuDoesNotHaveAreNotSent() {
+    var want = withDevices(Map.of("root", READ_4MIB, "data", READ_4MIB), LinkState.Up);
+    Plan plan = planner.plan(want, withLimits(Map.of("root", READ_4MIB)), PriorIntent.none(), NOW);
+    assertThat(plan.actions()).isEmpty();
+  }
+
+  @Test
+  void linkDownIsSentOnceToEachQemuAndUpOnlyWhenThisQemuWasToldDown() {
+    var down = withDevices(Map.of(), LinkState.Down);
+    var up = withDevices(Map.of(), LinkState.Up);
+    var observed = withLimits(Map.of("root", IoLimits.NONE, "data", IoLimits.NONE));
+    var neverTold = PriorIntent.none();
+    var toldDown =
+        new PriorIntent(
+            OptionalLong.empty(),
+            Optional.empty(),
+            Optional.of("1001"),
+            true,
+            Optional.of(LinkState.Down));
+
+    assertThat(planner.plan(down, observed, neverTold, NOW).actions())
+        .containsExactly(new QmpAction.SetLink(new SetLinkArguments("nic0", false)));
+    assertThat(planner.plan(down, observed, toldDown, NOW).actions()).isEmpty();
+    assertThat(planner.plan(up, observed, toldDown, NOW).actions())
+        .containsExactly(new QmpAction.SetLink(new SetLinkArguments("nic0", true)));
+    assertThat(planner.plan(up, observed, neverTold, NOW).actions())
+        .as("QEMU starts every NIC up")
+        .isEmpty();
   }
 }

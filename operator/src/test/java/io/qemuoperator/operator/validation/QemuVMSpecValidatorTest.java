@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
+import io.qemuoperator.api.v1alpha1.spec.IoLimitsSpec;
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.spec.MigrationSpec;
+import io.qemuoperator.api.v1alpha1.spec.NetworkSpec;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -60,7 +63,20 @@ class QemuVMSpecValidatorTest {
             s -> s.getMigration().setMaxDowntime("0.5s"),
             s -> s.setMigration(new MigrationSpec()),
             s -> s.setTerminationGracePeriodSeconds(0L),
-            s -> s.setTerminationGracePeriodSeconds(3600L))
+            s -> s.setTerminationGracePeriodSeconds(3600L),
+            s -> s.getDisks().get(0).setIoLimits(limits(l -> l.setReadBytesPerSec(q("4Mi")))),
+            s ->
+                s.getDisks()
+                    .get(0)
+                    .setIoLimits(
+                        limits(
+                            l -> {
+                              l.setReadBytesPerSec(q("4Mi"));
+                              l.setWriteBytesPerSec(q("1M"));
+                              l.setTotalIopsPerSec(100L);
+                            })),
+            s -> s.getDisks().get(0).setIoLimits(limits(l -> l.setTotalBytesPerSec(q("1P")))),
+            s -> s.setNetwork(new NetworkSpec(LinkState.Down)))
         .map(Arguments::of);
   }
 
@@ -190,10 +206,61 @@ class QemuVMSpecValidatorTest {
             "spec.migration.maxDowntime",
             "not a duration"),
         rejects(
+            "total and read bytes together",
+            s ->
+                s.getDisks()
+                    .get(0)
+                    .setIoLimits(
+                        limits(
+                            l -> {
+                              l.setTotalBytesPerSec(q("8Mi"));
+                              l.setReadBytesPerSec(q("4Mi"));
+                            })),
+            "spec.disks[0].ioLimits.totalBytesPerSec",
+            "cannot be combined with readBytesPerSec"),
+        rejects(
+            "total and write IOPS together",
+            s ->
+                s.getDisks()
+                    .get(1)
+                    .setIoLimits(
+                        limits(
+                            l -> {
+                              l.setTotalIopsPerSec(100L);
+                              l.setWriteIopsPerSec(50L);
+                            })),
+            "spec.disks[1].ioLimits.totalIopsPerSec",
+            "cannot be combined with readIopsPerSec or writeIopsPerSec"),
+        rejects(
+            "bytes limit zero",
+            s -> s.getDisks().get(0).setIoLimits(limits(l -> l.setReadBytesPerSec(q("0")))),
+            "spec.disks[0].ioLimits.readBytesPerSec",
+            "greater than zero"),
+        rejects(
+            "bytes limit above QEMU's largest",
+            s -> s.getDisks().get(0).setIoLimits(limits(l -> l.setWriteBytesPerSec(q("2P")))),
+            "spec.disks[0].ioLimits.writeBytesPerSec",
+            "at most 10^15"),
+        rejects(
+            "IOPS limit zero",
+            s -> s.getDisks().get(0).setIoLimits(limits(l -> l.setReadIopsPerSec(0L))),
+            "spec.disks[0].ioLimits.readIopsPerSec",
+            "between 1 and 10^15"),
+        rejects(
             "grace period negative",
             s -> s.setTerminationGracePeriodSeconds(-1L),
             "spec.terminationGracePeriodSeconds",
             "between 0 and 3600"));
+  }
+
+  private static IoLimitsSpec limits(Consumer<IoLimitsSpec> set) {
+    var limits = new IoLimitsSpec();
+    set.accept(limits);
+    return limits;
+  }
+
+  private static Quantity q(String text) {
+    return new Quantity(text);
   }
 
   private static Arguments rejects(

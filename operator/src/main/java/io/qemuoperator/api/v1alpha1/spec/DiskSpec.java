@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /** One disk of the VM, backed by a PersistentVolumeClaim. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "size", "storageClassName", "source", "bootOrder"})
+@JsonPropertyOrder({"name", "size", "storageClassName", "source", "bootOrder", "ioLimits"})
 public class DiskSpec {
 
   /** A DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric. */
@@ -65,6 +65,10 @@ public class DiskSpec {
 
   public static final int MAX_BOOT_ORDER = 64;
 
+  @JsonPropertyDescription(
+      "The disk's I/O limits (QMP block_set_io_throttle), changed live. Unset: no limits.")
+  private IoLimitsSpec ioLimits;
+
   public DiskSpec() {}
 
   public DiskSpec(String name, Quantity size) {
@@ -112,6 +116,14 @@ public class DiskSpec {
     this.source = source;
   }
 
+  public IoLimitsSpec getIoLimits() {
+    return ioLimits;
+  }
+
+  public void setIoLimits(IoLimitsSpec ioLimits) {
+    this.ioLimits = ioLimits;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DiskSpec d
@@ -119,17 +131,18 @@ public class DiskSpec {
         && Objects.equals(size, d.size)
         && Objects.equals(storageClassName, d.storageClassName)
         && Objects.equals(source, d.source)
-        && Objects.equals(bootOrder, d.bootOrder);
+        && Objects.equals(bootOrder, d.bootOrder)
+        && Objects.equals(ioLimits, d.ioLimits);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, size, storageClassName, source, bootOrder);
+    return Objects.hash(name, size, storageClassName, source, bootOrder, ioLimits);
   }
 
   @Override
   public String toString() {
-    return "DiskSpec{name=%s, size=%s, storageClassName=%s, source=%s, bootOrder=%s}"
-        .formatted(name, size, storageClassName, source, bootOrder);
+    return "DiskSpec{name=%s, size=%s, storageClassName=%s, source=%s, bootOrder=%s, ioLimits=%s}"
+        .formatted(name, size, storageClassName, source, bootOrder, ioLimits);
   }
 }

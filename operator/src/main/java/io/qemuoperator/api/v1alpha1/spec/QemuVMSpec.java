@@ -29,6 +29,7 @@ import java.util.Objects;
   "firmware",
   "machine",
   "migration",
+  "network",
   "terminationGracePeriodSeconds",
   "updateStrategy",
   "cloudInit",
@@ -150,6 +151,9 @@ public class QemuVMSpec {
 
   @JsonPropertyDescription("Live-migration parameters applied to QEMU (bandwidth and downtime).")
   private MigrationSpec migration;
+
+  @JsonPropertyDescription("The VM's network interface (its link state).")
+  private NetworkSpec network;
 
   @JsonPropertyDescription(
       "Seconds the guest is given to power down after an ACPI shutdown request before QEMU is"
@@ -276,6 +280,14 @@ public class QemuVMSpec {
     this.migration = migration;
   }
 
+  public NetworkSpec getNetwork() {
+    return network;
+  }
+
+  public void setNetwork(NetworkSpec network) {
+    this.network = network;
+  }
+
   public Long getTerminationGracePeriodSeconds() {
     return terminationGracePeriodSeconds;
   }
@@ -336,6 +348,7 @@ public class QemuVMSpec {
         && Objects.equals(firmware, s.firmware)
         && Objects.equals(machine, s.machine)
         && Objects.equals(migration, s.migration)
+        && Objects.equals(network, s.network)
         && Objects.equals(terminationGracePeriodSeconds, s.terminationGracePeriodSeconds)
         && Objects.equals(updateStrategy, s.updateStrategy)
         && Objects.equals(cloudInit, s.cloudInit)
@@ -356,6 +369,7 @@ public class QemuVMSpec {
         firmware,
         machine,
         migration,
+        network,
         terminationGracePeriodSeconds,
         updateStrategy,
         cloudInit,
@@ -366,7 +380,7 @@ public class QemuVMSpec {
 
   @Override
   public String toString() {
-    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s}"
+    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, network=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s}"
         .formatted(
             running,
             paused,
@@ -377,6 +391,7 @@ public class QemuVMSpec {
             firmware,
             machine,
             migration,
+            network,
             terminationGracePeriodSeconds,
             updateStrategy,
             cloudInit,

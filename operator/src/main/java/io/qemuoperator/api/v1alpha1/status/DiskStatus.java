@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /** One block device as QEMU reports it (QMP query-block). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "device", "sizeBytes", "format", "readOnly", "ioStatus"})
+@JsonPropertyOrder({"name", "device", "sizeBytes", "format", "readOnly", "ioStatus", "ioLimits"})
 public class DiskStatus {
 
   @JsonPropertyDescription("The spec disk this device backs.")
@@ -29,6 +29,10 @@ public class DiskStatus {
 
   @JsonPropertyDescription("QEMU's I/O status: ok, failed or nospace.")
   private String ioStatus;
+
+  @JsonPropertyDescription(
+      "The I/O limits QEMU applies (query-block); absent when it applies none.")
+  private IoLimitsStatus ioLimits;
 
   public DiskStatus() {}
 
@@ -80,6 +84,14 @@ public class DiskStatus {
     this.ioStatus = ioStatus;
   }
 
+  public IoLimitsStatus getIoLimits() {
+    return ioLimits;
+  }
+
+  public void setIoLimits(IoLimitsStatus ioLimits) {
+    this.ioLimits = ioLimits;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DiskStatus other
@@ -88,17 +100,18 @@ public class DiskStatus {
         && Objects.equals(sizeBytes, other.sizeBytes)
         && Objects.equals(format, other.format)
         && Objects.equals(readOnly, other.readOnly)
-        && Objects.equals(ioStatus, other.ioStatus);
+        && Objects.equals(ioStatus, other.ioStatus)
+        && Objects.equals(ioLimits, other.ioLimits);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, device, sizeBytes, format, readOnly, ioStatus);
+    return Objects.hash(name, device, sizeBytes, format, readOnly, ioStatus, ioLimits);
   }
 
   @Override
   public String toString() {
-    return "DiskStatus{name=%s, device=%s, sizeBytes=%s, format=%s, readOnly=%s, ioStatus=%s}"
-        .formatted(name, device, sizeBytes, format, readOnly, ioStatus);
+    return "DiskStatus{name=%s, device=%s, sizeBytes=%s, format=%s, readOnly=%s, ioStatus=%s, ioLimits=%s}"
+        .formatted(name, device, sizeBytes, format, readOnly, ioStatus, ioLimits);
   }
 }

@@ -12,7 +12,7 @@ import java.util.Objects;
  * back.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"qemu", "launchRevision", "balloonTarget", "powerdownRequestedAt"})
+@JsonPropertyOrder({"qemu", "launchRevision", "balloonTarget", "link", "powerdownRequestedAt"})
 public class IntentStatus {
 
   @JsonPropertyDescription(
@@ -28,6 +28,10 @@ public class IntentStatus {
   @JsonPropertyDescription("The balloon target sent to this QEMU, in bytes.")
   @Min(0)
   private Long balloonTarget;
+
+  @JsonPropertyDescription(
+      "The NIC link state this QEMU acknowledged (QMP set_link), Up or Down; absent: never set.")
+  private String link;
 
   @JsonPropertyDescription(
       "When the guest was asked to power down (ACPI); QEMU is quit once the grace period has"
@@ -60,6 +64,14 @@ public class IntentStatus {
     this.balloonTarget = balloonTarget;
   }
 
+  public String getLink() {
+    return link;
+  }
+
+  public void setLink(String link) {
+    this.link = link;
+  }
+
   public String getPowerdownRequestedAt() {
     return powerdownRequestedAt;
   }
@@ -74,17 +86,18 @@ public class IntentStatus {
         && Objects.equals(qemu, other.qemu)
         && Objects.equals(launchRevision, other.launchRevision)
         && Objects.equals(balloonTarget, other.balloonTarget)
+        && Objects.equals(link, other.link)
         && Objects.equals(powerdownRequestedAt, other.powerdownRequestedAt);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(qemu, launchRevision, balloonTarget, powerdownRequestedAt);
+    return Objects.hash(qemu, launchRevision, balloonTarget, link, powerdownRequestedAt);
   }
 
   @Override
   public String toString() {
-    return "IntentStatus{qemu=%s, launchRevision=%s, balloonTarget=%s, powerdownRequestedAt=%s}"
-        .formatted(qemu, launchRevision, balloonTarget, powerdownRequestedAt);
+    return "IntentStatus{qemu=%s, launchRevision=%s, balloonTarget=%s, link=%s, powerdownRequestedAt=%s}"
+        .formatted(qemu, launchRevision, balloonTarget, link, powerdownRequestedAt);
   }
 }

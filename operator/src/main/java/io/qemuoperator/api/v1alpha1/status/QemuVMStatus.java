@@ -21,6 +21,7 @@ import java.util.Objects;
   "disks",
   "cpus",
   "migration",
+  "network",
   "sidecarInstance",
   "intent"
 })
@@ -68,6 +69,9 @@ public class QemuVMStatus {
 
   @JsonPropertyDescription("Migration state and parameters.")
   private MigrationStatus migration;
+
+  @JsonPropertyDescription("The NIC as the running QEMU has it (its link state).")
+  private NetworkStatus network;
 
   @JsonPropertyDescription(
       "The instance id of the QMP sidecar last read; a new id means events may have been missed and state is re-read.")
@@ -168,6 +172,14 @@ public class QemuVMStatus {
     this.cpus = cpus;
   }
 
+  public NetworkStatus getNetwork() {
+    return network;
+  }
+
+  public void setNetwork(NetworkStatus network) {
+    this.network = network;
+  }
+
   public MigrationStatus getMigration() {
     return migration;
   }
@@ -196,6 +208,7 @@ public class QemuVMStatus {
         && Objects.equals(disks, other.disks)
         && Objects.equals(cpus, other.cpus)
         && Objects.equals(migration, other.migration)
+        && Objects.equals(network, other.network)
         && Objects.equals(sidecarInstance, other.sidecarInstance)
         && Objects.equals(vcpus, other.vcpus)
         && Objects.equals(machine, other.machine)
@@ -214,6 +227,7 @@ public class QemuVMStatus {
         disks,
         cpus,
         migration,
+        network,
         sidecarInstance,
         vcpus,
         machine,
@@ -222,7 +236,7 @@ public class QemuVMStatus {
 
   @Override
   public String toString() {
-    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, sidecarInstance=%s, vcpus=%s, machine=%s, intent=%s}"
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, network=%s, sidecarInstance=%s, vcpus=%s, machine=%s, intent=%s}"
         .formatted(
             phase,
             runState,
@@ -233,6 +247,7 @@ public class QemuVMStatus {
             disks,
             cpus,
             migration,
+            network,
             sidecarInstance,
             vcpus,
             machine,

@@ -1,0 +1,112 @@
+package io.qemuoperator.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+
+/**
+ * The test guest's root shell on its serial console ({@link TestingQemu#serialLog()} with a {@link
+ * TestGuest}): a command is typed into the console's socket and its output read back from the
+ * console's log, up to an end marker the shell prints after it. One client at a time (QEMU's socket
+ * chardev takes one): keep one {@code GuestShell} per QEMU and close it.
+ */
+public final class GuestShell implements AutoCloseable {
+  private final SocketChannel console;
+  private final Path log;
+  private static final Duration ECHO = Duration.ofSeconds(5);
+  private final AtomicInteger commands = new AtomicInteger();
+
+  private GuestShell(SocketChannel console, Path log) {
+    this.console = console;
+    this.log = log;
+  }
+
+  /** Connects to the serial console of {@code qemu} (started with a guest). */
+  public static GuestShell of(TestingQemu qemu) {
+    try {
+      return new GuestShell(
+          SocketChannel.open(UnixDomainSocketAddress.of(qemu.dir().resolve("serial.sock"))),
+          qemu.serialLog());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void type(String text) throws IOException {
+    console.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Runs {@code command} in the guest's shell and answers what it printed (stdout and stderr, lines
+   * joined by {@code \n}), once it has finished, within {@code timeout}. The line editor of busybox
+   * ash, with no terminal to answer its cursor query (ESC [6n), now and then loses part of a typed
+   * line: a line whose first marker does not come back within {@link #ECHO} is cancelled (Ctrl-C)
+   * and typed again.
+   */
+  public String run(String command, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (true) {
+        int n = commands.incrementAndGet();
+        // the markers are joined by the shell: the console's echo of the typed line never matches
+        String begin = "@@b" + n + "@@\n";
+        String end = "@@e" + n + "@@";
+        long from = Files.exists(log) ? Files.size(log) : 0;
+        type("echo @@b\"\"" + n + "@@;{ " + command + "; } 2>&1;echo @@e\"\"" + n + "@@\n");
+        try {
+          Awaitility.await("'" + command + "' started in the guest's shell")
+              .atMost(ECHO)
+              .pollInterval(Duration.ofMillis(50))
+              .until(() -> since(from).contains(begin));
+        } catch (org.awaitility.core.ConditionTimeoutException lost) {
+          if (System.nanoTime() > deadline) {
+            throw lost;
+          }
+          type("\u0003");
+          continue;
+        }
+        String[] output = new String[1];
+        Awaitility.await("'" + command + "' in the guest's shell")
+            .atMost(timeout)
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> {
+                  String text = since(from);
+                  int start = text.indexOf(begin);
+                  int stop = text.indexOf(end, start);
+                  if (stop < 0) {
+                    return false;
+                  }
+                  output[0] = text.substring(start + begin.length(), stop).strip();
+                  return true;
+                });
+        return output[0];
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String since(long from) throws IOException {
+    byte[] all = Files.readAllBytes(log);
+    int start = (int) Math.min(from, all.length);
+    return new String(all, start, all.length - start, StandardCharsets.UTF_8).replace("\r", "");
+  }
+
+  @Override
+  public void close() {
+    try {
+      console.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
