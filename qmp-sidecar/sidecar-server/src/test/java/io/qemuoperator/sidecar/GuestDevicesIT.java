@@ -133,7 +133,7 @@ class GuestDevicesIT {
    */
   private long watch(String line) throws Exception {
     long from = Files.size(vm.qemu().serialLog());
-    shell.run("(while :; do echo \"" + line + "\"; sleep 0.2; done) &", COMMAND);
+    shell.run("(while :; do echo \"" + line + "\"; sleep 0.2; done) & true", COMMAND);
     return from;
   }
 
