@@ -22,11 +22,26 @@ public final class GuestShell implements AutoCloseable {
   private final SocketChannel console;
   private final Path log;
   private static final Duration ECHO = Duration.ofSeconds(5);
+  private static final String SHELL_BANNER = "Enter 'help' for a list of built-in commands.";
   private final AtomicInteger commands = new AtomicInteger();
 
   private GuestShell(SocketChannel console, Path log) {
     this.console = console;
     this.log = log;
+    // QEMU's socket chardev waits for its client to read: undrained, the guest's console (and
+    // the log file) stop once the socket's buffer is full. The log is what is read.
+    Thread.ofVirtual().name("guest-console-drain").start(this::drain);
+  }
+
+  private void drain() {
+    ByteBuffer buffer = ByteBuffer.allocate(4096);
+    try {
+      while (console.read(buffer) >= 0) {
+        buffer.clear();
+      }
+    } catch (IOException closed) {
+      // QEMU ended or close() was called
+    }
   }
 
   /** Connects to the serial console of {@code qemu} (started with a guest). */
@@ -54,6 +69,11 @@ public final class GuestShell implements AutoCloseable {
   public String run(String command, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
+      // typed before the shell runs, a line is flushed when ash sets up its terminal
+      Awaitility.await("the guest's shell on its console")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> since(0).contains(SHELL_BANNER));
       while (true) {
         int n = commands.incrementAndGet();
         // the markers are joined by the shell: the console's echo of the typed line never matches
@@ -68,7 +88,13 @@ public final class GuestShell implements AutoCloseable {
               .until(() -> since(from).contains(begin));
         } catch (org.awaitility.core.ConditionTimeoutException lost) {
           if (System.nanoTime() > deadline) {
-            throw lost;
+            String text = since(0);
+            throw new AssertionError(
+                "the guest's shell did not start `"
+                    + command
+                    + "`; the console's end:\n"
+                    + text.substring(Math.max(0, text.length() - 1500)),
+                lost);
           }
           type("\u0003");
           continue;

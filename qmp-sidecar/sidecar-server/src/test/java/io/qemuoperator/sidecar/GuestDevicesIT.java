@@ -128,31 +128,51 @@ class GuestDevicesIT {
 
   /**
    * Starts a loop in the guest that prints {@code line} (expanded by the guest's shell) on its
-   * console five times a second: one typed command per test, the rest is read from the console.
-   * Answers the console log's length before.
+   * console five times a second: one typed command per test, the rest is read from the console. The
+   * loop writes through the kernel's log at level 2 (shown on the console despite {@code quiet}),
+   * not the shell's terminal, where a background job may be stopped. Answers the console log's
+   * length before.
    */
   private long watch(String line) throws Exception {
     long from = Files.size(vm.qemu().serialLog());
-    shell.run("(while :; do echo \"" + line + "\"; sleep 0.2; done) & true", COMMAND);
+    shell.run(
+        "(while :; do echo \"<2>"
+            + line
+            + "\" >/dev/kmsg; sleep 0.2; done) </dev/null >/dev/null"
+            + " 2>&1 & true",
+        COMMAND);
     return from;
   }
 
   /** Waits until the console log shows {@code text} after offset {@code from}; answers where. */
-  private long awaitOnConsole(long from, String text) {
+  private long awaitOnConsole(long from, String text) throws Exception {
     long[] at = new long[1];
-    Awaitility.await("'" + text + "' on the guest's console")
-        .atMost(COMMAND)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              byte[] all = Files.readAllBytes(vm.qemu().serialLog());
-              String since =
-                  new String(all, (int) from, all.length - (int) from, StandardCharsets.US_ASCII);
-              int index = since.indexOf(text);
-              at[0] = from + index + text.length();
-              return index >= 0;
-            });
+    try {
+      Awaitility.await("'" + text + "' on the guest's console")
+          .atMost(COMMAND)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                String since = console(from);
+                int index = since.indexOf(text);
+                at[0] = from + index + text.length();
+                return index >= 0;
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      String tail = console(0);
+      throw new AssertionError(
+          "no '"
+              + text
+              + "' on the console; its end:\n"
+              + tail.substring(Math.max(0, tail.length() - 1500)),
+          e);
+    }
     return at[0];
+  }
+
+  private String console(long from) throws Exception {
+    byte[] all = Files.readAllBytes(vm.qemu().serialLog());
+    return new String(all, (int) from, all.length - (int) from, StandardCharsets.US_ASCII);
   }
 
   /**
