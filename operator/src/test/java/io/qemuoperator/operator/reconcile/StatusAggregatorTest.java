@@ -355,7 +355,8 @@ class StatusAggregatorTest {
         Optional.empty(),
         OptionalLong.empty(),
         Optional.empty(),
-        Optional.of("pc-q35-7.2"));
+        Optional.of("pc-q35-7.2"),
+        Optional.empty());
   }
 
   @Test
