@@ -433,6 +433,19 @@ public final class QmpClient implements AutoCloseable {
     return thread;
   }
 
+  /**
+   * Adds an event that did not come from QEMU to the client's stream (its buffer and listeners), in
+   * order with QEMU's: a caller that follows the stream (the sidecar's {@code /v1/events}) hears of
+   * something the client's owner observed itself, such as the guest agent starting to answer.
+   */
+  public QmpEvent publishOwnEvent(String name, JsonNode data) {
+    QmpEvent event = events.publish(name, data, Instant.now());
+    for (QmpEventSubscription listener : eventListeners) {
+      listener.offer(event);
+    }
+    return event;
+  }
+
   /** Where the client's sessions deliver events and report their end. */
   private final class Host implements QmpSession.Host {
     @Override

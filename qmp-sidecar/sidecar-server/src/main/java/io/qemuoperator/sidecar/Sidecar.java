@@ -4,11 +4,13 @@ import io.qemuoperator.qapi.QapiCommand;
 import io.qemuoperator.qapi.QapiSchema;
 import io.qemuoperator.qmp.QmpClient;
 import io.qemuoperator.qmp.QmpClientOptions;
+import io.qemuoperator.sidecar.agent.GuestAgentMonitor;
 import io.qemuoperator.sidecar.api.SidecarJson;
 import io.qemuoperator.sidecar.console.ConsoleLog;
 import io.qemuoperator.sidecar.console.SerialConsole;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,14 +35,27 @@ public final class Sidecar implements AutoCloseable {
   private final SidecarServer server;
   private final ScheduledExecutorService timer;
   private final String instance;
+  private final Optional<GuestAgentMonitor> guestAgent;
 
   private Sidecar(
-      QmpClient client, SidecarServer server, ScheduledExecutorService timer, String instance) {
+      QmpClient client,
+      SidecarServer server,
+      ScheduledExecutorService timer,
+      String instance,
+      Optional<GuestAgentMonitor> guestAgent) {
     this.client = client;
     this.server = server;
     this.timer = timer;
     this.instance = instance;
+    this.guestAgent = guestAgent;
   }
+
+  /**
+   * The event the sidecar adds to {@code /v1/events} when the guest agent starts or stops answering
+   * (or QEMU's socket of it comes or goes): {@code {"answering": BOOL, "connected": BOOL}}. Not one
+   * of QEMU's events; it lets a follower of the stream read {@code /v1/state} again at once.
+   */
+  public static final String GUEST_AGENT_EVENT = "GUEST_AGENT";
 
   public static Sidecar start(SidecarConfig config) throws IOException {
     BearerToken token = BearerToken.fromFile(config.tokenFile());
@@ -51,6 +66,7 @@ public final class Sidecar implements AutoCloseable {
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("sidecar-timer").factory());
+    Optional<GuestAgentMonitor> monitor = Optional.empty();
     try {
       var metrics = new SidecarMetrics();
       metrics.watch(client);
@@ -62,7 +78,31 @@ public final class Sidecar implements AutoCloseable {
           new CommandGateway(
               schema, new CommandPolicy(config.allowedGuardedCommands()), probe::dialect, qmp);
       var json = SidecarJson.mapper();
-      var state = new StateReader(gateway, qmp, probe::dialect, instance, json);
+      Optional<GuestAgentMonitor> agent =
+          config
+              .guestAgentSocket()
+              .map(
+                  socket ->
+                      GuestAgentMonitor.start(
+                          socket,
+                          json,
+                          GuestAgentMonitor.Timing.DEFAULT,
+                          Clock.systemUTC(),
+                          heard ->
+                              client.publishOwnEvent(
+                                  GUEST_AGENT_EVENT,
+                                  json.createObjectNode()
+                                      .put("answering", heard.answering())
+                                      .put("connected", heard.connected()))));
+      monitor = agent;
+      var state =
+          new StateReader(
+              gateway,
+              qmp,
+              probe::dialect,
+              instance,
+              json,
+              () -> agent.map(GuestAgentMonitor::state).orElse(null));
       Optional<ConsoleLog> consoleLog =
           config.consoleLog().map(path -> new ConsoleLog(path, config.consoleLogMaxBytes()));
       consoleLog.ifPresent(
@@ -85,8 +125,9 @@ public final class Sidecar implements AutoCloseable {
               json);
       server.start();
       client.connect();
-      return new Sidecar(client, server, timer, instance);
+      return new Sidecar(client, server, timer, instance, agent);
     } catch (IOException | RuntimeException e) {
+      monitor.ifPresent(GuestAgentMonitor::close);
       client.close();
       timer.shutdownNow();
       throw e;
@@ -114,6 +155,7 @@ public final class Sidecar implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    guestAgent.ifPresent(GuestAgentMonitor::close);
     client.close();
     timer.shutdownNow();
   }

@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * How the sidecar is started: where QEMU's QMP socket is, where to listen, where the bearer token
  * is, which guarded commands are allowed, and where the guest's serial console and its log are
- * (optional: without them the console endpoints answer 404).
+ * (optional: without them the console endpoints answer 404), and where QEMU's socket of the guest
+ * agent's virtio-serial port is (optional: without it {@code /v1/state} has no {@code guestAgent}).
  *
  * <p>Every flag has an environment variable as an alternative; a flag wins over its variable.
  */
@@ -23,7 +24,8 @@ public record SidecarConfig(
     int maxBodyBytes,
     Optional<Path> consoleSocket,
     Optional<Path> consoleLog,
-    long consoleLogMaxBytes) {
+    long consoleLogMaxBytes,
+    Optional<Path> guestAgentSocket) {
 
   /** Request bodies larger than this are refused with 413. */
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -40,13 +42,14 @@ public record SidecarConfig(
           "max-body-bytes",
           "console",
           "console-log",
-          "console-log-max-bytes");
+          "console-log-max-bytes",
+          "guest-agent");
 
   public static final String USAGE =
       """
       usage: java -jar qmp-sidecar.jar --qmp PATH --listen HOST:PORT --token-file FILE \
       [--allow CMD[,CMD...]] [--max-body-bytes N] [--console PATH] [--console-log FILE \
-      [--console-log-max-bytes N]]
+      [--console-log-max-bytes N]] [--guest-agent PATH]
 
         --qmp PATH            QEMU's QMP unix socket            (env QMP_SOCKET)
         --listen HOST:PORT    address of the HTTP API           (env LISTEN, default 0.0.0.0:9443)
@@ -58,6 +61,9 @@ public record SidecarConfig(
         --console-log FILE    QEMU's serial console log file    (env CONSOLE_LOG)
         --console-log-max-bytes N  rotate the console log past N bytes, default 1048576
                               (env CONSOLE_LOG_MAX_BYTES)
+        --guest-agent PATH    QEMU's socket of the guest agent's virtio-serial port
+                              (org.qemu.guest_agent.0): /v1/state reports the agent
+                              (env GUEST_AGENT_SOCKET)
       """;
 
   /** Without the console: its endpoints answer 404. */
@@ -75,7 +81,8 @@ public record SidecarConfig(
         maxBodyBytes,
         Optional.empty(),
         Optional.empty(),
-        DEFAULT_CONSOLE_LOG_MAX_BYTES);
+        DEFAULT_CONSOLE_LOG_MAX_BYTES,
+        Optional.empty());
   }
 
   /** This configuration with the serial console's socket and log. */
@@ -88,7 +95,22 @@ public record SidecarConfig(
         maxBodyBytes,
         Optional.of(socket),
         Optional.of(log),
-        logMaxBytes);
+        logMaxBytes,
+        guestAgentSocket);
+  }
+
+  /** This configuration with QEMU's socket of the guest agent's port. */
+  public SidecarConfig withGuestAgent(Path socket) {
+    return new SidecarConfig(
+        qmpSocket,
+        listen,
+        tokenFile,
+        allowedGuardedCommands,
+        maxBodyBytes,
+        consoleSocket,
+        consoleLog,
+        consoleLogMaxBytes,
+        Optional.of(socket));
   }
 
   public SidecarConfig {
@@ -109,6 +131,7 @@ public record SidecarConfig(
     putIfPresent(values, "console", env.get("CONSOLE_SOCKET"));
     putIfPresent(values, "console-log", env.get("CONSOLE_LOG"));
     putIfPresent(values, "console-log-max-bytes", env.get("CONSOLE_LOG_MAX_BYTES"));
+    putIfPresent(values, "guest-agent", env.get("GUEST_AGENT_SOCKET"));
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
@@ -146,7 +169,8 @@ public record SidecarConfig(
         maxBody,
         Optional.ofNullable(values.get("console")).map(Path::of),
         Optional.ofNullable(values.get("console-log")).map(Path::of),
-        logMax);
+        logMax,
+        Optional.ofNullable(values.get("guest-agent")).map(Path::of));
   }
 
   private static long parseLogMax(String value) {

@@ -12,6 +12,7 @@ import io.qemuoperator.qmp.types.KvmInfo;
 import io.qemuoperator.qmp.types.MigrationInfo;
 import io.qemuoperator.qmp.types.NameInfo;
 import io.qemuoperator.sidecar.api.BlockDevice;
+import io.qemuoperator.sidecar.api.GuestAgentState;
 import io.qemuoperator.sidecar.api.MemoryInfo;
 import io.qemuoperator.sidecar.api.MigrationParameters;
 import io.qemuoperator.sidecar.api.QemuVersion;
@@ -75,6 +76,7 @@ final class StateReader {
   private final Supplier<Optional<QmpDialect>> dialect;
   private final String instance;
   private final ObjectMapper json;
+  private final Supplier<GuestAgentState> guestAgent;
 
   StateReader(
       CommandGateway gateway,
@@ -82,11 +84,23 @@ final class StateReader {
       Supplier<Optional<QmpDialect>> dialect,
       String instance,
       ObjectMapper json) {
+    this(gateway, qmp, dialect, instance, json, () -> null);
+  }
+
+  /** With the guest agent as its monitor last heard it ({@code null}: no agent followed). */
+  StateReader(
+      CommandGateway gateway,
+      TimedQmp qmp,
+      Supplier<Optional<QmpDialect>> dialect,
+      String instance,
+      ObjectMapper json,
+      Supplier<GuestAgentState> guestAgent) {
     this.gateway = gateway;
     this.qmp = qmp;
     this.dialect = dialect;
     this.instance = instance;
     this.json = json;
+    this.guestAgent = guestAgent;
   }
 
   /** The snapshot, or the error that kept it from being read. */
@@ -165,7 +179,8 @@ final class StateReader {
             replies.read("query-migrate-parameters", MigrationParameters.class),
             replies.read("query-memory-size-summary", MemoryInfo.class),
             machineType,
-            replies.errors()));
+            replies.errors(),
+            guestAgent.get()));
   }
 
   private CompletableFuture<JsonNode> sendWhereOffered(QmpDialect served, String query) {

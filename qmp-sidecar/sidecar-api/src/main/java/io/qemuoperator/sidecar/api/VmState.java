@@ -43,6 +43,10 @@ import java.util.Map;
  * @param machine the versioned machine type QEMU runs (e.g. {@code pc-q35-7.2}): QOM's {@code
  *     /machine} type ({@code qom-get}) without its {@code -machine} suffix; null where not read
  * @param errors failed query → QEMU's error, in the order the queries were sent
+ * @param guestAgent the QEMU guest agent as the sidecar last heard it (not a QMP query: the sidecar
+ *     talks to the agent on its own virtio-serial socket); null when the sidecar was started
+ *     without {@code --guest-agent}, and then left out of the JSON (an older operator's answer
+ *     stays as it was)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record VmState(
@@ -61,12 +65,52 @@ public record VmState(
     @JsonProperty("migrateParameters") MigrationParameters migrateParameters,
     @JsonProperty("memorySize") MemoryInfo memorySize,
     @JsonProperty("machine") String machine,
-    @JsonProperty("errors") Map<String, QmpError> errors) {
+    @JsonProperty("errors") Map<String, QmpError> errors,
+    @JsonProperty("guestAgent") @JsonInclude(JsonInclude.Include.NON_NULL)
+        GuestAgentState guestAgent) {
 
   public VmState {
     block = block == null ? null : List.copyOf(block);
     blockstats = blockstats == null ? null : List.copyOf(blockstats);
     cpus = cpus == null ? null : List.copyOf(cpus);
     errors = errors == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(errors));
+  }
+
+  /** Without a guest agent. */
+  public VmState(
+      String instance,
+      long session,
+      long eventSeq,
+      QemuVersion qemu,
+      NameInfo name,
+      RunStatus status,
+      KvmInfo kvm,
+      BalloonInfo balloon,
+      List<BlockDevice> block,
+      List<BlockStats> blockstats,
+      List<CpuInfo> cpus,
+      MigrationInfo migrate,
+      MigrationParameters migrateParameters,
+      MemoryInfo memorySize,
+      String machine,
+      Map<String, QmpError> errors) {
+    this(
+        instance,
+        session,
+        eventSeq,
+        qemu,
+        name,
+        status,
+        kvm,
+        balloon,
+        block,
+        blockstats,
+        cpus,
+        migrate,
+        migrateParameters,
+        memorySize,
+        machine,
+        errors,
+        null);
   }
 }
