@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param ports the forwarded ports, {@code name:port/protocol} joined by commas, empty when none
  * @param readiness the guest's readiness probe ({@code port/period/failures/digest of the path}),
  *     empty when none
+ * @param guestAgent the virtio-serial port of the QEMU guest agent, which the sidecar follows
  */
 public record BootConfig(
     int cpus,
@@ -33,7 +34,8 @@ public record BootConfig(
     String machine,
     String cloudInit,
     String ports,
-    String readiness) {
+    String readiness,
+    boolean guestAgent) {
   private static final long MIB = 1L << 20;
 
   public static final String BIOS = "BIOS";
@@ -60,6 +62,21 @@ public record BootConfig(
       String firmware,
       String machine) {
     this(cpus, memoryBytes, disks, bootOrder, firmware, machine, "", "", "");
+  }
+
+  /** No guest agent port. */
+  public BootConfig(
+      int cpus,
+      long memoryBytes,
+      List<String> disks,
+      List<String> bootOrder,
+      String firmware,
+      String machine,
+      String cloudInit,
+      String ports,
+      String readiness) {
+    this(
+        cpus, memoryBytes, disks, bootOrder, firmware, machine, cloudInit, ports, readiness, false);
   }
 
   /** The first disk, when nothing else is asked. */
@@ -98,8 +115,8 @@ public record BootConfig(
 
   /**
    * One line, stable: the pod's annotation and the input of the launch revision. The boot order,
-   * firmware, machine, seed, ports and readiness probe appear only when they are not the defaults,
-   * so a VM that uses none of them keeps the revision it had before they existed.
+   * firmware, machine, seed, ports, readiness probe and guest agent appear only when they are not
+   * the defaults, so a VM that uses none of them keeps the revision it had before they existed.
    */
   public String canonical() {
     var text =
@@ -122,6 +139,9 @@ public record BootConfig(
     }
     if (!readiness.isEmpty()) {
       text.append(";readiness=").append(readiness);
+    }
+    if (guestAgent) {
+      text.append(";guestAgent=true");
     }
     return text.toString();
   }
@@ -146,6 +166,7 @@ public record BootConfig(
       String cloudInit = "";
       String ports = "";
       String readiness = "";
+      boolean guestAgent = false;
       for (int i = 3; i < parts.length; i++) {
         String part = parts[i];
         if (part.startsWith("boot=")) {
@@ -160,6 +181,8 @@ public record BootConfig(
           ports = part.substring("ports=".length());
         } else if (part.startsWith("readiness=")) {
           readiness = part.substring("readiness=".length());
+        } else if (part.equals("guestAgent=true")) {
+          guestAgent = true;
         } else {
           return Optional.empty();
         }
@@ -174,7 +197,8 @@ public record BootConfig(
               machine,
               cloudInit,
               ports,
-              readiness));
+              readiness,
+              guestAgent));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

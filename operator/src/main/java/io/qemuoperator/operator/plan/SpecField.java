@@ -84,7 +84,9 @@ public enum SpecField {
   READINESS_PROBE_PORT("spec.readinessProbe.port", Class.RESTART),
   READINESS_PROBE_PATH("spec.readinessProbe.path", Class.RESTART),
   READINESS_PROBE_PERIOD("spec.readinessProbe.periodSeconds", Class.RESTART),
-  READINESS_PROBE_FAILURES("spec.readinessProbe.failureThreshold", Class.RESTART);
+  READINESS_PROBE_FAILURES("spec.readinessProbe.failureThreshold", Class.RESTART),
+  /** The guest agent's virtio-serial port, a device of QEMU, and the sidecar's argument. */
+  GUEST_AGENT("spec.guestAgent", Class.RESTART, boot -> Boolean.toString(boot.guestAgent()));
 
   /** What a change of a field costs. */
   public enum Class {

@@ -114,7 +114,8 @@ public final class SpecReader {
                             + failureThreshold(probe)
                             + "/"
                             + shortDigest(path(probe)))
-                .orElse(""));
+                .orElse(""),
+            Boolean.TRUE.equals(spec.getGuestAgent()));
     var annotations = vm.getMetadata().getAnnotations();
     return new Launch(
         boot, annotations == null ? "" : annotations.get(QemuVMApi.RESTARTED_AT_ANNOTATION));

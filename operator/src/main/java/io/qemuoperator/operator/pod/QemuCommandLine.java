@@ -16,7 +16,8 @@ import java.util.List;
  * on the folder the script writes the seed to), and the serial console (ttyS0) on a unix socket
  * ({@link VmLaunch#consoleSocket()}: one client at a time, the sidecar) with everything the guest
  * writes to it appended to a log file ({@link VmLaunch#consoleLog()}), from the first boot line on,
- * whether or not a client is attached.
+ * whether or not a client is attached; with {@code spec.guestAgent}, a virtio-serial port {@code
+ * org.qemu.guest_agent.0} on a unix socket ({@link VmLaunch#guestAgentSocket()}) for the sidecar.
  *
  * <p>QEMU starts with its vCPUs stopped ({@code -S}): the operator applies the spec (balloon,
  * migration tuning) and then sends {@code cont} unless the spec says {@code paused}, so a paused VM
@@ -27,6 +28,12 @@ public final class QemuCommandLine {
   public static final String BINARY = "qemu-system-x86_64";
   public static final String BALLOON_ID = "balloon0";
   public static final String CONSOLE_ID = "serial0";
+
+  /** The guest agent's chardev. */
+  public static final String GUEST_AGENT_ID = "guestagent0";
+
+  /** The virtio-serial port name qemu-ga opens in the guest ({@code /dev/virtio-ports/…}). */
+  public static final String GUEST_AGENT_PORT = "org.qemu.guest_agent.0";
 
   private static final long MIB = 1024 * 1024;
 
@@ -141,6 +148,23 @@ public final class QemuCommandLine {
                       + ",read-only=on");
               add(args, "-device", "virtio-blk-pci,drive=" + SEED_NODE + ",id=" + SEED_NODE);
             });
+    if (vm.guestAgent()) {
+      add(args, "-device", "virtio-serial-pci,id=virtio-serial0");
+      add(
+          args,
+          "-chardev",
+          "socket,id=" + GUEST_AGENT_ID + ",path=" + vm.guestAgentSocket() + ",server=on,wait=off");
+      add(
+          args,
+          "-device",
+          "virtserialport,bus=virtio-serial0.0,chardev="
+              + GUEST_AGENT_ID
+              + ",name="
+              + GUEST_AGENT_PORT
+              + ",id="
+              + GUEST_AGENT_ID
+              + "-port");
+    }
     var netdev = new StringBuilder("user,id=net0");
     for (VmLaunch.Port port : vm.ports()) {
       netdev

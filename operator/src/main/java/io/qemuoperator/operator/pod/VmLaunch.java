@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param firmware BIOS or UEFI, and the machine type
  * @param seed the cloud-init NoCloud seed, when the spec declares one
  * @param ports the guest ports forwarded from the pod's
+ * @param guestAgent a virtio-serial port for the QEMU guest agent, on {@link #guestAgentSocket()}
  */
 public record VmLaunch(
     String name,
@@ -34,7 +35,8 @@ public record VmLaunch(
     Path qmpSocket,
     Boot firmware,
     Optional<Seed> seed,
-    List<Port> ports) {
+    List<Port> ports,
+    boolean guestAgent) {
 
   public VmLaunch {
     disks = List.copyOf(disks);
@@ -57,6 +59,20 @@ public record VmLaunch(
       Path qmpSocket,
       Boot firmware) {
     this(name, uuid, cpus, memoryBytes, disks, qmpSocket, firmware, Optional.empty(), List.of());
+  }
+
+  /** Without a guest agent port. */
+  public VmLaunch(
+      String name,
+      String uuid,
+      int cpus,
+      long memoryBytes,
+      List<Disk> disks,
+      Path qmpSocket,
+      Boot firmware,
+      Optional<Seed> seed,
+      List<Port> ports) {
+    this(name, uuid, cpus, memoryBytes, disks, qmpSocket, firmware, seed, ports, false);
   }
 
   /**
@@ -125,7 +141,16 @@ public record VmLaunch(
         VmResources.QMP_SOCKET,
         new Boot(machine, uefiVars),
         Optional.ofNullable(spec.getCloudInit()).map(c -> Seed.of(vm, c)),
-        ports);
+        ports,
+        boot.guestAgent());
+  }
+
+  /**
+   * QEMU's socket of the guest agent's virtio-serial port, in the QMP socket's folder (the pod's
+   * shared emptyDir).
+   */
+  public Path guestAgentSocket() {
+    return qmpSocket.resolveSibling(VmResources.GUEST_AGENT_SOCKET.getFileName());
   }
 
   /** The serial console's unix socket, in the QMP socket's folder (the pod's shared emptyDir). */

@@ -36,6 +36,10 @@ import java.util.Optional;
  */
 public final class VmPod {
   static final String QMP_VOLUME = "qmp";
+
+  /** The sidecar's flag for QEMU's socket of the guest agent's port (with spec.guestAgent). */
+  public static final String GUEST_AGENT_FLAG = "--guest-agent";
+
   static final String TOKEN_VOLUME = VmResources.TOKEN_VOLUME;
   static final String SEED_VOLUME = "cidata";
   static final String UNPRIVILEGED_PORT_START = "net.ipv4.ip_unprivileged_port_start";
@@ -130,7 +134,7 @@ public final class VmPod {
         .withVolumes(volumes)
         .withInitContainers(
             DiskImport.initContainer(launch, config.sidecarImage(), diskMounts).stream().toList())
-        .withContainers(qemu(launch, qemuMounts, memory, SpecReader.spec(vm)), sidecar())
+        .withContainers(qemu(launch, qemuMounts, memory, SpecReader.spec(vm)), sidecar(launch))
         .endSpec()
         .build();
   }
@@ -246,25 +250,33 @@ public final class VmPod {
     return container.build();
   }
 
-  private Container sidecar() {
+  private Container sidecar(VmLaunch launch) {
+    var args =
+        new ArrayList<>(
+            List.of(
+                "--qmp",
+                VmResources.QMP_SOCKET.toString(),
+                "--listen",
+                "0.0.0.0:" + config.sidecarPort(),
+                "--token-file",
+                VmResources.TOKEN_FILE.toString(),
+                // the power-down sequence ends with quit once the grace period is over
+                "--allow",
+                "quit",
+                // the guest's serial console (/v1/console) and its log, kept bounded
+                "--console",
+                VmResources.CONSOLE_SOCKET.toString(),
+                "--console-log",
+                VmResources.CONSOLE_LOG.toString()));
+    if (launch.guestAgent()) {
+      // the guest agent's port: the sidecar follows the agent for /v1/state (never its commands)
+      args.add(GUEST_AGENT_FLAG);
+      args.add(VmResources.GUEST_AGENT_SOCKET.toString());
+    }
     return new ContainerBuilder()
         .withName(VmResources.SIDECAR_CONTAINER)
         .withImage(config.sidecarImage())
-        .withArgs(
-            "--qmp",
-            VmResources.QMP_SOCKET.toString(),
-            "--listen",
-            "0.0.0.0:" + config.sidecarPort(),
-            "--token-file",
-            VmResources.TOKEN_FILE.toString(),
-            // the power-down sequence ends with quit once the grace period is over
-            "--allow",
-            "quit",
-            // the guest's serial console (/v1/console) and its log, kept bounded
-            "--console",
-            VmResources.CONSOLE_SOCKET.toString(),
-            "--console-log",
-            VmResources.CONSOLE_LOG.toString())
+        .withArgs(args)
         .addNewPort()
         .withName("qmp-http")
         .withContainerPort(config.sidecarPort())

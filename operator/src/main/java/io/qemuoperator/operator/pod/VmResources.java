@@ -31,6 +31,12 @@ public final class VmResources {
   public static final Path CONSOLE_SOCKET = QMP_DIR.resolve("console.sock");
 
   /**
+   * QEMU's end of the guest agent's virtio-serial port ({@code org.qemu.guest_agent.0}), with
+   * {@code spec.guestAgent}: a unix socket the sidecar connects to; in the shared emptyDir.
+   */
+  public static final Path GUEST_AGENT_SOCKET = QMP_DIR.resolve("guest-agent.sock");
+
+  /**
    * Everything the guest wrote to its serial console, from its first boot line on, whether or not a
    * client was attached (QEMU's {@code logfile=}, appended across QEMU restarts); the sidecar keeps
    * it bounded.

@@ -40,7 +40,9 @@ public final class QmpEventSource extends SimpleInboundEventSource<QemuVM> {
           "MIGRATION",
           "GUEST_PANICKED",
           "SUSPEND",
-          "WAKEUP");
+          "WAKEUP",
+          // the sidecar's own: the guest agent started or stopped answering (GuestReady)
+          "GUEST_AGENT");
 
   static final Duration POLL_WAIT = Duration.ofSeconds(25);
   static final Duration RETRY_AFTER = Duration.ofSeconds(2);

@@ -9,6 +9,7 @@ import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.CpuStatus;
 import io.qemuoperator.api.v1alpha1.status.DiskStatus;
+import io.qemuoperator.api.v1alpha1.status.GuestStatus;
 import io.qemuoperator.api.v1alpha1.status.IntentStatus;
 import io.qemuoperator.api.v1alpha1.status.IoLimitsStatus;
 import io.qemuoperator.api.v1alpha1.status.KvmStatus;
@@ -28,6 +29,7 @@ import io.qemuoperator.operator.pod.VmResources;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
 import io.qemuoperator.qmp.types.RunState;
+import io.qemuoperator.sidecar.api.GuestAgentState;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -76,6 +78,7 @@ public final class StatusAggregator {
       copyObserved(vm.getStatus(), status);
       status.setRunState(null);
     }
+    status.setGuest(guest(vm, seen));
     status.setIntent(intent(vm, seen));
     // the machine type QEMU runs, kept while it is not read: it pins the VM's later launches
     status.setMachine(
@@ -120,7 +123,9 @@ public final class StatusAggregator {
                 + " as declared"
                 + (guestReady.orElse(false) ? " and its guest answers" : "")
             : asDeclared
-                ? "QEMU runs, but the guest does not answer its readiness probe yet"
+                ? "QEMU runs, but the guest is not ready yet (GuestReady: "
+                    + conditions.reasonOf(Conditions.GUEST_READY).orElse("?")
+                    + ")"
                 : notReadyMessage(phase, seen));
     seen.powerdownSince()
         .ifPresent(
@@ -386,6 +391,83 @@ public final class StatusAggregator {
   }
 
   /**
+   * status.guest: the guest agent as the sidecar last heard it, on a VM whose pod follows one (its
+   * sidecar runs with {@code --guest-agent}); {@code Unknown} with the last figures while the
+   * sidecar is not reached; absent otherwise.
+   */
+  private static GuestStatus guest(QemuVM vm, Observation seen) {
+    if (!followsGuestAgent(seen)) {
+      return null;
+    }
+    Optional<GuestAgentState> heard = seen.snapshot().flatMap(VmSnapshot::guestAgent);
+    var guest = new GuestStatus();
+    if (heard.isEmpty()) {
+      GuestStatus old = vm.getStatus() == null ? null : vm.getStatus().getGuest();
+      if (old != null) {
+        guest.setOs(old.getOs());
+        guest.setOsName(old.getOsName());
+        guest.setOsVersion(old.getOsVersion());
+        guest.setKernel(old.getKernel());
+        guest.setHostname(old.getHostname());
+        guest.setAgentVersion(old.getAgentVersion());
+      }
+      guest.setAgent(GuestStatus.UNKNOWN);
+      return guest;
+    }
+    GuestAgentState agent = heard.get();
+    guest.setAgent(agent.answering() ? GuestStatus.ANSWERING : GuestStatus.NOT_ANSWERING);
+    guest.setOs(agent.osPrettyName());
+    guest.setOsName(agent.osName());
+    guest.setOsVersion(agent.osVersion());
+    guest.setKernel(agent.kernelRelease());
+    guest.setHostname(agent.hostname());
+    guest.setAgentVersion(agent.agentVersion());
+    return guest;
+  }
+
+  /** The VM's pod has the guest agent's port and its sidecar follows the agent. */
+  private static boolean followsGuestAgent(Observation seen) {
+    return seen.pod()
+        .flatMap(pod -> container(pod, VmResources.SIDECAR_CONTAINER))
+        .map(c -> c.getArgs() != null && c.getArgs().contains(VmPod.GUEST_AGENT_FLAG))
+        .orElse(false);
+  }
+
+  /**
+   * GuestReady from the guest agent (a pod with the agent's port and no readiness probe): True
+   * while the agent answers the sidecar's {@code guest-ping}.
+   */
+  private static Optional<Boolean> agentReadyCondition(
+      QemuVMPhase phase, Observation seen, ConditionWriter conditions) {
+    if (phase != QemuVMPhase.Running) {
+      conditions.set(
+          Conditions.GUEST_READY,
+          false,
+          "GuestNotRunning",
+          "QEMU does not run the guest (phase " + phase.name() + ")");
+      return Optional.of(false);
+    }
+    Optional<GuestAgentState> heard = seen.snapshot().flatMap(VmSnapshot::guestAgent);
+    boolean answers = heard.map(GuestAgentState::answering).orElse(false);
+    conditions.set(
+        Conditions.GUEST_READY,
+        answers,
+        answers ? "AgentAnswers" : "AgentNotAnswering",
+        answers
+            ? "the QEMU guest agent answers"
+                + heard
+                    .map(a -> a.osPrettyName() == null ? "" : " (" + a.osPrettyName() + ")")
+                    .orElse("")
+            : heard
+                .map(
+                    a ->
+                        "the QEMU guest agent does not answer"
+                            + (a.problem() == null ? "" : ": " + a.problem()))
+                .orElse("the sidecar was not reached to ask the guest agent"));
+    return Optional.of(answers);
+  }
+
+  /**
    * GuestReady, from the kubelet's readiness probe of the pod's qemu container (an HTTP GET on a
    * declared port of the guest, forwarded by QEMU): True while the probe succeeds and QEMU runs the
    * guest. Absent when the pod probes nothing. Returns the condition's value when present.
@@ -395,6 +477,9 @@ public final class StatusAggregator {
     Optional<Container> qemu =
         seen.pod().flatMap(pod -> container(pod, VmResources.QEMU_CONTAINER));
     if (qemu.isEmpty() || qemu.get().getReadinessProbe() == null) {
+      if (followsGuestAgent(seen)) {
+        return agentReadyCondition(phase, seen, conditions);
+      }
       conditions.remove(Conditions.GUEST_READY);
       return Optional.empty();
     }
@@ -631,6 +716,14 @@ public final class StatusAggregator {
 
     List<Condition> all() {
       return List.copyOf(written);
+    }
+
+    /** The reason of a condition written this pass. */
+    Optional<String> reasonOf(String type) {
+      return written.stream()
+          .filter(c -> type.equals(c.getType()))
+          .map(Condition::getReason)
+          .findFirst();
     }
   }
 }

@@ -4,6 +4,7 @@ import io.qemuoperator.operator.plan.IoLimits;
 import io.qemuoperator.operator.plan.ObservedVm;
 import io.qemuoperator.qmp.types.CpuInfo;
 import io.qemuoperator.sidecar.api.BlockDevice;
+import io.qemuoperator.sidecar.api.GuestAgentState;
 import io.qemuoperator.sidecar.api.InsertedMedium;
 import io.qemuoperator.sidecar.api.MigrationParameters;
 import io.qemuoperator.sidecar.api.VmState;
@@ -23,6 +24,7 @@ import java.util.function.Function;
  * @param baseMemory guest RAM QEMU was started with ({@code query-memory-size-summary}), where this
  *     QEMU reports it
  * @param machine the versioned machine type QEMU runs (e.g. {@code pc-q35-7.2}), when read
+ * @param guestAgent the guest agent as the sidecar last heard it, when the sidecar follows one
  */
 public record VmSnapshot(
     String instance,
@@ -39,11 +41,48 @@ public record VmSnapshot(
     String migrationStatus,
     OptionalLong maxBandwidth,
     OptionalLong downtimeLimitMillis,
-    java.util.Optional<String> machine) {
+    java.util.Optional<String> machine,
+    java.util.Optional<GuestAgentState> guestAgent) {
 
   public VmSnapshot {
     disks = List.copyOf(disks);
     cpus = List.copyOf(cpus);
+  }
+
+  /** Without a guest agent. */
+  public VmSnapshot(
+      String instance,
+      long session,
+      long eventSeq,
+      String qemuVersion,
+      boolean kvmEnabled,
+      boolean kvmPresent,
+      String runState,
+      OptionalLong balloonActual,
+      OptionalLong baseMemory,
+      List<DiskState> disks,
+      List<CpuState> cpus,
+      String migrationStatus,
+      OptionalLong maxBandwidth,
+      OptionalLong downtimeLimitMillis,
+      java.util.Optional<String> machine) {
+    this(
+        instance,
+        session,
+        eventSeq,
+        qemuVersion,
+        kvmEnabled,
+        kvmPresent,
+        runState,
+        balloonActual,
+        baseMemory,
+        disks,
+        cpus,
+        migrationStatus,
+        maxBandwidth,
+        downtimeLimitMillis,
+        machine,
+        java.util.Optional.empty());
   }
 
   /**
@@ -113,7 +152,8 @@ public record VmSnapshot(
             : state.migrate().status(),
         optionalLong(parameters, MigrationParameters::maxBandwidth),
         optionalLong(parameters, MigrationParameters::downtimeLimit),
-        java.util.Optional.ofNullable(state.machine()));
+        java.util.Optional.ofNullable(state.machine()),
+        java.util.Optional.ofNullable(state.guestAgent()));
   }
 
   private static <T> List<T> orEmpty(List<T> list) {
@@ -143,7 +183,8 @@ public record VmSnapshot(
         migrationStatus,
         maxBandwidth,
         downtimeLimitMillis,
-        machine);
+        machine,
+        guestAgent);
   }
 
   /** What the planner decides on (without the pod and claims, which the caller adds). */

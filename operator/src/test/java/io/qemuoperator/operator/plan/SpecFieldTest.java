@@ -46,7 +46,8 @@ class SpecFieldTest {
             "spec.machine",
             "spec.cloudInit",
             "spec.ports",
-            "spec.readinessProbe");
+            "spec.readinessProbe",
+            "spec.guestAgent");
     assertThat(
             Arrays.stream(SpecField.values())
                 .filter(f -> f.bootValue().isPresent())

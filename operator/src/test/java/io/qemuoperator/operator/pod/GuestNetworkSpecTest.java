@@ -178,4 +178,48 @@ class GuestNetworkSpecTest {
         .extracting(c -> c.path())
         .containsExactly("spec.cloudInit");
   }
+
+  @Test
+  void theGuestAgentIsBootTimeGivesQemuItsPortAndTheSidecarItsSocket() {
+    var spec = new QemuVMSpec();
+    BootConfig plain = SpecReader.launch(vm(spec)).boot();
+    spec.setGuestAgent(true);
+    BootConfig agent = SpecReader.launch(vm(spec)).boot();
+    assertThat(plain.canonical()).doesNotContain("guestAgent");
+    assertThat(agent.canonical()).endsWith(";guestAgent=true");
+    assertThat(BootConfig.parse(agent.canonical())).contains(agent);
+    assertThat(plain.changesTo(agent))
+        .extracting(Object::toString)
+        .containsExactly("spec.guestAgent false → true");
+
+    VmLaunch launch = VmLaunch.of(vm(spec));
+    assertThat(String.join(" ", QemuCommandLine.arguments(launch, "tcg")))
+        .contains("-device virtio-serial-pci,id=virtio-serial0")
+        .contains(
+            "-chardev socket,id=guestagent0,path=/run/qmp/guest-agent.sock,server=on,wait=off")
+        .contains(
+            "-device virtserialport,bus=virtio-serial0.0,chardev=guestagent0,"
+                + "name=org.qemu.guest_agent.0");
+    assertThat(
+            String.join(" ", QemuCommandLine.arguments(VmLaunch.of(vm(new QemuVMSpec())), "tcg")))
+        .doesNotContain("virtio-serial")
+        .doesNotContain("guest_agent");
+
+    Pod pod = new VmPod(OperatorConfig.defaults()).desired(vm(spec));
+    assertThat(container(pod, "qmp-sidecar").getArgs())
+        .containsSubsequence("--guest-agent", "/run/qmp/guest-agent.sock");
+    assertThat(
+            container(
+                    new VmPod(OperatorConfig.defaults()).desired(vm(new QemuVMSpec())),
+                    "qmp-sidecar")
+                .getArgs())
+        .doesNotContain("--guest-agent");
+  }
+
+  private static Container container(Pod pod, String name) {
+    return pod.getSpec().getContainers().stream()
+        .filter(c -> c.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
 }

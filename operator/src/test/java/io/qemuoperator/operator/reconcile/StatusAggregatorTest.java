@@ -16,6 +16,7 @@ import io.qemuoperator.operator.plan.Plan;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
 import io.qemuoperator.operator.validation.Violation;
+import io.qemuoperator.sidecar.api.GuestAgentState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -385,5 +386,118 @@ class StatusAggregatorTest {
     QemuVMStatus noProbe =
         aggregator.status(vm(up), desired(true, false), seen(snapshot("running"), converged()), T0);
     assertThat(noProbe.getConditions()).noneMatch(c -> c.getType().equals(Conditions.GUEST_READY));
+  }
+
+  /** A running pod whose sidecar follows the guest agent (spec.guestAgent), no readiness probe. */
+  private static Pod agentPod() {
+    return new PodBuilder()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("qemu")
+        .endContainer()
+        .addNewContainer()
+        .withName("qmp-sidecar")
+        .withArgs("--qmp", "/run/qmp/qmp.sock", "--guest-agent", "/run/qmp/guest-agent.sock")
+        .endContainer()
+        .endSpec()
+        .withNewStatus()
+        .withPhase("Running")
+        .withPodIP("10.0.0.5")
+        .endStatus()
+        .build();
+  }
+
+  private static Observation seenWithAgent(String runState, GuestAgentState agent) {
+    VmSnapshot plain = snapshot(runState);
+    var snapshot =
+        new VmSnapshot(
+            plain.instance(),
+            plain.session(),
+            plain.eventSeq(),
+            plain.qemuVersion(),
+            plain.kvmEnabled(),
+            plain.kvmPresent(),
+            plain.runState(),
+            plain.balloonActual(),
+            plain.baseMemory(),
+            plain.disks(),
+            plain.cpus(),
+            plain.migrationStatus(),
+            plain.maxBandwidth(),
+            plain.downtimeLimitMillis(),
+            plain.machine(),
+            Optional.ofNullable(agent));
+    return new Observation(
+        List.of(),
+        Optional.of(agentPod()),
+        Optional.of(snapshot),
+        Optional.empty(),
+        converged(),
+        List.of(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        Optional.empty(),
+        Optional.of("pc-q35-7.2"),
+        Optional.empty());
+  }
+
+  private static final GuestAgentState ANSWERING =
+      new GuestAgentState(
+          true,
+          true,
+          T0,
+          "Debian GNU/Linux",
+          "12 (bookworm)",
+          "Debian GNU/Linux 12 (bookworm)",
+          "6.1.0-28-cloud-amd64",
+          "web-1",
+          "7.2.15",
+          null);
+
+  @Test
+  void withTheGuestAgentAndNoProbeGuestReadyFollowsTheAgent() {
+    QemuVMStatus up =
+        aggregator.status(vm(null), desired(true, false), seenWithAgent("running", ANSWERING), T0);
+    assertThat(condition(up, Conditions.GUEST_READY).getStatus()).isEqualTo("True");
+    assertThat(condition(up, Conditions.GUEST_READY).getReason()).isEqualTo("AgentAnswers");
+    assertThat(condition(up, Conditions.GUEST_READY).getMessage())
+        .contains("Debian GNU/Linux 12 (bookworm)");
+    assertThat(condition(up, Conditions.READY).getStatus()).isEqualTo("True");
+    assertThat(up.getGuest().getAgent()).isEqualTo("Answering");
+    assertThat(up.getGuest().getOs()).isEqualTo("Debian GNU/Linux 12 (bookworm)");
+    assertThat(up.getGuest().getKernel()).isEqualTo("6.1.0-28-cloud-amd64");
+    assertThat(up.getGuest().getHostname()).isEqualTo("web-1");
+    assertThat(up.getGuest().getAgentVersion()).isEqualTo("7.2.15");
+
+    var silent =
+        new GuestAgentState(
+            true,
+            false,
+            T0,
+            "Debian GNU/Linux",
+            "12 (bookworm)",
+            "Debian GNU/Linux 12 (bookworm)",
+            "6.1.0-28-cloud-amd64",
+            "web-1",
+            "7.2.15",
+            "no answer to guest-ping within 3000 ms");
+    QemuVMStatus down =
+        aggregator.status(vm(up), desired(true, false), seenWithAgent("running", silent), T0);
+    assertThat(condition(down, Conditions.GUEST_READY).getStatus()).isEqualTo("False");
+    assertThat(condition(down, Conditions.GUEST_READY).getReason()).isEqualTo("AgentNotAnswering");
+    assertThat(condition(down, Conditions.GUEST_READY).getMessage()).contains("guest-ping");
+    assertThat(condition(down, Conditions.READY).getReason()).isEqualTo("GuestNotReady");
+    assertThat(condition(down, Conditions.READY).getMessage()).contains("AgentNotAnswering");
+    assertThat(down.getGuest().getAgent()).isEqualTo("NotAnswering");
+
+    QemuVMStatus paused =
+        aggregator.status(vm(up), desired(true, true), seenWithAgent("paused", silent), T0);
+    assertThat(condition(paused, Conditions.GUEST_READY).getReason()).isEqualTo("GuestNotRunning");
+    assertThat(condition(paused, Conditions.READY).getStatus()).isEqualTo("True");
+
+    QemuVMStatus noAgent =
+        aggregator.status(vm(up), desired(true, false), seen(snapshot("running"), converged()), T0);
+    assertThat(noAgent.getConditions()).noneMatch(c -> c.getType().equals(Conditions.GUEST_READY));
+    assertThat(noAgent.getGuest()).isNull();
   }
 }

@@ -35,7 +35,8 @@ import java.util.Objects;
   "cloudInit",
   "ports",
   "service",
-  "readinessProbe"
+  "readinessProbe",
+  "guestAgent"
 })
 @ValidationRule(
     value =
@@ -208,6 +209,14 @@ public class QemuVMSpec {
           + " VM.")
   private ReadinessProbeSpec readinessProbe;
 
+  @JsonPropertyDescription(
+      "true: the VM gets a virtio-serial port org.qemu.guest_agent.0 for the QEMU guest agent"
+          + " (qemu-ga in the guest) and the sidecar follows it: status.guest reports the agent and"
+          + " what it tells of the guest (OS, kernel, host name), and, without a readinessProbe, the"
+          + " agent answering is condition GuestReady. Default false. Read at boot: a change"
+          + " restarts the VM.")
+  private Boolean guestAgent;
+
   public Boolean getRunning() {
     return running;
   }
@@ -328,6 +337,14 @@ public class QemuVMSpec {
     this.service = service;
   }
 
+  public Boolean getGuestAgent() {
+    return guestAgent;
+  }
+
+  public void setGuestAgent(Boolean guestAgent) {
+    this.guestAgent = guestAgent;
+  }
+
   public ReadinessProbeSpec getReadinessProbe() {
     return readinessProbe;
   }
@@ -354,7 +371,8 @@ public class QemuVMSpec {
         && Objects.equals(cloudInit, s.cloudInit)
         && Objects.equals(ports, s.ports)
         && Objects.equals(service, s.service)
-        && Objects.equals(readinessProbe, s.readinessProbe);
+        && Objects.equals(readinessProbe, s.readinessProbe)
+        && Objects.equals(guestAgent, s.guestAgent);
   }
 
   @Override
@@ -375,12 +393,13 @@ public class QemuVMSpec {
         cloudInit,
         ports,
         service,
-        readinessProbe);
+        readinessProbe,
+        guestAgent);
   }
 
   @Override
   public String toString() {
-    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, network=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s}"
+    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, network=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s, guestAgent=%s}"
         .formatted(
             running,
             paused,
@@ -397,6 +416,7 @@ public class QemuVMSpec {
             cloudInit,
             ports,
             service,
-            readinessProbe);
+            readinessProbe,
+            guestAgent);
   }
 }

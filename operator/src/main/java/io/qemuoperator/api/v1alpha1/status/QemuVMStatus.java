@@ -23,6 +23,7 @@ import java.util.Objects;
   "migration",
   "network",
   "sidecarInstance",
+  "guest",
   "intent"
 })
 public class QemuVMStatus {
@@ -76,6 +77,11 @@ public class QemuVMStatus {
   @JsonPropertyDescription(
       "The instance id of the QMP sidecar last read; a new id means events may have been missed and state is re-read.")
   private String sidecarInstance;
+
+  @JsonPropertyDescription(
+      "The QEMU guest agent and what it tells of the guest (only with spec.guestAgent), as the"
+          + " sidecar last heard it.")
+  private GuestStatus guest;
 
   @JsonPropertyDescription(
       "What the operator asked of the running QEMU (balloon target, power-down), and of which"
@@ -196,6 +202,14 @@ public class QemuVMStatus {
     this.sidecarInstance = sidecarInstance;
   }
 
+  public GuestStatus getGuest() {
+    return guest;
+  }
+
+  public void setGuest(GuestStatus guest) {
+    this.guest = guest;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof QemuVMStatus other
@@ -212,6 +226,7 @@ public class QemuVMStatus {
         && Objects.equals(sidecarInstance, other.sidecarInstance)
         && Objects.equals(vcpus, other.vcpus)
         && Objects.equals(machine, other.machine)
+        && Objects.equals(guest, other.guest)
         && Objects.equals(intent, other.intent);
   }
 
@@ -231,12 +246,13 @@ public class QemuVMStatus {
         sidecarInstance,
         vcpus,
         machine,
+        guest,
         intent);
   }
 
   @Override
   public String toString() {
-    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, network=%s, sidecarInstance=%s, vcpus=%s, machine=%s, intent=%s}"
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, network=%s, sidecarInstance=%s, vcpus=%s, machine=%s, guest=%s, intent=%s}"
         .formatted(
             phase,
             runState,
@@ -251,6 +267,7 @@ public class QemuVMStatus {
             sidecarInstance,
             vcpus,
             machine,
+            guest,
             intent);
   }
 }
