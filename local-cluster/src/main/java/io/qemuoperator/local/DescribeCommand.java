@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.status.Condition;
+import io.qemuoperator.operator.pod.VmResources;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,8 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code describe NAME}: a QemuVM as {@code kubectl describe} shows one: name, age, generation,
- * spec and status as YAML, the conditions and the last 20 Events as aligned tables.
+ * {@code describe NAME}: a QemuVM as {@code kubectl describe} shows one: name, age, generation, its
+ * pod and the pod's address, spec and status as YAML, the conditions and the last 20 Events as
+ * aligned tables.
  */
 record DescribeCommand(PrintStream out, PrintStream err) implements ClusterCommand {
 
@@ -32,6 +34,25 @@ record DescribeCommand(PrintStream out, PrintStream err) implements ClusterComma
     out.println("Namespace:  " + namespace);
     out.println("Age:        " + VmTable.age(vm.getMetadata().getCreationTimestamp(), now));
     out.println("Generation: " + vm.getMetadata().getGeneration());
+    // the pod's address: where the VM's declared ports answer on the local cluster (no Services)
+    client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(VmResources.LABEL_VM, name)
+        .list()
+        .getItems()
+        .stream()
+        .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
+        .forEach(
+            pod ->
+                out.println(
+                    "Pod:        "
+                        + pod.getMetadata().getName()
+                        + " "
+                        + Optional.ofNullable(pod.getStatus())
+                            .map(s -> s.getPodIP())
+                            .filter(ip -> ip != null && !ip.isEmpty())
+                            .orElse("(no address yet)")));
     out.println("Spec:");
     indent(Serialization.asYaml(vm.getSpec()));
     var status = vm.getStatus();

@@ -48,6 +48,26 @@ class ManifestsTest {
     }
   }
 
+  /**
+   * The Debian example is valid and stays out of {@code up -f examples/} (a folder's files only,
+   * not its sub-folders): under TCG it needs longer than that command's default timeout.
+   */
+  @Test
+  void theDebianExampleIsValidAndNotInTheDefaultSet() throws IOException {
+    List<Manifests.Manifest> debian = Manifests.load(EXAMPLES.resolve("debian"));
+    assertThat(debian).extracting(Manifests.Manifest::name).containsExactly("debian");
+    var spec = debian.get(0).vm().getSpec();
+    assertThat(spec.getGuestAgent()).isTrue();
+    assertThat(spec.getPorts())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getPort()).isEqualTo(22));
+    assertThat(spec.getDisks().get(0).getSource().getUrl())
+        .isEqualTo("http://127.0.0.1:8555/debian-12.qcow2");
+    assertThat(Manifests.load(EXAMPLES))
+        .extracting(Manifests.Manifest::name)
+        .doesNotContain("debian");
+  }
+
   static Stream<Path> invalidManifests() throws IOException {
     return Manifests.files(INVALID).stream();
   }
