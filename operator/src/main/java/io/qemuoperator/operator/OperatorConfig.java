@@ -1,5 +1,6 @@
 package io.qemuoperator.operator;
 
+import io.qemuoperator.operator.pod.KvmAccess;
 import java.time.Duration;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ import java.util.Map;
  * @param resyncInterval how often a VM is reconciled with no event at all (the safety net)
  * @param followQmpEvents reconcile at once on each VM's QMP events (true); false leaves only the
  *     periodic resync, for measurements and debugging
+ * @param kvm the accelerator of VM pods and how they get {@code /dev/kvm}
  */
 public record OperatorConfig(
     String qemuImage,
@@ -22,7 +24,26 @@ public record OperatorConfig(
     int sidecarPort,
     long memoryOverheadBytes,
     Duration resyncInterval,
-    boolean followQmpEvents) {
+    boolean followQmpEvents,
+    KvmAccess kvm) {
+
+  /** {@link KvmAccess#defaults()}. */
+  public OperatorConfig(
+      String qemuImage,
+      String sidecarImage,
+      int sidecarPort,
+      long memoryOverheadBytes,
+      Duration resyncInterval,
+      boolean followQmpEvents) {
+    this(
+        qemuImage,
+        sidecarImage,
+        sidecarPort,
+        memoryOverheadBytes,
+        resyncInterval,
+        followQmpEvents,
+        KvmAccess.defaults());
+  }
 
   /** Following QMP events. */
   public OperatorConfig(
@@ -44,7 +65,8 @@ public record OperatorConfig(
         Integer.parseInt(env.getOrDefault("SIDECAR_PORT", "9443")),
         Long.parseLong(env.getOrDefault("MEMORY_OVERHEAD_BYTES", "" + DEFAULT_MEMORY_OVERHEAD)),
         Duration.parse(env.getOrDefault("RESYNC_INTERVAL", "PT5M")),
-        Boolean.parseBoolean(env.getOrDefault("QMP_EVENTS", "true")));
+        Boolean.parseBoolean(env.getOrDefault("QMP_EVENTS", "true")),
+        KvmAccess.fromEnvironment(env));
   }
 
   public static OperatorConfig defaults() {

@@ -52,6 +52,34 @@ public final class QemuCommandLine {
       """;
 
   /**
+   * {@code accelerator: KVM}: KVM where {@code /dev/kvm} is usable (not kvm_pvm), otherwise QEMU is
+   * not started: the reason goes to the container's termination message and its log, and the
+   * container ends (no silent fallback to TCG).
+   */
+  public static final String ACCELERATOR_KVM_ONLY =
+      """
+      accel=kvm
+      if [ ! -c /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ] || [ -e /sys/module/kvm_pvm ]; then
+        why="accelerator KVM: this node has no usable KVM (/dev/kvm missing or not readable and writable, or the nested kvm_pvm that cannot run Linux guests); QEMU not started"
+        echo "$why" >&2
+        echo "$why" > /dev/termination-log 2>/dev/null || true
+        exit 3
+      fi
+      """;
+
+  /** {@code accelerator: TCG}: software emulation, whatever the node has. */
+  public static final String ACCELERATOR_TCG = "accel=tcg\n";
+
+  /** The container script's lines that set {@code $accel} for {@code accelerator}. */
+  public static String acceleratorChoice(KvmAccess.Accelerator accelerator) {
+    return switch (accelerator) {
+      case Auto -> ACCELERATOR_CHOICE;
+      case KVM -> ACCELERATOR_KVM_ONLY;
+      case TCG -> ACCELERATOR_TCG;
+    };
+  }
+
+  /**
    * The end of the container script's {@code -machine} value: the accelerator chosen on the node.
    */
   private static final String ACCEL_ON_NODE = ",accel=$accel";
@@ -272,15 +300,20 @@ public final class QemuCommandLine {
         + "; }\n";
   }
 
-  /** A POSIX shell script for the qemu container: make missing images, then exec QEMU. */
+  /** A POSIX shell script for the qemu container, the accelerator chosen on the node. */
   public static String containerScript(VmLaunch vm) {
+    return containerScript(vm, KvmAccess.Accelerator.Auto);
+  }
+
+  /** A POSIX shell script for the qemu container: make missing images, then exec QEMU. */
+  public static String containerScript(VmLaunch vm, KvmAccess.Accelerator accelerator) {
     var script = new StringBuilder("set -e\n");
     for (VmLaunch.Disk disk : vm.disks()) {
       script.append(imageStep(disk));
     }
     vm.firmware().uefiVars().ifPresent(vars -> script.append(uefiVarsStep(vars)));
     vm.seed().ifPresent(seed -> script.append(seedScript(seed)));
-    script.append(ACCELERATOR_CHOICE);
+    script.append(acceleratorChoice(accelerator));
     script.append("exec ").append(BINARY);
     for (String arg : arguments(vm, "$accel", "${" + FORWARD_ADDRESS_VARIABLE + ":-}")) {
       // the values the node fills in are expanded by the shell; everything else is quoted

@@ -129,7 +129,7 @@ public final class VmPod {
         .withRestartPolicy("Always")
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)
-        .withSecurityContext(podSecurity(launch))
+        .withSecurityContext(podSecurity(launch, config.kvm()))
         .withTerminationGracePeriodSeconds(30L)
         .withVolumes(volumes)
         .withInitContainers(
@@ -143,8 +143,9 @@ public final class VmPod {
    * fsGroup, so the qemu container writes disk images on fresh claims; with declared ports, ports
    * below 1024 may be bound without privileges (QEMU forwards them as uid 65532; a safe sysctl).
    */
-  private static PodSecurityContext podSecurity(VmLaunch launch) {
+  private static PodSecurityContext podSecurity(VmLaunch launch, KvmAccess kvm) {
     var security = new PodSecurityContextBuilder().withFsGroup(IMAGE_UID);
+    kvm.supplementalGroup().ifPresent(security::addToSupplementalGroups);
     if (launch.ports().stream().anyMatch(p -> p.port() < 1024)) {
       security.addNewSysctl().withName(UNPRIVILEGED_PORT_START).withValue("0").endSysctl();
     }
@@ -210,14 +211,29 @@ public final class VmPod {
 
   private Container qemu(VmLaunch launch, List<VolumeMount> mounts, long memory, QemuVMSpec spec) {
     var resources =
-        Map.of(
-            "memory", new Quantity(Long.toString(memory)),
-            "cpu", new Quantity(Integer.toString(launch.cpus())));
+        new java.util.LinkedHashMap<>(
+            Map.of(
+                "memory", new Quantity(Long.toString(memory)),
+                "cpu", new Quantity(Integer.toString(launch.cpus()))));
+    var limits =
+        new java.util.LinkedHashMap<>(Map.of("memory", new Quantity(Long.toString(memory))));
+    // /dev/kvm from the device plugin: an extended resource, asked for in requests and limits alike
+    config
+        .kvm()
+        .requestedResource()
+        .ifPresent(
+            kvm -> {
+              resources.put(kvm, new Quantity("1"));
+              limits.put(kvm, new Quantity("1"));
+            });
     var container =
         new ContainerBuilder()
             .withName(VmResources.QEMU_CONTAINER)
             .withImage(config.qemuImage())
-            .withCommand("/bin/sh", "-c", QemuCommandLine.containerScript(launch))
+            .withCommand(
+                "/bin/sh",
+                "-c",
+                QemuCommandLine.containerScript(launch, config.kvm().accelerator()))
             .withVolumeMounts(mounts)
             .withPorts(
                 launch.ports().stream()
@@ -231,7 +247,7 @@ public final class VmPod {
                     .toList())
             .withNewResources()
             .withRequests(resources)
-            .withLimits(Map.of("memory", new Quantity(Long.toString(memory))))
+            .withLimits(limits)
             .endResources();
     SpecReader.readiness(spec)
         .ifPresent(
