@@ -1,0 +1,109 @@
+package io.qemuoperator.local;
+
+import static io.qemuoperator.local.E2eCluster.MIB;
+import static io.qemuoperator.local.E2eCluster.isTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.DiskSource;
+import io.qemuoperator.api.v1alpha1.spec.IoLimitsSpec;
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
+import io.qemuoperator.api.v1alpha1.spec.NetworkSpec;
+import io.qemuoperator.api.v1alpha1.status.IoLimitsStatus;
+import io.qemuoperator.e2e.RealApiServer;
+import io.qemuoperator.operator.reconcile.Conditions;
+import io.qemuoperator.testing.TestGuest;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code disks[].ioLimits} and {@code network.link} on the local cluster with the real API server:
+ * spec → QMP → QEMU → status, and the link as the booted test guest sees it (its carrier, through
+ * the serial console). The guest-measured throughput under a limit is {@code GuestDevicesIT}'s.
+ */
+@ExtendWith({RealApiServer.class, LogScan.class})
+class DevicesE2E {
+  private static final Duration BOOT = Duration.ofSeconds(180);
+  private static final Duration ANSWER = Duration.ofSeconds(30);
+
+  private E2eCluster e2e;
+
+  @BeforeEach
+  void start(RealApiServer server) throws Exception {
+    e2e = E2eCluster.onRealApiServer(server);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (e2e != null) {
+      e2e.close();
+    }
+  }
+
+  @Test
+  void ioLimitsAndLinkReachQemuTheGuestAndStatus() throws Exception {
+    String image = TestGuest.find().diskImage().toUri().toString();
+    e2e.create(
+        e2e.vm(
+            "dev-1",
+            s -> {
+              s.setMemory(new Quantity("256Mi"));
+              s.getDisks().getFirst().setSource(DiskSource.url(image, null));
+            }));
+    e2e.await("dev-1", "Ready", BOOT, vm -> isTrue(vm, Conditions.READY));
+    e2e.awaitConsole("dev-1", TestGuest.READY, BOOT);
+    e2e.await("dev-1", "link Up in status", vm -> "Up".equals(link(vm)));
+
+    var limits = new IoLimitsSpec();
+    limits.setReadBytesPerSec(new Quantity("4Mi"));
+    limits.setTotalIopsPerSec(200L);
+    e2e.edit("dev-1", s -> s.getDisks().getFirst().setIoLimits(limits));
+    e2e.await(
+        "dev-1",
+        "QEMU's limits in status",
+        vm -> {
+          IoLimitsStatus applied = vm.getStatus().getDisks().getFirst().getIoLimits();
+          return applied != null
+              && Long.valueOf(4 * MIB).equals(applied.getReadBytesPerSec())
+              && Long.valueOf(200).equals(applied.getTotalIopsPerSec())
+              && applied.getWriteBytesPerSec() == null
+              && isTrue(vm, Conditions.SYNCED);
+        });
+    assertThat(e2e.eventReasons("dev-1")).contains("IoLimitsSet");
+
+    e2e.edit("dev-1", s -> s.getDisks().getFirst().setIoLimits(null));
+    e2e.await(
+        "dev-1",
+        "no limits in status",
+        vm -> vm.getStatus().getDisks().getFirst().getIoLimits() == null);
+
+    try (GuestShell guest = GuestShell.attach(e2e.agent().consoleSocket(e2e.ns, "dev-1-qemu"))) {
+      assertThat(guest.number("cat /sys/class/net/eth0/carrier", ANSWER)).isEqualTo(1);
+      e2e.edit("dev-1", s -> s.setNetwork(new NetworkSpec(LinkState.Down)));
+      e2e.await("dev-1", "link Down in status", vm -> "Down".equals(link(vm)));
+      awaitCarrier(guest, 0);
+      e2e.edit("dev-1", s -> s.setNetwork(new NetworkSpec(LinkState.Up)));
+      e2e.await("dev-1", "link Up in status", vm -> "Up".equals(link(vm)));
+      awaitCarrier(guest, 1);
+    }
+    assertThat(e2e.eventReasons("dev-1")).contains("LinkDown", "LinkUp");
+  }
+
+  private static String link(QemuVM vm) {
+    return vm.getStatus() == null || vm.getStatus().getNetwork() == null
+        ? null
+        : vm.getStatus().getNetwork().getLink();
+  }
+
+  private static void awaitCarrier(GuestShell guest, long carrier) {
+    Awaitility.await("the guest's carrier " + carrier)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> guest.number("cat /sys/class/net/eth0/carrier", ANSWER) == carrier);
+  }
+}
