@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.Accelerator;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.IoLimitsSpec;
 import io.qemuoperator.api.v1alpha1.spec.LinkState;
@@ -92,6 +93,34 @@ class DevicesE2E {
       awaitCarrier(guest, 1);
     }
     assertThat(e2e.eventReasons("dev-1")).contains("LinkDown", "LinkUp");
+  }
+
+  /** {@code accelerator: TCG}: QEMU runs TCG, status and Accelerated say so, no /dev/kvm asked. */
+  @Test
+  void tcgRunsTcgAndSaysSo() throws Exception {
+    e2e.create(e2e.vm("tcg-1", s -> s.setAccelerator(Accelerator.TCG)));
+    e2e.await(
+        "tcg-1",
+        "Ready under TCG",
+        BOOT,
+        vm ->
+            isTrue(vm, Conditions.READY)
+                && vm.getStatus().getConditions().stream()
+                    .anyMatch(
+                        c ->
+                            c.getType().equals(Conditions.ACCELERATED)
+                                && c.getStatus().equals("False")
+                                && c.getReason().equals("TCG")));
+    QemuVM vm = e2e.get("tcg-1");
+    assertThat(vm.getStatus().getQemu().getKvm().getEnabled()).isFalse();
+    var pod = e2e.client.pods().inNamespace(e2e.ns).withName("tcg-1-qemu").get();
+    var qemu =
+        pod.getSpec().getContainers().stream()
+            .filter(c -> c.getName().equals("qemu"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(qemu.getResources().getRequests()).doesNotContainKey("devices.kubevirt.io/kvm");
+    assertThat(qemu.getCommand().get(2)).contains("accel=tcg").doesNotContain("/dev/kvm");
   }
 
   private static String link(QemuVM vm) {

@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param readiness the guest's readiness probe ({@code port/period/failures/digest of the path}),
  *     empty when none
  * @param guestAgent the virtio-serial port of the QEMU guest agent, which the sidecar follows
+ * @param accelerator the spec's accelerator (Auto, KVM, TCG); empty: the operator's default
  */
 public record BootConfig(
     int cpus,
@@ -35,7 +36,8 @@ public record BootConfig(
     String cloudInit,
     String ports,
     String readiness,
-    boolean guestAgent) {
+    boolean guestAgent,
+    String accelerator) {
   private static final long MIB = 1L << 20;
 
   public static final String BIOS = "BIOS";
@@ -46,6 +48,33 @@ public record BootConfig(
     cloudInit = cloudInit == null ? "" : cloudInit;
     ports = ports == null ? "" : ports;
     readiness = readiness == null ? "" : readiness;
+    accelerator = accelerator == null ? "" : accelerator;
+  }
+
+  /** The operator's accelerator. */
+  public BootConfig(
+      int cpus,
+      long memoryBytes,
+      List<String> disks,
+      List<String> bootOrder,
+      String firmware,
+      String machine,
+      String cloudInit,
+      String ports,
+      String readiness,
+      boolean guestAgent) {
+    this(
+        cpus,
+        memoryBytes,
+        disks,
+        bootOrder,
+        firmware,
+        machine,
+        cloudInit,
+        ports,
+        readiness,
+        guestAgent,
+        "");
   }
 
   /** BIOS, the first disk boots, the machine pinned at first launch; no seed, ports or probe. */
@@ -143,6 +172,9 @@ public record BootConfig(
     if (guestAgent) {
       text.append(";guestAgent=true");
     }
+    if (!accelerator.isEmpty()) {
+      text.append(";accelerator=").append(accelerator);
+    }
     return text.toString();
   }
 
@@ -167,6 +199,7 @@ public record BootConfig(
       String ports = "";
       String readiness = "";
       boolean guestAgent = false;
+      String accelerator = "";
       for (int i = 3; i < parts.length; i++) {
         String part = parts[i];
         if (part.startsWith("boot=")) {
@@ -183,6 +216,8 @@ public record BootConfig(
           readiness = part.substring("readiness=".length());
         } else if (part.equals("guestAgent=true")) {
           guestAgent = true;
+        } else if (part.startsWith("accelerator=")) {
+          accelerator = part.substring("accelerator=".length());
         } else {
           return Optional.empty();
         }
@@ -198,7 +233,8 @@ public record BootConfig(
               cloudInit,
               ports,
               readiness,
-              guestAgent));
+              guestAgent,
+              accelerator));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

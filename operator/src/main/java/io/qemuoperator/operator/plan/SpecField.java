@@ -86,7 +86,12 @@ public enum SpecField {
   READINESS_PROBE_PERIOD("spec.readinessProbe.periodSeconds", Class.RESTART),
   READINESS_PROBE_FAILURES("spec.readinessProbe.failureThreshold", Class.RESTART),
   /** The guest agent's virtio-serial port, a device of QEMU, and the sidecar's argument. */
-  GUEST_AGENT("spec.guestAgent", Class.RESTART, boot -> Boolean.toString(boot.guestAgent()));
+  GUEST_AGENT("spec.guestAgent", Class.RESTART, boot -> Boolean.toString(boot.guestAgent())),
+  /** The accelerator QEMU is started with; unset: the operator's default. */
+  ACCELERATOR(
+      "spec.accelerator",
+      Class.RESTART,
+      boot -> boot.accelerator().isEmpty() ? "(operator default)" : boot.accelerator());
 
   /** What a change of a field costs. */
   public enum Class {

@@ -115,7 +115,8 @@ public final class SpecReader {
                             + "/"
                             + shortDigest(path(probe)))
                 .orElse(""),
-            Boolean.TRUE.equals(spec.getGuestAgent()));
+            Boolean.TRUE.equals(spec.getGuestAgent()),
+            spec.getAccelerator() == null ? "" : spec.getAccelerator().name());
     var annotations = vm.getMetadata().getAnnotations();
     return new Launch(
         boot, annotations == null ? "" : annotations.get(QemuVMApi.RESTARTED_AT_ANNOTATION));

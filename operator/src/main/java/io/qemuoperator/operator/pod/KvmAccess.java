@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.pod;
 
+import io.qemuoperator.api.v1alpha1.spec.Accelerator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,13 +22,6 @@ public record KvmAccess(Accelerator accelerator, String resource, Optional<Long>
   /** KubeVirt's device plugin's resource for {@code /dev/kvm}. */
   public static final String KUBEVIRT_RESOURCE = "devices.kubevirt.io/kvm";
 
-  /** Which accelerator QEMU is started with. */
-  public enum Accelerator {
-    Auto,
-    KVM,
-    TCG
-  }
-
   public KvmAccess {
     resource = resource == null ? "" : resource.strip();
   }
@@ -44,6 +38,11 @@ public record KvmAccess(Accelerator accelerator, String resource, Optional<Long>
         Accelerator.valueOf(env.getOrDefault("ACCELERATOR", Accelerator.Auto.name())),
         env.getOrDefault("KVM_RESOURCE", KUBEVIRT_RESOURCE),
         group.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(group)));
+  }
+
+  /** This access with {@code chosen} instead of the operator's accelerator, when a VM sets one. */
+  public KvmAccess forVm(Accelerator chosen) {
+    return chosen == null ? this : new KvmAccess(chosen, resource, groupId);
   }
 
   /** The extended resource the qemu container asks for: none under TCG or when none is set. */

@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.pod;
 
+import io.qemuoperator.api.v1alpha1.spec.Accelerator;
 import io.qemuoperator.operator.plan.DesiredVm;
 import io.qemuoperator.operator.plan.Planner;
 import io.qemuoperator.sidecar.api.ImageImportFiles;
@@ -71,7 +72,7 @@ public final class QemuCommandLine {
   public static final String ACCELERATOR_TCG = "accel=tcg\n";
 
   /** The container script's lines that set {@code $accel} for {@code accelerator}. */
-  public static String acceleratorChoice(KvmAccess.Accelerator accelerator) {
+  public static String acceleratorChoice(Accelerator accelerator) {
     return switch (accelerator) {
       case Auto -> ACCELERATOR_CHOICE;
       case KVM -> ACCELERATOR_KVM_ONLY;
@@ -302,11 +303,11 @@ public final class QemuCommandLine {
 
   /** A POSIX shell script for the qemu container, the accelerator chosen on the node. */
   public static String containerScript(VmLaunch vm) {
-    return containerScript(vm, KvmAccess.Accelerator.Auto);
+    return containerScript(vm, Accelerator.Auto);
   }
 
   /** A POSIX shell script for the qemu container: make missing images, then exec QEMU. */
-  public static String containerScript(VmLaunch vm, KvmAccess.Accelerator accelerator) {
+  public static String containerScript(VmLaunch vm, Accelerator accelerator) {
     var script = new StringBuilder("set -e\n");
     for (VmLaunch.Disk disk : vm.disks()) {
       script.append(imageStep(disk));

@@ -129,7 +129,7 @@ public final class VmPod {
         .withRestartPolicy("Always")
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)
-        .withSecurityContext(podSecurity(launch, config.kvm()))
+        .withSecurityContext(podSecurity(launch, kvm(vm)))
         .withTerminationGracePeriodSeconds(30L)
         .withVolumes(volumes)
         .withInitContainers(
@@ -209,7 +209,13 @@ public final class VmPod {
     mounts.add(mount(volume, VmResources.cloudInitSecretFile(file).getParent().toString(), true));
   }
 
+  /** The operator's accelerator and /dev/kvm access, with the VM's accelerator when it sets one. */
+  private KvmAccess kvm(QemuVM vm) {
+    return config.kvm().forVm(SpecReader.spec(vm).getAccelerator());
+  }
+
   private Container qemu(VmLaunch launch, List<VolumeMount> mounts, long memory, QemuVMSpec spec) {
+    KvmAccess kvm = config.kvm().forVm(spec.getAccelerator());
     var resources =
         new java.util.LinkedHashMap<>(
             Map.of(
@@ -218,22 +224,18 @@ public final class VmPod {
     var limits =
         new java.util.LinkedHashMap<>(Map.of("memory", new Quantity(Long.toString(memory))));
     // /dev/kvm from the device plugin: an extended resource, asked for in requests and limits alike
-    config
-        .kvm()
-        .requestedResource()
+    kvm.requestedResource()
         .ifPresent(
-            kvm -> {
-              resources.put(kvm, new Quantity("1"));
-              limits.put(kvm, new Quantity("1"));
+            resource -> {
+              resources.put(resource, new Quantity("1"));
+              limits.put(resource, new Quantity("1"));
             });
     var container =
         new ContainerBuilder()
             .withName(VmResources.QEMU_CONTAINER)
             .withImage(config.qemuImage())
             .withCommand(
-                "/bin/sh",
-                "-c",
-                QemuCommandLine.containerScript(launch, config.kvm().accelerator()))
+                "/bin/sh", "-c", QemuCommandLine.containerScript(launch, kvm.accelerator()))
             .withVolumeMounts(mounts)
             .withPorts(
                 launch.ports().stream()

@@ -47,7 +47,8 @@ class SpecFieldTest {
             "spec.cloudInit",
             "spec.ports",
             "spec.readinessProbe",
-            "spec.guestAgent");
+            "spec.guestAgent",
+            "spec.accelerator");
     assertThat(
             Arrays.stream(SpecField.values())
                 .filter(f -> f.bootValue().isPresent())

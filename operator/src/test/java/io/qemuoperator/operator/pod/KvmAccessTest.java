@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.Accelerator;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 import io.qemuoperator.operator.OperatorConfig;
 import java.util.Map;
@@ -30,6 +31,12 @@ class KvmAccessTest {
 
   private static Pod pod(Map<String, String> env) {
     return new VmPod(OperatorConfig.fromEnvironment(env)).desired(vm());
+  }
+
+  private static Pod pod(Map<String, String> env, Accelerator accelerator) {
+    QemuVM vm = vm();
+    vm.getSpec().setAccelerator(accelerator);
+    return new VmPod(OperatorConfig.fromEnvironment(env)).desired(vm);
   }
 
   private static Container qemu(Pod pod) {
@@ -89,10 +96,28 @@ class KvmAccessTest {
   }
 
   @Test
+  void aVmsAcceleratorOverridesTheOperatorsAndIsABootTimeField() {
+    Container tcg = qemu(pod(Map.of("ACCELERATOR", "KVM"), Accelerator.TCG));
+    assertThat(tcg.getCommand().get(2)).contains("accel=tcg\n").doesNotContain("/dev/kvm");
+    assertThat(tcg.getResources().getRequests()).containsOnlyKeys("memory", "cpu");
+    Container kvm = qemu(pod(Map.of("ACCELERATOR", "TCG"), Accelerator.KVM));
+    assertThat(kvm.getCommand().get(2)).contains(QemuCommandLine.ACCELERATOR_KVM_ONLY);
+    assertThat(kvm.getResources().getRequests()).containsKey("devices.kubevirt.io/kvm");
+
+    QemuVM vm = vm();
+    vm.getSpec().setAccelerator(Accelerator.TCG);
+    var boot = io.qemuoperator.operator.plan.SpecReader.launch(vm).boot();
+    assertThat(boot.canonical()).endsWith(";accelerator=TCG");
+    assertThat(io.qemuoperator.operator.plan.BootConfig.parse(boot.canonical())).contains(boot);
+    var unset = io.qemuoperator.operator.plan.SpecReader.launch(vm()).boot();
+    assertThat(unset.canonical()).doesNotContain("accelerator");
+    assertThat(unset.changesTo(boot).toString())
+        .contains("spec.accelerator (operator default) → TCG");
+  }
+
+  @Test
   void environmentDefaults() {
     assertThat(KvmAccess.fromEnvironment(Map.of()))
-        .isEqualTo(
-            new KvmAccess(
-                KvmAccess.Accelerator.Auto, KvmAccess.KUBEVIRT_RESOURCE, Optional.empty()));
+        .isEqualTo(new KvmAccess(Accelerator.Auto, KvmAccess.KUBEVIRT_RESOURCE, Optional.empty()));
   }
 }

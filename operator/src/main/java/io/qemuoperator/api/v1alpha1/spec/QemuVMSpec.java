@@ -30,6 +30,7 @@ import java.util.Objects;
   "machine",
   "migration",
   "network",
+  "accelerator",
   "terminationGracePeriodSeconds",
   "updateStrategy",
   "cloudInit",
@@ -155,6 +156,14 @@ public class QemuVMSpec {
 
   @JsonPropertyDescription("The VM's network interface (its link state).")
   private NetworkSpec network;
+
+  @JsonPropertyDescription(
+      "The accelerator: Auto (KVM where the node has a usable one, TCG otherwise), KVM (KVM or QEMU"
+          + " does not start: no silent fallback) or TCG (software emulation; /dev/kvm not asked"
+          + " for). Unset: the operator's default (ACCELERATOR, chart vm.accelerator; Auto). Read"
+          + " at boot: a change restarts the VM. status.qemu.kvm and the condition Accelerated"
+          + " say what QEMU runs with.")
+  private Accelerator accelerator;
 
   @JsonPropertyDescription(
       "Seconds the guest is given to power down after an ACPI shutdown request before QEMU is"
@@ -289,6 +298,14 @@ public class QemuVMSpec {
     this.migration = migration;
   }
 
+  public Accelerator getAccelerator() {
+    return accelerator;
+  }
+
+  public void setAccelerator(Accelerator accelerator) {
+    this.accelerator = accelerator;
+  }
+
   public NetworkSpec getNetwork() {
     return network;
   }
@@ -366,6 +383,7 @@ public class QemuVMSpec {
         && Objects.equals(machine, s.machine)
         && Objects.equals(migration, s.migration)
         && Objects.equals(network, s.network)
+        && Objects.equals(accelerator, s.accelerator)
         && Objects.equals(terminationGracePeriodSeconds, s.terminationGracePeriodSeconds)
         && Objects.equals(updateStrategy, s.updateStrategy)
         && Objects.equals(cloudInit, s.cloudInit)
@@ -388,6 +406,7 @@ public class QemuVMSpec {
         machine,
         migration,
         network,
+        accelerator,
         terminationGracePeriodSeconds,
         updateStrategy,
         cloudInit,
@@ -399,7 +418,7 @@ public class QemuVMSpec {
 
   @Override
   public String toString() {
-    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, network=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s, guestAgent=%s}"
+    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, network=%s, accelerator=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s, guestAgent=%s}"
         .formatted(
             running,
             paused,
@@ -411,6 +430,7 @@ public class QemuVMSpec {
             machine,
             migration,
             network,
+            accelerator,
             terminationGracePeriodSeconds,
             updateStrategy,
             cloudInit,
