@@ -51,9 +51,10 @@ public final class Sidecar implements AutoCloseable {
   }
 
   /**
-   * The event the sidecar adds to {@code /v1/events} when the guest agent starts or stops answering
-   * (or QEMU's socket of it comes or goes): {@code {"answering": BOOL, "connected": BOOL}}. Not one
-   * of QEMU's events; it lets a follower of the stream read {@code /v1/state} again at once.
+   * The event the sidecar adds to {@code /v1/events} when the guest agent starts or stops
+   * answering, QEMU's socket of it comes or goes, or what the agent tells of the guest changes:
+   * {@code {"answering": BOOL, "connected": BOOL}}. Not one of QEMU's events; it lets a follower of
+   * the stream read {@code /v1/state} again at once.
    */
   public static final String GUEST_AGENT_EVENT = "GUEST_AGENT";
 

@@ -25,10 +25,12 @@ import org.slf4j.LoggerFactory;
  * agent drop partial input; the agent answers with {@code 0xFF} and the same id, and everything
  * before that answer (a late answer to an earlier command, half a line) is dropped. Then one
  * command at a time: {@code guest-info}, {@code guest-get-osinfo} and {@code guest-get-host-name}
- * once per reachable agent, and {@code guest-ping} every {@link Timing#pingInterval()}. An answer
- * missing its deadline makes the agent not answering and starts a new synchronisation (the late
- * answer is dropped by it); the socket closing (QEMU stopped) makes it disconnected, and the
- * monitor connects again after {@link Timing#reconnectDelay()}.
+ * after each synchronisation and again every {@link #REINTRODUCE_EVERY_PINGS} pings (before the
+ * agent is reported answering, so whoever hears that finds the figures), and {@code guest-ping}
+ * every {@link Timing#pingInterval()} otherwise. An answer missing its deadline makes the agent not
+ * answering and starts a new synchronisation (the late answer is dropped by it); the socket closing
+ * (QEMU stopped) makes it disconnected, and the monitor connects again after {@link
+ * Timing#reconnectDelay()}.
  *
  * <p>Nothing of this is reachable through the sidecar's command API: QGA's commands are the
  * guest's, not QMP's, and only these read-only ones are ever sent.
@@ -50,11 +52,14 @@ public final class GuestAgentMonitor implements AutoCloseable {
         new Timing(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(1));
   }
 
+  /** The figures are read again every this many pings (every 30 s by default). */
+  static final int REINTRODUCE_EVERY_PINGS = 15;
+
   private final Path socket;
   private final ObjectMapper json;
   private final Timing timing;
   private final Clock clock;
-  private final Consumer<GuestAgentState> onAnsweringChange;
+  private final Consumer<GuestAgentState> onChange;
   private final AtomicReference<GuestAgentState> state =
       new AtomicReference<>(GuestAgentState.unknown("not connected yet"));
   private final SecureRandom random = new SecureRandom();
@@ -67,26 +72,26 @@ public final class GuestAgentMonitor implements AutoCloseable {
       ObjectMapper json,
       Timing timing,
       Clock clock,
-      Consumer<GuestAgentState> onAnsweringChange) {
+      Consumer<GuestAgentState> onChange) {
     this.socket = socket;
     this.json = json;
     this.timing = timing;
     this.clock = clock;
-    this.onAnsweringChange = onAnsweringChange;
+    this.onChange = onChange;
     this.thread = Thread.ofPlatform().daemon().name("guest-agent").unstarted(this::run);
   }
 
   /**
-   * Starts following the agent behind {@code socket}; {@code onAnsweringChange} hears each change
-   * of {@link GuestAgentState#answering()} (and of {@link GuestAgentState#connected()}).
+   * Starts following the agent behind {@code socket}; {@code onChange} hears each change of the
+   * state but its {@code lastAnswer} and {@code problem}: connected, answering, the figures.
    */
   public static GuestAgentMonitor start(
       Path socket,
       ObjectMapper json,
       Timing timing,
       Clock clock,
-      Consumer<GuestAgentState> onAnsweringChange) {
-    var monitor = new GuestAgentMonitor(socket, json, timing, clock, onAnsweringChange);
+      Consumer<GuestAgentState> onChange) {
+    var monitor = new GuestAgentMonitor(socket, json, timing, clock, onChange);
     monitor.thread.start();
     return monitor;
   }
@@ -144,17 +149,24 @@ public final class GuestAgentMonitor implements AutoCloseable {
         }
         continue;
       }
-      answered();
+      // what it tells of the guest first: whoever hears "answering" finds the figures there
       if (!introduce(channel)) {
         update(
             old -> notAnswering(old, "no answer to guest-info, guest-get-osinfo or its host name"));
         continue; // synchronise again
       }
+      answered();
+      int pings = 0;
       while (!closed) {
         if (!pause(timing.pingInterval())) {
           return;
         }
-        if (ask(channel, "guest-ping").isEmpty()) {
+        // now and then the figures again (cloud-init may set the host name after the agent started)
+        boolean answers =
+            ++pings % REINTRODUCE_EVERY_PINGS == 0
+                ? introduce(channel)
+                : ask(channel, "guest-ping").isPresent();
+        if (!answers) {
           update(
               old ->
                   notAnswering(
@@ -283,17 +295,32 @@ public final class GuestAgentMonitor implements AutoCloseable {
   private void update(java.util.function.UnaryOperator<GuestAgentState> change) {
     GuestAgentState before = state.getAndUpdate(change);
     GuestAgentState after = state.get();
-    if (before.answering() != after.answering() || before.connected() != after.connected()) {
+    if (!withoutTimes(before).equals(withoutTimes(after))) {
       log.info(
           "guest agent: {}{}",
           after.answering() ? "answering" : after.connected() ? "not answering" : "disconnected",
           after.problem() == null ? "" : " (" + after.problem() + ")");
       try {
-        onAnsweringChange.accept(after);
+        onChange.accept(after);
       } catch (RuntimeException e) {
         log.warn("guest agent listener failed: {}", e.toString());
       }
     }
+  }
+
+  /** What a listener hears of: everything but the time of the last answer and the problem. */
+  private static GuestAgentState withoutTimes(GuestAgentState state) {
+    return new GuestAgentState(
+        state.connected(),
+        state.answering(),
+        null,
+        state.osName(),
+        state.osVersion(),
+        state.osPrettyName(),
+        state.kernelRelease(),
+        state.hostname(),
+        state.agentVersion(),
+        null);
   }
 
   private boolean pause(Duration duration) {

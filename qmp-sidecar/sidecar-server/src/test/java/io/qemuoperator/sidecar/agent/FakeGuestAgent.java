@@ -31,6 +31,7 @@ final class FakeGuestAgent implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicBoolean silent = new AtomicBoolean();
   private final AtomicReference<String> staleBytes = new AtomicReference<>();
+  private final AtomicReference<String> hostname = new AtomicReference<>("fake-guest");
   private final List<String> received = new CopyOnWriteArrayList<>();
   private final List<JsonNode> heldBack = new ArrayList<>();
   private final AtomicReference<SocketChannel> client = new AtomicReference<>();
@@ -53,6 +54,11 @@ final class FakeGuestAgent implements AutoCloseable {
         heldBack.clear();
       }
     }
+  }
+
+  /** The guest's host name from now on (cloud-init set it). */
+  void hostname(String name) {
+    hostname.set(name);
   }
 
   /** Writes these bytes (half a message, a stale answer) before its next answer. */
@@ -136,7 +142,7 @@ final class FakeGuestAgent implements AutoCloseable {
               "{\"return\": {\"name\": \"Debian GNU/Linux\", \"version\": \"12 (bookworm)\","
                   + " \"pretty-name\": \"Debian GNU/Linux 12 (bookworm)\", \"id\": \"debian\","
                   + " \"kernel-release\": \"6.1.0-28-cloud-amd64\", \"machine\": \"x86_64\"}}";
-          case "guest-get-host-name" -> "{\"return\": {\"host-name\": \"fake-guest\"}}";
+          case "guest-get-host-name" -> "{\"return\": {\"host-name\": \"" + hostname.get() + "\"}}";
           default ->
               "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command "
                   + execute

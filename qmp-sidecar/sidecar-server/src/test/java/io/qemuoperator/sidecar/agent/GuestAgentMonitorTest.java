@@ -74,7 +74,29 @@ class GuestAgentMonitorTest {
             "guest-get-osinfo",
             "guest-get-host-name",
             "guest-ping");
-    assertThat(heard).anyMatch(GuestAgentState::answering);
+    // whoever hears "answering" finds what the agent told of the guest already there
+    assertThat(heard)
+        .filteredOn(GuestAgentState::answering)
+        .first()
+        .satisfies(
+            first -> {
+              assertThat(first.hostname()).isEqualTo("fake-guest");
+              assertThat(first.osPrettyName()).isEqualTo("Debian GNU/Linux 12 (bookworm)");
+            });
+  }
+
+  @Test
+  void aHostNameSetLaterIsReadAgainAndHeard() throws Exception {
+    Path socket = dir.resolve("qga.sock");
+    agent = new FakeGuestAgent(socket);
+    follow(socket);
+    await().atMost(PATIENCE).until(() -> "fake-guest".equals(monitor.state().hostname()));
+
+    agent.hostname("web-1"); // cloud-init's local-hostname, after the agent started
+
+    await().atMost(PATIENCE).until(() -> "web-1".equals(monitor.state().hostname()));
+    assertThat(monitor.state().answering()).isTrue();
+    assertThat(heard).anyMatch(state -> "web-1".equals(state.hostname()));
   }
 
   @Test
