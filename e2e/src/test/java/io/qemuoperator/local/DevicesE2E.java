@@ -14,6 +14,7 @@ import io.qemuoperator.api.v1alpha1.spec.NetworkSpec;
 import io.qemuoperator.api.v1alpha1.status.IoLimitsStatus;
 import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
+import io.qemuoperator.testing.GuestShell;
 import io.qemuoperator.testing.TestGuest;
 import java.time.Duration;
 import org.awaitility.Awaitility;
@@ -83,7 +84,7 @@ class DevicesE2E {
         "no limits in status",
         vm -> vm.getStatus().getDisks().getFirst().getIoLimits() == null);
 
-    try (GuestShell guest = GuestShell.attach(e2e.agent().consoleSocket(e2e.ns, "dev-1-qemu"))) {
+    try (GuestShell guest = e2e.shell("dev-1")) {
       assertThat(guest.number("cat /sys/class/net/eth0/carrier", ANSWER)).isEqualTo(1);
       e2e.edit("dev-1", s -> s.setNetwork(new NetworkSpec(LinkState.Down)));
       e2e.await("dev-1", "link Down in status", vm -> "Down".equals(link(vm)));

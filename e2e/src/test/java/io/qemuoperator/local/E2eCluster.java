@@ -9,6 +9,7 @@ import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.chart.ChartRbac;
 import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.OperatorDeployment;
+import io.qemuoperator.testing.GuestShell;
 import io.qemuoperator.testing.RawQmp;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -198,6 +199,16 @@ final class E2eCluster implements AutoCloseable {
   String consoleLog(String vm) throws IOException {
     Path log = agent().consoleLog(ns, vm + "-qemu");
     return Files.exists(log) ? Files.readString(log, java.nio.charset.StandardCharsets.UTF_8) : "";
+  }
+
+  /**
+   * The VM's guest shell on its serial console (the test guest's root shell), typed into the pod's
+   * console socket and read back from its console log; close it before the sidecar's console stream
+   * is used.
+   */
+  GuestShell shell(String vm) {
+    return GuestShell.attach(
+        agent().consoleSocket(ns, vm + "-qemu"), agent().consoleLog(ns, vm + "-qemu"));
   }
 
   /**

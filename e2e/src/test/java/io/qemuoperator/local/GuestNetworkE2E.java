@@ -20,6 +20,7 @@ import io.qemuoperator.api.v1alpha1.spec.ReadinessProbeSpec;
 import io.qemuoperator.api.v1alpha1.spec.SecretKeyRef;
 import io.qemuoperator.api.v1alpha1.spec.ServiceSpec;
 import io.qemuoperator.operator.reconcile.Conditions;
+import io.qemuoperator.testing.GuestShell;
 import io.qemuoperator.testing.TestGuest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -143,7 +144,7 @@ class GuestNetworkE2E extends OnBothApiServers {
               assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
             });
 
-    try (var shell = GuestShell.attach(e2e.agent().consoleSocket(e2e.ns, "guest-1-qemu"))) {
+    try (var shell = e2e.shell("guest-1")) {
       shell.run("killall httpd", Duration.ofSeconds(30));
       guestStopsAndServesAgain(shell);
     }

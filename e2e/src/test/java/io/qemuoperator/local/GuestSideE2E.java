@@ -9,6 +9,7 @@ import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
+import io.qemuoperator.testing.GuestShell;
 import io.qemuoperator.testing.TestGuest;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +61,7 @@ class GuestSideE2E {
     e2e.await("guest-1", "Ready", BOOT, vm -> isTrue(vm, Conditions.READY));
     e2e.awaitConsole("guest-1", TestGuest.READY, BOOT);
 
-    try (GuestShell guest = GuestShell.attach(e2e.agent().consoleSocket(e2e.ns, "guest-1-qemu"))) {
+    try (GuestShell guest = e2e.shell("guest-1")) {
       // paused: the guest's clock stands still (vCPUs stopped), then goes on
       double before = uptime(guest);
       Instant pausedAt = Instant.now();

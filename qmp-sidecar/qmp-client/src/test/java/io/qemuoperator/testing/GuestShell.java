@@ -14,9 +14,11 @@ import org.awaitility.Awaitility;
 
 /**
  * The test guest's root shell on its serial console ({@link TestingQemu#serialLog()} with a {@link
- * TestGuest}): a command is typed into the console's socket and its output read back from the
- * console's log, up to an end marker the shell prints after it. One client at a time (QEMU's socket
- * chardev takes one): keep one {@code GuestShell} per QEMU and close it.
+ * TestGuest}, or a VM pod's console socket and log on the local cluster): a command is typed into
+ * the console's socket and its output read back from the console's log, up to an end marker the
+ * shell prints after it. One client at a time (QEMU's socket chardev takes one; the sidecar's
+ * console stream must not be attached meanwhile): keep one {@code GuestShell} per QEMU and close
+ * it.
  */
 public final class GuestShell implements AutoCloseable {
   private final SocketChannel console;
@@ -46,10 +48,15 @@ public final class GuestShell implements AutoCloseable {
 
   /** Connects to the serial console of {@code qemu} (started with a guest). */
   public static GuestShell of(TestingQemu qemu) {
+    return attach(qemu.dir().resolve("serial.sock"), qemu.serialLog());
+  }
+
+  /**
+   * Connects to the console socket {@code socket} of a QEMU that logs the console to {@code log}.
+   */
+  public static GuestShell attach(Path socket, Path log) {
     try {
-      return new GuestShell(
-          SocketChannel.open(UnixDomainSocketAddress.of(qemu.dir().resolve("serial.sock"))),
-          qemu.serialLog());
+      return new GuestShell(SocketChannel.open(UnixDomainSocketAddress.of(socket)), log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -118,6 +125,16 @@ public final class GuestShell implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What {@code command} printed last, as a number (e.g. {@code cat /sys/block/vda/size}). */
+  public long number(String command, Duration timeout) {
+    String out = run(command, timeout);
+    try {
+      return Long.parseLong(out.lines().reduce((a, b) -> b).orElse("").strip());
+    } catch (NumberFormatException e) {
+      throw new AssertionError("`" + command + "` printed no number: " + out, e);
     }
   }
 
