@@ -13,6 +13,8 @@ package io.qemuoperator.sidecar.api;
  * GET  /v1/dialect                              {@link DialectTable}
  * GET  /v1/console/log?bytes=N|from=POS         the end of the serial console's log, text/plain
  * GET  /v1/console                              WebSocket: the serial console, raw bytes both ways
+ * GET  /v1/import                               {@link ImportProgress}: served by the disk importer
+ *                                               (init container) while it runs, not by the sidecar
  * GET  /metrics                                 Prometheus text, no token
  * </pre>
  *
@@ -29,6 +31,13 @@ public final class SidecarPaths {
   public static final String STATE = "/v1/state";
   public static final String EVENTS = "/v1/events";
   public static final String DIALECT = "/v1/dialect";
+
+  /**
+   * How far the disk import is ({@link ImportProgress}): answered on the sidecar's address and
+   * port, with the same token, by the VM pod's importer while its init container runs (the sidecar
+   * itself does not run yet then, and answers 404 here).
+   */
+  public static final String IMPORT = "/v1/import";
 
   /**
    * The serial console as a WebSocket (RFC 6455, {@code Upgrade: websocket}): binary frames carry

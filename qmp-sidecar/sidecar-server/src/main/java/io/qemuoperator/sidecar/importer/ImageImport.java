@@ -43,10 +43,15 @@ public record ImageImport(String disk, Path dir, URI url, Optional<String> sha25
 
   private static final int BUFFER = 1 << 20;
 
-  /** Told how far a download is: bytes so far, and the total when known (else -1). */
+  /**
+   * Told how far a download is: bytes so far, and the total when known (else -1); then that the
+   * fetched image is being checked.
+   */
   @FunctionalInterface
   public interface Progress {
     void at(long bytes, long total);
+
+    default void verifying() {}
   }
 
   /** What an import did, for the log and the container's termination message. */
@@ -87,6 +92,7 @@ public record ImageImport(String disk, Path dir, URI url, Optional<String> sha25
         out.force(true);
         digest = HexFormat.of().formatHex(sha.digest());
       }
+      progress.verifying();
       if (sha256.isPresent() && !sha256.get().equals(digest)) {
         throw new ImportException(
             "sha256 mismatch for "
