@@ -16,7 +16,9 @@ import java.util.Optional;
  * QemuCommandLine#imageStep}). It leaves a disk whose image exists alone, so a restarted pod never
  * imports over the VM's data. A failure ends it with the reason in its termination message, which
  * Kubernetes reports in the pod's {@code initContainerStatuses} and the operator in the QemuVM's
- * condition {@code DisksReady}; the pod's containers never start meanwhile.
+ * condition {@code DisksReady}; the pod's containers never start meanwhile. While it runs it serves
+ * its progress on the sidecar's port behind the VM's token ({@code GET /v1/import}; the token is
+ * mounted into it as into the sidecar), which the operator reads into the QemuVM's status.
  */
 public final class DiskImport {
   public static final String CONTAINER = "disk-import";
@@ -30,9 +32,12 @@ public final class DiskImport {
         .toList();
   }
 
-  /** The init container, when a disk is imported; {@code mounts} holds each disk's claim mount. */
+  /**
+   * The init container, when a disk is imported; {@code mounts} holds each disk's claim mount,
+   * {@code port} is the sidecar's and {@code token} the token Secret's mount.
+   */
   public static Optional<Container> initContainer(
-      VmLaunch launch, String image, Map<String, VolumeMount> mounts) {
+      VmLaunch launch, String image, Map<String, VolumeMount> mounts, int port, VolumeMount token) {
     List<VmLaunch.Disk> disks = importedDisks(launch);
     if (disks.isEmpty()) {
       return Optional.empty();
@@ -41,8 +46,9 @@ public final class DiskImport {
         new ContainerBuilder()
             .withName(CONTAINER)
             .withImage(image)
-            .withArgs(arguments(disks))
+            .withArgs(arguments(disks, port))
             .withVolumeMounts(disks.stream().map(disk -> mounts.get(disk.name())).toList())
+            .addToVolumeMounts(token)
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .withNewResources()
             .withRequests(Map.of("memory", new Quantity("64Mi"), "cpu", new Quantity("50m")))
@@ -60,10 +66,19 @@ public final class DiskImport {
             .build());
   }
 
-  /** {@code import --disk NAME --dir DIR --url URL [--sha256 HEX] --size BYTES ...}. */
-  static List<String> arguments(List<VmLaunch.Disk> disks) {
+  /**
+   * {@code import --listen 0.0.0.0:PORT --token-file FILE --disk NAME --dir DIR --url URL [--sha256
+   * HEX] --size BYTES ...}.
+   */
+  static List<String> arguments(List<VmLaunch.Disk> disks, int port) {
     var args = new ArrayList<String>();
-    args.add("import");
+    args.addAll(
+        List.of(
+            "import",
+            "--listen",
+            "0.0.0.0:" + port,
+            "--token-file",
+            VmResources.TOKEN_FILE.toString()));
     for (VmLaunch.Disk disk : disks) {
       var source = (VmLaunch.Source.Image) disk.source();
       args.addAll(

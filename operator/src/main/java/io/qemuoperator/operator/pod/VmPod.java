@@ -31,8 +31,8 @@ import java.util.Optional;
  * the images, verified, into the disks' claims); container {@code qemu} (makes missing disk images,
  * then execs QEMU with the command line of {@link QemuCommandLine}) and container {@code
  * qmp-sidecar} (the HTTP API on the QMP socket). They share an in-memory emptyDir for the socket;
- * the token Secret is mounted into the sidecar only. The memory request is guest RAM plus the
- * documented overhead, so the scheduler never overcommits a node with VMs.
+ * the token Secret is mounted into the sidecar and the importer only. The memory request is guest
+ * RAM plus the documented overhead, so the scheduler never overcommits a node with VMs.
  */
 public final class VmPod {
   static final String QMP_VOLUME = "qmp";
@@ -133,7 +133,14 @@ public final class VmPod {
         .withTerminationGracePeriodSeconds(30L)
         .withVolumes(volumes)
         .withInitContainers(
-            DiskImport.initContainer(launch, config.sidecarImage(), diskMounts).stream().toList())
+            DiskImport.initContainer(
+                    launch,
+                    config.sidecarImage(),
+                    diskMounts,
+                    config.sidecarPort(),
+                    mount(TOKEN_VOLUME, VmResources.TOKEN_DIR.toString(), true))
+                .stream()
+                .toList())
         .withContainers(qemu(launch, qemuMounts, memory, SpecReader.spec(vm)), sidecar(launch))
         .endSpec()
         .build();

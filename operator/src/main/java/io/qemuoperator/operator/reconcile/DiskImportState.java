@@ -70,6 +70,21 @@ public record DiskImportState(String reason, String message) {
             IMPORTING, "the pod's init container imports " + String.join(", ", imports(pod))));
   }
 
+  /**
+   * True while the pod's importer runs (its init container's state is running): it answers {@code
+   * GET /v1/import} on the pod's address then.
+   */
+  public static boolean importerRunning(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getInitContainerStatuses() != null
+        && pod.getStatus().getInitContainerStatuses().stream()
+            .anyMatch(
+                s ->
+                    DiskImport.CONTAINER.equals(s.getName())
+                        && s.getState() != null
+                        && s.getState().getRunning() != null);
+  }
+
   /** What the pod's importer fetches, from its arguments: {@code disk NAME from URL} each. */
   private static List<String> imports(Pod pod) {
     List<String> args =

@@ -7,6 +7,7 @@ import io.qemuoperator.operator.plan.QmpAction;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
 import io.qemuoperator.operator.validation.Violation;
+import io.qemuoperator.sidecar.api.ImportProgress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +27,7 @@ import java.util.OptionalLong;
  * @param powerdownSince when the guest was asked to power down
  * @param machine the versioned machine type QEMU runs, when read this pass (QOM {@code /machine})
  * @param link the NIC link state this QEMU acknowledged (intent, kept in status); empty: never set
+ * @param importProgress how far the disk import is, when the pod's importer answered this pass
  */
 public record Observation(
     List<Violation> violations,
@@ -38,7 +40,8 @@ public record Observation(
     OptionalLong balloonTarget,
     Optional<Instant> powerdownSince,
     Optional<String> machine,
-    Optional<LinkState> link) {
+    Optional<LinkState> link,
+    Optional<ImportProgress> importProgress) {
 
   public Observation {
     violations = List.copyOf(violations);
@@ -64,7 +67,25 @@ public record Observation(
         OptionalLong.empty(),
         powerdownSince,
         Optional.empty(),
+        Optional.empty(),
         Optional.empty());
+  }
+
+  /** This observation with the importer's progress read. */
+  public Observation withImportProgress(Optional<ImportProgress> progress) {
+    return new Observation(
+        violations,
+        pod,
+        snapshot,
+        sidecarError,
+        plan,
+        done,
+        failed,
+        balloonTarget,
+        powerdownSince,
+        machine,
+        link,
+        progress);
   }
 
   /** The spec broke these rules; nothing else was looked at. */

@@ -88,6 +88,13 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
 
   static final Duration FRESH_POD = Duration.ofSeconds(10);
 
+  /**
+   * How often the progress of a running disk import is read into the status: it bounds the status
+   * writes an import makes (one at most per poll, the figures rounded by {@link
+   * DiskImportProgress}).
+   */
+  static final Duration IMPORT_POLL = Duration.ofSeconds(3);
+
   /** How often JOSDK looks for a newer QemuVM in its cache after a status patch met a 409. */
   static final Duration CONFLICT_CACHE_POLL = Duration.ofMillis(2);
 
@@ -198,14 +205,19 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     if (endpoint.isEmpty()) {
       qmpEvents.forget(id);
       replaceIfOutdated(client, vm, desired, pod, events);
-      var seen = Observation.notReached(pod, Optional.empty());
+      Optional<SidecarEndpoint> importer =
+          pod.filter(DiskImportState::importerRunning)
+              .flatMap(p -> secret.flatMap(s -> importerEndpoint(p, s)));
+      var seen =
+          Observation.notReached(pod, Optional.empty())
+              .withImportProgress(importer.flatMap(this::importProgress));
       return record(
           context,
           vm,
           desired,
           seen,
           now,
-          pod.isPresent() ? Optional.of(startingPoll(pod.get(), now)) : Optional.empty(),
+          importer.isPresent() ? Optional.of(IMPORT_POLL) : pod.map(p -> startingPoll(p, now)),
           events);
     }
     VmSnapshot snapshot;
@@ -294,7 +306,8 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             balloonTarget,
             powerdownSince,
             snapshot.machine(),
-            link);
+            link,
+            Optional.empty());
     // A sidecar that failed on the way (not QEMU refusing) is tried again soon, not at the resync.
     Optional<Duration> recheck =
         failed.isPresent() && failed.get().error().isTransient()
@@ -501,9 +514,19 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     return recheck.map(control::rescheduleAfter).orElse(control);
   }
 
-  /** An Event when a disk import ends: DiskImported, or ImportFailed with the importer's words. */
+  /**
+   * A Normal Event DiskImportStarted when a disk's fetch is first seen (a retried import, after a
+   * failure, starts again); an Event when a disk import ends: DiskImported, or ImportFailed with
+   * the importer's words.
+   */
   private static void importEvents(
       QemuVM vm, QemuVMStatus old, QemuVMStatus status, VmEvents events) {
+    for (var started : DiskImportProgress.started(diskImports(old), diskImports(status))) {
+      events.normal(
+          vm,
+          "DiskImportStarted",
+          "disk " + started.getName() + ": importing from " + started.getUrl());
+    }
     Optional<io.qemuoperator.api.v1alpha1.status.Condition> before =
         disksReady(old).filter(c -> !c.getReason().equals(DiskImportState.IMPORTING));
     Optional<io.qemuoperator.api.v1alpha1.status.Condition> now = disksReady(status);
@@ -521,6 +544,11 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     }
   }
 
+  private static List<io.qemuoperator.api.v1alpha1.status.DiskImportStatus> diskImports(
+      QemuVMStatus status) {
+    return status == null || status.getDiskImports() == null ? List.of() : status.getDiskImports();
+  }
+
   private static Optional<io.qemuoperator.api.v1alpha1.status.Condition> disksReady(
       QemuVMStatus status) {
     return status == null || status.getConditions() == null
@@ -528,6 +556,30 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         : status.getConditions().stream()
             .filter(c -> Conditions.DISKS_READY.equals(c.getType()))
             .findFirst();
+  }
+
+  /**
+   * The importer of a pod whose init container imports the disks: it answers on the sidecar's
+   * address and port, with the VM's token, once the pod has its address.
+   */
+  private Optional<SidecarEndpoint> importerEndpoint(Pod pod, Secret secret) {
+    if (pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        SidecarEndpoint.of(
+            pod.getStatus().getPodIP(), config.sidecarPort(), TokenSecret.token(secret)));
+  }
+
+  /** The importer's progress; empty when it does not answer (not listening yet, or done). */
+  private Optional<io.qemuoperator.sidecar.api.ImportProgress> importProgress(
+      SidecarEndpoint importer) {
+    try {
+      return Optional.of(sidecar.importProgress(importer));
+    } catch (SidecarException e) {
+      log.debug("import progress at {} not readable: {}", importer, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** The sidecar of a running pod, with the VM's token. */

@@ -8,6 +8,7 @@ import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.CpuStatus;
+import io.qemuoperator.api.v1alpha1.status.DiskImportStatus;
 import io.qemuoperator.api.v1alpha1.status.DiskStatus;
 import io.qemuoperator.api.v1alpha1.status.GuestStatus;
 import io.qemuoperator.api.v1alpha1.status.IntentStatus;
@@ -97,7 +98,7 @@ public final class StatusAggregator {
     sidecarCondition(seen, conditions);
     pausedCondition(seen, conditions);
     acceleratedCondition(seen, conditions);
-    disksReadyCondition(vm, seen, conditions);
+    disksReadyCondition(vm, seen, conditions, status);
     boolean synced = syncedCondition(seen, conditions);
     // A deferred restart leaves the VM running as it is: it is ready, and Synced says what waits.
     boolean onlyRestartRequired =
@@ -549,9 +550,12 @@ public final class StatusAggregator {
 
   /**
    * Whether the VM's imported disks have their images, from the pod's init container; without a
-   * pod, as last written (a stopped VM keeps its disks).
+   * pod, as last written (a stopped VM keeps its disks). While the import runs, how far each disk
+   * is ({@code status.diskImports}, and the condition's message) from the importer's progress; when
+   * the importer did not answer this pass, as last written.
    */
-  private static void disksReadyCondition(QemuVM vm, Observation seen, ConditionWriter conditions) {
+  private static void disksReadyCondition(
+      QemuVM vm, Observation seen, ConditionWriter conditions, QemuVMStatus status) {
     if (seen.pod().isEmpty()) {
       conditions.remove(Conditions.DISKS_READY);
       if (vm.getStatus() != null) {
@@ -562,12 +566,36 @@ public final class StatusAggregator {
       }
       return;
     }
-    DiskImportState.of(seen.pod().get())
-        .ifPresentOrElse(
-            state ->
-                conditions.set(
-                    Conditions.DISKS_READY, state.done(), state.reason(), state.message()),
-            () -> conditions.remove(Conditions.DISKS_READY));
+    Optional<DiskImportState> state = DiskImportState.of(seen.pod().get());
+    if (state.isEmpty()) {
+      conditions.remove(Conditions.DISKS_READY);
+      return;
+    }
+    String message = state.get().message();
+    if (state.get().reason().equals(DiskImportState.IMPORTING)) {
+      List<DiskImportStatus> progress =
+          seen.importProgress()
+              .map(DiskImportProgress::statuses)
+              .orElseGet(() -> lastProgress(vm, seen.pod().get()));
+      if (!progress.isEmpty()) {
+        status.setDiskImports(progress);
+        message = DiskImportProgress.message(progress);
+      }
+    }
+    conditions.set(Conditions.DISKS_READY, state.get().done(), state.get().reason(), message);
+  }
+
+  /**
+   * The progress last written, while the importer that reported it still runs (a pass that could
+   * not read it changes nothing); empty otherwise.
+   */
+  private static List<DiskImportStatus> lastProgress(QemuVM vm, Pod pod) {
+    if (vm.getStatus() == null
+        || vm.getStatus().getDiskImports() == null
+        || !DiskImportState.importerRunning(pod)) {
+      return List.of();
+    }
+    return vm.getStatus().getDiskImports();
   }
 
   /** True when nothing of the spec is left to apply. */

@@ -2,6 +2,7 @@ package io.qemuoperator.operator.sidecar;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.ImportProgress;
 import java.time.Duration;
 
 /**
@@ -19,4 +20,10 @@ public interface Sidecar {
 
   /** {@code GET /v1/events?after=SEQ&wait=S}: waits up to {@code wait} for events after SEQ. */
   EventPage events(SidecarEndpoint endpoint, long after, Duration wait) throws SidecarException;
+
+  /**
+   * {@code GET /v1/import}: how far the disk import is, from the pod's importer (its init
+   * container), which answers on the sidecar's address while it runs.
+   */
+  ImportProgress importProgress(SidecarEndpoint endpoint) throws SidecarException;
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qemuoperator.operator.OperatorMetrics;
 import io.qemuoperator.sidecar.api.ErrorBody;
 import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.ImportProgress;
 import io.qemuoperator.sidecar.api.QmpError;
 import io.qemuoperator.sidecar.api.ReturnBody;
 import io.qemuoperator.sidecar.api.SidecarJson;
@@ -28,6 +29,7 @@ public final class SidecarClient implements Sidecar {
   private final JavaType stateReturn = SidecarJson.returnOf(json, VmState.class);
   private final JavaType commandReturn = SidecarJson.returnOf(json, JsonNode.class);
   private final JavaType eventPage = json.constructType(EventPage.class);
+  private final JavaType importProgress = json.constructType(ImportProgress.class);
   private final Duration deadline;
   private final OperatorMetrics metrics;
 
@@ -91,6 +93,20 @@ public final class SidecarClient implements Sidecar {
     var request = get(endpoint, SidecarPaths.events(after, wait.toSeconds()));
     return send("events", endpoint, request, deadline.plus(wait), eventPage);
   }
+
+  /**
+   * {@code GET /v1/import}, with a short deadline ({@link #IMPORT_DEADLINE}): the answer is a few
+   * hundred bytes from a process that does nothing else, and a pass that waits for it holds up
+   * other VMs.
+   */
+  @Override
+  public ImportProgress importProgress(SidecarEndpoint endpoint) throws SidecarException {
+    return send(
+        "import", endpoint, get(endpoint, SidecarPaths.IMPORT), IMPORT_DEADLINE, importProgress);
+  }
+
+  /** How long {@link #importProgress} waits for its answer. */
+  static final Duration IMPORT_DEADLINE = Duration.ofSeconds(2);
 
   private HttpResponse<byte[]> sendOnce(HttpRequest.Builder request, Duration timeout)
       throws IOException, InterruptedException {

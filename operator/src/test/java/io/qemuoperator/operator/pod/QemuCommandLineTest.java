@@ -147,9 +147,13 @@ class QemuCommandLineTest {
                     "data", Path.of("/var/lib/qemu-operator/disks/data/disk.qcow2"), 1L << 20)),
             Path.of("/run/qmp/qmp.sock"));
     assertThat(DiskImport.importedDisks(launch)).containsExactly(IMPORTED);
-    assertThat(DiskImport.arguments(DiskImport.importedDisks(launch)))
+    assertThat(DiskImport.arguments(DiskImport.importedDisks(launch), 9443))
         .containsExactly(
             "import",
+            "--listen",
+            "0.0.0.0:9443",
+            "--token-file",
+            "/run/secrets/qemu-operator/token",
             "--disk",
             "root",
             "--dir",
@@ -161,7 +165,8 @@ class QemuCommandLineTest {
             "--size",
             Long.toString((64L << 20) + 1));
     var blankOnly = new VmLaunch("v", "u", 1, 128L << 20, List.of(), Path.of("/q.sock"));
-    assertThat(DiskImport.initContainer(blankOnly, "sidecar:1", java.util.Map.of())).isEmpty();
+    assertThat(DiskImport.initContainer(blankOnly, "sidecar:1", java.util.Map.of(), 9443, null))
+        .isEmpty();
   }
 
   @Test

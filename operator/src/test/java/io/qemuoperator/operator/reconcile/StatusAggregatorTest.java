@@ -94,6 +94,7 @@ class StatusAggregatorTest {
         OptionalLong.empty(),
         Optional.empty(),
         Optional.of("pc-q35-7.2"),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -357,6 +358,7 @@ class StatusAggregatorTest {
         OptionalLong.empty(),
         Optional.empty(),
         Optional.of("pc-q35-7.2"),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -438,6 +440,7 @@ class StatusAggregatorTest {
         OptionalLong.empty(),
         Optional.empty(),
         Optional.of("pc-q35-7.2"),
+        Optional.empty(),
         Optional.empty());
   }
 

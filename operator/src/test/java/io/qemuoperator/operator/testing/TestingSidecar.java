@@ -6,6 +6,7 @@ import io.qemuoperator.operator.sidecar.SidecarEndpoint;
 import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
 import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.ImportProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -86,6 +87,12 @@ public final class TestingSidecar implements Sidecar, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new SidecarException(0, "Interrupted", "interrupted waiting for events", e);
     }
+  }
+
+  /** No importer runs behind these doubles: the call finds nothing listening. */
+  @Override
+  public ImportProgress importProgress(SidecarEndpoint endpoint) throws SidecarException {
+    throw new SidecarException(0, "Unreachable", endpoint.base() + ": no importer there", null);
   }
 
   private TestingQemu reach(SidecarEndpoint endpoint) throws SidecarException {

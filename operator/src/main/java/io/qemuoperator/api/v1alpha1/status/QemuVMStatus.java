@@ -19,6 +19,7 @@ import java.util.Objects;
   "qemu",
   "memory",
   "disks",
+  "diskImports",
   "cpus",
   "migration",
   "network",
@@ -64,6 +65,11 @@ public class QemuVMStatus {
 
   @JsonPropertyDescription("The VM's block devices as QEMU reports them.")
   private List<DiskStatus> disks;
+
+  @JsonPropertyDescription(
+      "While the VM pod's init container imports disks from their URLs: how far each is (read from"
+          + " the importer every few seconds); absent otherwise.")
+  private List<DiskImportStatus> diskImports;
 
   @JsonPropertyDescription("The VM's virtual CPUs.")
   private List<CpuStatus> cpus;
@@ -170,6 +176,14 @@ public class QemuVMStatus {
     this.disks = disks;
   }
 
+  public List<DiskImportStatus> getDiskImports() {
+    return diskImports;
+  }
+
+  public void setDiskImports(List<DiskImportStatus> diskImports) {
+    this.diskImports = diskImports;
+  }
+
   public List<CpuStatus> getCpus() {
     return cpus;
   }
@@ -220,6 +234,7 @@ public class QemuVMStatus {
         && Objects.equals(qemu, other.qemu)
         && Objects.equals(memory, other.memory)
         && Objects.equals(disks, other.disks)
+        && Objects.equals(diskImports, other.diskImports)
         && Objects.equals(cpus, other.cpus)
         && Objects.equals(migration, other.migration)
         && Objects.equals(network, other.network)
@@ -240,6 +255,7 @@ public class QemuVMStatus {
         qemu,
         memory,
         disks,
+        diskImports,
         cpus,
         migration,
         network,
@@ -252,7 +268,7 @@ public class QemuVMStatus {
 
   @Override
   public String toString() {
-    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, cpus=%s, migration=%s, network=%s, sidecarInstance=%s, vcpus=%s, machine=%s, guest=%s, intent=%s}"
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, diskImports=%s, cpus=%s, migration=%s, network=%s, sidecarInstance=%s, vcpus=%s, machine=%s, guest=%s, intent=%s}"
         .formatted(
             phase,
             runState,
@@ -261,6 +277,7 @@ public class QemuVMStatus {
             qemu,
             memory,
             disks,
+            diskImports,
             cpus,
             migration,
             network,
