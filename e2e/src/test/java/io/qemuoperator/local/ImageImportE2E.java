@@ -31,12 +31,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ({@link TestGuest#diskImage()}), fetched by the VM pod's init container over HTTP with its
  * sha256, converted and grown to the disk's size, boots by BIOS to the guest's ready line on the
  * serial console. A URL that answers 404 and an image whose checksum does not match end in the
- * condition DisksReady=False ImportFailed with the importer's words, and nothing boots.
+ * condition DisksReady=False ImportFailed with the importer's words, and nothing boots. A source
+ * that trickles the image shows the import's progress rising in the QemuVM's status before the VM
+ * boots.
  */
 @ParameterizedClass(name = "on the {0} API server")
 @ValueSource(strings = {"mock", "real"})
 class ImageImportE2E extends OnBothApiServers {
   private static final Duration BOOT = Duration.ofSeconds(120); // TCG on a loaded machine
+  private static final int TRICKLE_STEP = 64 * 1024;
 
   private HttpServer images;
   private Path guestDisk;
@@ -60,6 +63,23 @@ class ImageImportE2E extends OnBothApiServers {
             Files.copy(guestDisk, out);
           }
         });
+    images.createContext(
+        "/slow/",
+        exchange -> {
+          // the test guest's disk at about 1.6 MB/s: some 10 s for its 16 MB
+          byte[] image = Files.readAllBytes(guestDisk);
+          exchange.sendResponseHeaders(200, image.length);
+          try (var out = exchange.getResponseBody()) {
+            for (int at = 0; at < image.length; at += TRICKLE_STEP) {
+              out.write(image, at, Math.min(TRICKLE_STEP, image.length - at));
+              out.flush();
+              Thread.sleep(40);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    images.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     images.start();
   }
 
@@ -97,6 +117,67 @@ class ImageImportE2E extends OnBothApiServers {
     assertThat(e2e.get("import-1").getStatus().getMachine())
         .as("the machine type pinned at the first launch, versioned")
         .matches("pc-q35-[0-9]+\\.[0-9]+");
+  }
+
+  @Test
+  void theStatusShowsTheImportsProgressRisingBeforeTheVmBoots() throws Exception {
+    String url = url("slow/test-guest.qcow2");
+    e2e.create(
+        e2e.vm(
+            "import-slow",
+            s -> {
+              s.setMemory(new Quantity("256Mi"));
+              s.getDisks().get(0).setSource(DiskSource.url(url, guestSha256));
+            }));
+    long imageBytes = Files.size(guestDisk);
+    var percents = new java.util.ArrayList<Integer>();
+    var messages = new java.util.ArrayList<String>();
+    QemuVM ready =
+        e2e.await(
+            "import-slow",
+            "Ready, the import's progress watched on the way",
+            BOOT,
+            vm -> {
+              var imports = vm.getStatus().getDiskImports();
+              if (imports != null && vm.getStatus().getRunState() == null) {
+                var root = imports.getFirst();
+                assertThat(root.getName()).isEqualTo("root");
+                assertThat(root.getUrl()).isEqualTo(url);
+                assertThat(root.getBytesTotal()).isEqualTo(imageBytes);
+                if (root.getPercent() != null
+                    && (percents.isEmpty() || !percents.getLast().equals(root.getPercent()))) {
+                  percents.add(root.getPercent());
+                  messages.add(condition(vm, Conditions.DISKS_READY).orElseThrow().getMessage());
+                }
+              }
+              return isTrue(vm, Conditions.READY);
+            });
+    System.out.println("import-slow: DisksReady while importing: " + messages);
+    assertThat(percents).as("the percent only rises, %s", messages).isSorted();
+    assertThat(percents.stream().distinct().count())
+        .as("seen rising while QEMU had not run yet: %s", messages)
+        .isGreaterThanOrEqualTo(2);
+    String total =
+        java.util.regex.Pattern.quote(
+            String.format(java.util.Locale.ROOT, "%.1f", imageBytes / (double) MIB));
+    assertThat(messages)
+        .allSatisfy(
+            m ->
+                assertThat(m)
+                    .matches(
+                        "disk root: (\\d+% \\([0-9.]+ of "
+                            + total
+                            + " MiB\\)|verifying \\("
+                            + total
+                            + " of "
+                            + total
+                            + " MiB\\)) from "
+                            + java.util.regex.Pattern.quote(url)));
+    assertThat(ready.getStatus().getDiskImports()).as("gone once imported").isNull();
+    assertThat(condition(ready, Conditions.DISKS_READY).orElseThrow().getReason())
+        .isEqualTo("Imported");
+    assertThat(e2e.eventReasons("import-slow")).contains("DiskImportStarted", "DiskImported");
+    assertThat(e2e.awaitConsole("import-slow", TestGuest.READY, BOOT)).contains("SYSLINUX");
   }
 
   @Test

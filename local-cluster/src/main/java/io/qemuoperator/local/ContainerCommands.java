@@ -31,7 +31,8 @@ import java.util.Optional;
  * @param sidecarEnv the sidecar container's env (plain values only)
  * @param sidecarPort the port of its {@code --listen} flag (the sidecar's default without one)
  * @param initContainers the pod's init containers, in order: each runs the sidecar's image (the
- *     only image besides QEMU's that runs here), e.g. the disk importer
+ *     only image besides QEMU's that runs here), e.g. the disk importer (which listens on the pod's
+ *     address, and reads the pod's token file, as the sidecar does)
  * @param forwardsPorts whether the qemu container declares ports: QEMU then forwards them on the
  *     pod's address, which must be chosen before QEMU starts
  * @param readiness the qemu container's HTTP readiness probe, when it has one
@@ -61,6 +62,11 @@ record ContainerCommands(
     InitContainer {
       args = List.copyOf(args);
       env = Map.copyOf(env);
+    }
+
+    /** Its arguments with the pod's {@code address} for {@code 0.0.0.0} (the importer's listen). */
+    List<String> args(String address) {
+      return args.stream().map(arg -> arg.replace("0.0.0.0:", address + ":")).toList();
     }
   }
 
@@ -138,7 +144,10 @@ record ContainerCommands(
       List<String> initArgs = new ArrayList<>();
       List<String> declared = init.getArgs() == null ? List.of() : init.getArgs();
       for (int i = 0; i < declared.size(); i++) {
-        initArgs.add(paths.map(declared.get(i)));
+        initArgs.add(
+            paths
+                .map(declared.get(i))
+                .replace(VmResources.TOKEN_FILE.toString(), tokenFile.toString()));
         if (i == 0) {
           initArgs.addAll(List.of("--termination-log", terminationLog.toString()));
         }

@@ -59,23 +59,22 @@ final class PodSidecar {
     this.statusChanged = statusChanged;
   }
 
-  /** Starts the sidecar on a free pod address; that address, once the sidecar answers there. */
-  String startOnFreeAddress() throws IOException, InterruptedException {
-    for (int attempt = 1; ; attempt++) {
+  /**
+   * A free pod address: one where nothing listens on the sidecar's port yet, handed out when the
+   * pod starts (before its init containers), as a kubelet gives a pod its IP.
+   */
+  static String freeAddress(int port) throws IOException {
+    for (int attempt = 1; attempt <= ADDRESS_ATTEMPTS; attempt++) {
       String address = NodeAgent.nextPodIp();
-      try {
-        start(address);
+      if (SidecarProcess.free(new InetSocketAddress(address, port))) {
         return address;
-      } catch (SidecarProcess.AddressTakenException taken) {
-        if (attempt == ADDRESS_ATTEMPTS) {
-          throw taken;
-        }
       }
     }
+    throw new IOException("no free pod address after " + ADDRESS_ATTEMPTS + " attempts");
   }
 
   /** Starts the sidecar on {@code address}, waits until it answers there, watches its exit. */
-  private void start(String address) throws IOException, InterruptedException {
+  void start(String address) throws IOException, InterruptedException {
     SidecarProcess started;
     synchronized (lock) {
       if (stopping) {

@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A VM pod the {@link NodeAgent} runs: its containers as local processes ({@link
  * ContainerCommands}) — the qemu container's script with real QEMU, the sidecar container as a
- * {@link PodSidecar} — and its status, reported as a kubelet reports it: Running at the pod's
- * address once its sidecar answers (Pending until then), a container that exits terminated, then
- * started again (restartPolicy Always).
+ * {@link PodSidecar} — and its status, reported as a kubelet reports it: the pod's address from its
+ * start (before the init containers, which may listen there: the disk importer serves its progress
+ * on the sidecar's port), Running once its sidecar answers (Pending until then), a container that
+ * exits terminated, then started again (restartPolicy Always).
  *
  * <p>Files in the pod's folder: {@code qmp/} (the emptyDir: QMP and serial console sockets, {@code
  * console.log}), {@code token}, {@code qemu.log}, {@code sidecar.log} (the sidecar's stdout and
@@ -55,7 +56,7 @@ final class RunningPod {
   private final ContainerCommands commands;
   private final PodSidecar sidecar;
 
-  /** The pod's address, once its sidecar listens there. */
+  /** The pod's address, from its start. */
   private volatile String ip;
 
   private volatile Process qemu;
@@ -171,6 +172,7 @@ final class RunningPod {
    * background: the pod is reported Running once its sidecar answers.
    */
   void start() throws IOException {
+    ip = PodSidecar.freeAddress(commands.sidecarPort());
     if (commands.initContainers().isEmpty()) {
       startContainers();
       return;
@@ -218,7 +220,7 @@ final class RunningPod {
           return false;
         }
         process =
-            runtime.sidecarLauncher().command(container.args(), container.env(), output).start();
+            runtime.sidecarLauncher().command(container.args(ip), container.env(), output).start();
         init = process;
       }
       int code = process.waitFor();
@@ -270,7 +272,7 @@ final class RunningPod {
     var statuses = new ArrayList<>(initStatuses);
     statuses.set(index, status);
     initStatuses = List.copyOf(statuses);
-    if (ip == null) {
+    if (sidecarStatus == null) {
       reportInitializing();
     } else {
       report();
@@ -290,6 +292,7 @@ final class RunningPod {
     current.setStatus(
         new PodStatusBuilder()
             .withPhase("Pending")
+            .withPodIP(ip)
             .withHostIP("127.0.0.1")
             .withStartTime(NodeAgent.now())
             .withInitContainerStatuses(initStatuses)
@@ -318,7 +321,7 @@ final class RunningPod {
   private void startSidecar() {
     long started = System.nanoTime();
     try {
-      ip = sidecar.startOnFreeAddress();
+      sidecar.start(ip);
       if (commands.forwardsPorts()) {
         synchronized (this) {
           if (stopping) {
@@ -548,7 +551,7 @@ final class RunningPod {
    * the sidecar first answered (the pod stays Pending meanwhile) or once the pod stops.
    */
   private synchronized void report() {
-    if (stopping || ip == null || sidecarStatus == null) {
+    if (stopping || sidecarStatus == null) {
       return;
     }
     var pods = runtime.client().pods().inNamespace(pod.getMetadata().getNamespace());

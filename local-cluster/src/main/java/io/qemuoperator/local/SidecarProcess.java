@@ -77,7 +77,8 @@ final class SidecarProcess {
     return new SidecarProcess(process, address, log, logStart);
   }
 
-  private static boolean free(InetSocketAddress address) {
+  /** True when nothing listens on {@code address} (a bind there succeeds). */
+  static boolean free(InetSocketAddress address) {
     try (var socket = new ServerSocket()) {
       socket.bind(address);
       return true;

@@ -110,11 +110,15 @@ class ContainerCommandsTest {
               assertThat(init.name()).isEqualTo(DiskImport.CONTAINER);
               assertThat(init.terminationLog())
                   .isEqualTo(DIR.resolve("disk-import.termination-log"));
-              assertThat(init.args())
+              assertThat(init.args("127.0.3.4"))
                   .containsExactly(
                       "import",
                       "--termination-log",
                       DIR.resolve("disk-import.termination-log").toString(),
+                      "--listen",
+                      "127.0.3.4:" + ContainerCommands.SIDECAR_DEFAULT_PORT,
+                      "--token-file",
+                      TOKEN.toString(),
                       "--disk",
                       "root",
                       "--dir",
