@@ -8,11 +8,12 @@ cd "$(dirname "$0")/.."
 bash bench/qmp-path.sh
 bash bench/cluster.sh --vms "${BENCH_REAL_VMS:-20}"
 bash bench/control-plane.sh --vms "${BENCH_SIMULATED_VMS:-1000}" --idle-seconds "${BENCH_IDLE_SECONDS:-120}"
+bash bench/guests.sh
 python3 - <<'PY'
 import json, pathlib
 target = pathlib.Path("bench/target")
 merged = {name: json.loads((target / f"bench-{name}.json").read_text())
-          for name in ("qmp-path", "cluster", "control-plane")}
+          for name in ("qmp-path", "cluster", "control-plane", "guests")}
 (target / "bench.json").write_text(json.dumps(merged, indent=2))
 print("all figures: bench/target/bench.json")
 PY
