@@ -25,6 +25,8 @@ import java.util.Optional;
  *     empty when none
  * @param guestAgent the virtio-serial port of the QEMU guest agent, which the sidecar follows
  * @param accelerator the spec's accelerator (Auto, KVM, TCG); empty: the operator's default
+ * @param cdroms the CD-ROMs, {@code name@claim} joined by commas in spec order, empty when none
+ *     (their media are live, not part of the launch)
  */
 public record BootConfig(
     int cpus,
@@ -37,7 +39,8 @@ public record BootConfig(
     String ports,
     String readiness,
     boolean guestAgent,
-    String accelerator) {
+    String accelerator,
+    String cdroms) {
   private static final long MIB = 1L << 20;
 
   public static final String BIOS = "BIOS";
@@ -49,6 +52,35 @@ public record BootConfig(
     ports = ports == null ? "" : ports;
     readiness = readiness == null ? "" : readiness;
     accelerator = accelerator == null ? "" : accelerator;
+    cdroms = cdroms == null ? "" : cdroms;
+  }
+
+  /** No CD-ROMs. */
+  public BootConfig(
+      int cpus,
+      long memoryBytes,
+      List<String> disks,
+      List<String> bootOrder,
+      String firmware,
+      String machine,
+      String cloudInit,
+      String ports,
+      String readiness,
+      boolean guestAgent,
+      String accelerator) {
+    this(
+        cpus,
+        memoryBytes,
+        disks,
+        bootOrder,
+        firmware,
+        machine,
+        cloudInit,
+        ports,
+        readiness,
+        guestAgent,
+        accelerator,
+        "");
   }
 
   /** The operator's accelerator. */
@@ -144,8 +176,9 @@ public record BootConfig(
 
   /**
    * One line, stable: the pod's annotation and the input of the launch revision. The boot order,
-   * firmware, machine, seed, ports, readiness probe and guest agent appear only when they are not
-   * the defaults, so a VM that uses none of them keeps the revision it had before they existed.
+   * firmware, machine, seed, ports, readiness probe, guest agent, accelerator and CD-ROMs appear
+   * only when they are not the defaults, so a VM that uses none of them keeps the revision it had
+   * before they existed.
    */
   public String canonical() {
     var text =
@@ -175,6 +208,9 @@ public record BootConfig(
     if (!accelerator.isEmpty()) {
       text.append(";accelerator=").append(accelerator);
     }
+    if (!cdroms.isEmpty()) {
+      text.append(";cdroms=").append(cdroms);
+    }
     return text.toString();
   }
 
@@ -200,6 +236,7 @@ public record BootConfig(
       String readiness = "";
       boolean guestAgent = false;
       String accelerator = "";
+      String cdroms = "";
       for (int i = 3; i < parts.length; i++) {
         String part = parts[i];
         if (part.startsWith("boot=")) {
@@ -218,6 +255,8 @@ public record BootConfig(
           guestAgent = true;
         } else if (part.startsWith("accelerator=")) {
           accelerator = part.substring("accelerator=".length());
+        } else if (part.startsWith("cdroms=")) {
+          cdroms = part.substring("cdroms=".length());
         } else {
           return Optional.empty();
         }
@@ -234,7 +273,8 @@ public record BootConfig(
               ports,
               readiness,
               guestAgent,
-              accelerator));
+              accelerator,
+              cdroms));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

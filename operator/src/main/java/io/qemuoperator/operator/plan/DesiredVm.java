@@ -22,6 +22,8 @@ import java.util.OptionalLong;
  * @param updateStrategy whether a boot-time change restarts the VM at once or waits for a request
  * @param diskIoLimits per disk (drive id), its I/O limits ({@link IoLimits#NONE} when unset)
  * @param link the NIC's link state
+ * @param cdromFiles per CD-ROM (drive id), the medium QEMU must have inserted, relative to the
+ *     CD-ROM's claim; empty: none (ejected)
  */
 public record DesiredVm(
     boolean running,
@@ -35,7 +37,8 @@ public record DesiredVm(
     Launch launch,
     UpdateStrategy updateStrategy,
     Map<String, IoLimits> diskIoLimits,
-    LinkState link) {
+    LinkState link,
+    Map<String, java.util.Optional<String>> cdromFiles) {
 
   /** QEMU sizes block devices in whole 512-byte sectors. */
   public static final long SECTOR = 512;
@@ -43,6 +46,37 @@ public record DesiredVm(
   public DesiredVm {
     diskBytes = Map.copyOf(diskBytes);
     diskIoLimits = Map.copyOf(diskIoLimits);
+    cdromFiles = Map.copyOf(cdromFiles);
+  }
+
+  /** No CD-ROMs. */
+  public DesiredVm(
+      boolean running,
+      boolean paused,
+      long memoryBytes,
+      OptionalLong balloonBytes,
+      Map<String, Long> diskBytes,
+      OptionalLong maxBandwidth,
+      OptionalLong maxDowntimeMillis,
+      Duration gracePeriod,
+      Launch launch,
+      UpdateStrategy updateStrategy,
+      Map<String, IoLimits> diskIoLimits,
+      LinkState link) {
+    this(
+        running,
+        paused,
+        memoryBytes,
+        balloonBytes,
+        diskBytes,
+        maxBandwidth,
+        maxDowntimeMillis,
+        gracePeriod,
+        launch,
+        updateStrategy,
+        diskIoLimits,
+        link,
+        Map.of());
   }
 
   /** No I/O limits, the link up. */
@@ -86,7 +120,8 @@ public record DesiredVm(
         launch,
         updateStrategy,
         diskIoLimits,
-        link);
+        link,
+        cdromFiles);
   }
 
   /** {@code bytes} rounded up to a whole sector, as QEMU would resize to. */

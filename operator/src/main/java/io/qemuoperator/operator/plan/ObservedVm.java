@@ -18,6 +18,7 @@ import java.util.OptionalLong;
  * @param claims per disk, its claim as the API server shows it
  * @param qemu which QEMU process this is (its vCPUs' host thread ids)
  * @param diskIoLimits per drive id with a medium, the I/O limits QEMU applies
+ * @param media per removable drive id (a CD-ROM), its medium as QEMU reports it
  */
 public record ObservedVm(
     String runState,
@@ -28,12 +29,38 @@ public record ObservedVm(
     Optional<Launch> podLaunch,
     Map<String, ClaimState> claims,
     String qemu,
-    Map<String, IoLimits> diskIoLimits) {
+    Map<String, IoLimits> diskIoLimits,
+    Map<String, CdromMedia.Medium> media) {
 
   public ObservedVm {
     diskBytes = Map.copyOf(diskBytes);
     claims = Map.copyOf(claims);
     diskIoLimits = Map.copyOf(diskIoLimits);
+    media = Map.copyOf(media);
+  }
+
+  /** Without removable drives. */
+  public ObservedVm(
+      String runState,
+      OptionalLong balloonActual,
+      Map<String, Long> diskBytes,
+      OptionalLong maxBandwidth,
+      OptionalLong downtimeLimitMillis,
+      Optional<Launch> podLaunch,
+      Map<String, ClaimState> claims,
+      String qemu,
+      Map<String, IoLimits> diskIoLimits) {
+    this(
+        runState,
+        balloonActual,
+        diskBytes,
+        maxBandwidth,
+        downtimeLimitMillis,
+        podLaunch,
+        claims,
+        qemu,
+        diskIoLimits,
+        Map.of());
   }
 
   /** Without I/O limits reported. */
@@ -69,7 +96,8 @@ public record ObservedVm(
         podLaunch,
         claims,
         qemu,
-        diskIoLimits);
+        diskIoLimits,
+        media);
   }
 
   /**

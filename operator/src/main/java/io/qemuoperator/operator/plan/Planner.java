@@ -3,6 +3,8 @@ package io.qemuoperator.operator.plan;
 import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.qmp.types.BalloonArguments;
 import io.qemuoperator.qmp.types.BlockResizeArguments;
+import io.qemuoperator.qmp.types.ChangeArguments;
+import io.qemuoperator.qmp.types.EjectArguments;
 import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
 import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
 import io.qemuoperator.qmp.types.RunState;
@@ -90,6 +92,7 @@ public final class Planner {
     balloon(desired, prior, actions);
     ioLimits(desired, observed, actions);
     link(desired, prior, actions);
+    media(desired, observed, actions);
     migration(desired, observed, actions);
     if (!desired.paused() && state != RunState.RUNNING) {
       if (RESUMABLE.contains(state)) {
@@ -256,6 +259,28 @@ public final class Planner {
     if (desired.link() != prior.linkState()) {
       actions.add(
           new QmpAction.SetLink(new SetLinkArguments(NIC_ID, desired.link() == LinkState.Up)));
+    }
+  }
+
+  /**
+   * Each CD-ROM QEMU reports gets the spec's medium when QEMU has another one in ({@code change}),
+   * or is emptied when the spec names none ({@code eject}); nothing is sent when QEMU already has
+   * it. A CD-ROM QEMU does not report (not in this QEMU yet) waits for the restart that adds it.
+   */
+  private static void media(DesiredVm desired, ObservedVm observed, List<QmpAction> actions) {
+    for (var entry : new TreeMap<>(desired.cdromFiles()).entrySet()) {
+      String device = entry.getKey();
+      CdromMedia.Medium medium = observed.media().get(device);
+      if (medium == null
+          || medium.file().map(f -> CdromMedia.relative(device, f)).equals(entry.getValue())) {
+        continue;
+      }
+      actions.add(
+          entry.getValue().isPresent()
+              ? new QmpAction.Change(
+                  new ChangeArguments(
+                      device, CdromMedia.path(device, entry.getValue().get()), "raw"))
+              : new QmpAction.Eject(new EjectArguments(device, true)));
     }
   }
 

@@ -3,6 +3,8 @@ package io.qemuoperator.operator.plan;
 import io.qemuoperator.qmp.types.BalloonArguments;
 import io.qemuoperator.qmp.types.BlockResizeArguments;
 import io.qemuoperator.qmp.types.BlockSetIoThrottleArguments;
+import io.qemuoperator.qmp.types.ChangeArguments;
+import io.qemuoperator.qmp.types.EjectArguments;
 import io.qemuoperator.qmp.types.MigrateSetDowntimeArguments;
 import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
 import io.qemuoperator.qmp.types.SetLinkArguments;
@@ -136,6 +138,39 @@ public sealed interface QmpAction {
 
     public String describe() {
       return "set the link of NIC " + arguments.name() + (arguments.up() ? " up" : " down");
+    }
+  }
+
+  /**
+   * The seed's {@code change} on a CD-ROM: the medium {@code target} (format raw: an ISO9660 or raw
+   * image) goes in; modern QEMU gets it as {@code blockdev-change-medium} from the sidecar.
+   */
+  record Change(ChangeArguments arguments) implements QmpAction {
+    public String command() {
+      return "change";
+    }
+
+    public String reason() {
+      return "MediumChanged";
+    }
+
+    public String describe() {
+      return "inserted " + arguments.target() + " in CD-ROM " + arguments.device();
+    }
+  }
+
+  /** {@code eject}, forced (a guest's lock does not keep the medium in). */
+  record Eject(EjectArguments arguments) implements QmpAction {
+    public String command() {
+      return "eject";
+    }
+
+    public String reason() {
+      return "MediumEjected";
+    }
+
+    public String describe() {
+      return "ejected the medium of CD-ROM " + arguments.device();
     }
   }
 

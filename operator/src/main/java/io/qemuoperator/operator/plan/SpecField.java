@@ -37,6 +37,14 @@ public enum SpecField {
   DISK_SOURCE_CLAIM("spec.disks[].source.claimName", Class.RESTART),
   /** The disks' boot order: QEMU's bootindex, read at boot. */
   DISK_BOOT_ORDER("spec.disks[].bootOrder", Class.RESTART, boot -> boot.bootOrder().toString()),
+  /** The set of CD-ROMs and their claims, mounted into the pod: read at boot. */
+  CDROMS("spec.cdroms", Class.RESTART, boot -> "[" + boot.cdroms() + "]"),
+  /** A CD-ROM's identity (read through CDROMS). */
+  CDROM_NAME("spec.cdroms[].name", Class.RESTART),
+  /** The claim holding the media, a volume of the pod (read through CDROMS). */
+  CDROM_CLAIM("spec.cdroms[].claimName", Class.RESTART),
+  /** The medium: QMP change (blockdev-change-medium), or eject when unset. */
+  CDROM_FILE("spec.cdroms[].file", Class.LIVE),
   FIRMWARE("spec.firmware", Class.RESTART, BootConfig::firmware),
   /** Unset: q35 as pinned at the first launch (status.machine), which later launches keep. */
   MACHINE(

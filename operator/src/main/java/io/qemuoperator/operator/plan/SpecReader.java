@@ -3,6 +3,7 @@ package io.qemuoperator.operator.plan;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.QemuVMApi;
+import io.qemuoperator.api.v1alpha1.spec.CdromSpec;
 import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.LinkState;
@@ -37,6 +38,10 @@ public final class SpecReader {
       }
       ioLimits.put(disk.getName(), IoLimits.of(disk.getIoLimits()));
     }
+    var cdromFiles = new LinkedHashMap<String, java.util.Optional<String>>();
+    for (CdromSpec cdrom : cdroms(spec)) {
+      cdromFiles.put(cdrom.getName(), java.util.Optional.ofNullable(cdrom.getFile()));
+    }
     MigrationSpec migration = spec.getMigration();
     return new DesiredVm(
         spec.getRunning() == null || spec.getRunning(),
@@ -59,7 +64,8 @@ public final class SpecReader {
         launch(vm),
         spec.getUpdateStrategy() == null ? UpdateStrategy.Automatic : spec.getUpdateStrategy(),
         ioLimits,
-        link(spec));
+        link(spec),
+        cdromFiles);
   }
 
   /** The NIC's declared link state; up when unset. */
@@ -116,7 +122,10 @@ public final class SpecReader {
                             + shortDigest(path(probe)))
                 .orElse(""),
             Boolean.TRUE.equals(spec.getGuestAgent()),
-            spec.getAccelerator() == null ? "" : spec.getAccelerator().name());
+            spec.getAccelerator() == null ? "" : spec.getAccelerator().name(),
+            cdroms(spec).stream()
+                .map(c -> c.getName() + "@" + c.getClaimName())
+                .collect(java.util.stream.Collectors.joining(",")));
     var annotations = vm.getMetadata().getAnnotations();
     return new Launch(
         boot, annotations == null ? "" : annotations.get(QemuVMApi.RESTARTED_AT_ANNOTATION));
@@ -213,6 +222,10 @@ public final class SpecReader {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
+  }
+
+  public static List<CdromSpec> cdroms(QemuVMSpec spec) {
+    return spec.getCdroms() == null ? List.of() : spec.getCdroms();
   }
 
   public static List<DiskSpec> disks(QemuVMSpec spec) {

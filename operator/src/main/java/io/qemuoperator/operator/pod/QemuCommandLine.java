@@ -1,6 +1,7 @@
 package io.qemuoperator.operator.pod;
 
 import io.qemuoperator.api.v1alpha1.spec.Accelerator;
+import io.qemuoperator.operator.plan.CdromMedia;
 import io.qemuoperator.operator.plan.DesiredVm;
 import io.qemuoperator.operator.plan.Planner;
 import io.qemuoperator.sidecar.api.ImageImportFiles;
@@ -13,12 +14,14 @@ import java.util.List;
  * and TCG otherwise ({@link #ACCELERATOR_CHOICE}), no default devices, no display, QMP on a unix
  * socket for the sidecar, a virtio balloon, one virtio-blk disk per spec disk (drive id = disk
  * name, so QMP names the disk as the spec does), user-mode networking with a host forward per
- * declared port, the cloud-init seed as a read-only FAT disk labelled CIDATA (QEMU's vvfat driver
- * on the folder the script writes the seed to), and the serial console (ttyS0) on a unix socket
- * ({@link VmLaunch#consoleSocket()}: one client at a time, the sidecar) with everything the guest
- * writes to it appended to a log file ({@link VmLaunch#consoleLog()}), from the first boot line on,
- * whether or not a client is attached; with {@code spec.guestAgent}, a virtio-serial port {@code
- * org.qemu.guest_agent.0} on a unix socket ({@link VmLaunch#guestAgentSocket()}) for the sidecar.
+ * declared port, each CD-ROM an empty read-only {@code scsi-cd} on one virtio-scsi controller
+ * (drive id = its name; the operator inserts its medium over QMP), the cloud-init seed as a
+ * read-only FAT disk labelled CIDATA (QEMU's vvfat driver on the folder the script writes the seed
+ * to), and the serial console (ttyS0) on a unix socket ({@link VmLaunch#consoleSocket()}: one
+ * client at a time, the sidecar) with everything the guest writes to it appended to a log file
+ * ({@link VmLaunch#consoleLog()}), from the first boot line on, whether or not a client is
+ * attached; with {@code spec.guestAgent}, a virtio-serial port {@code org.qemu.guest_agent.0} on a
+ * unix socket ({@link VmLaunch#guestAgentSocket()}) for the sidecar.
  *
  * <p>QEMU starts with its vCPUs stopped ({@code -S}): the operator applies the spec (balloon,
  * migration tuning) and then sends {@code cont} unless the spec says {@code paused}, so a paused VM
@@ -29,6 +32,9 @@ public final class QemuCommandLine {
   public static final String BINARY = "qemu-system-x86_64";
   public static final String BALLOON_ID = "balloon0";
   public static final String CONSOLE_ID = "serial0";
+
+  /** The virtio-scsi controller of the CD-ROMs: a name no disk or CD-ROM can take (no '_'). */
+  public static final String SCSI_ID = "scsi_cdroms";
 
   /** The guest agent's chardev. */
   public static final String GUEST_AGENT_ID = "guestagent0";
@@ -154,6 +160,18 @@ public final class QemuCommandLine {
               + disk.name()
               + "-blk"
               + disk.bootIndex().map(index -> ",bootindex=" + index).orElse(""));
+    }
+    if (!vm.cdroms().isEmpty()) {
+      // scsi-cd on virtio-scsi: the guest kernels we run (Debian's cloud kernel) have no AHCI
+      // driver for q35's own ide-cd
+      add(args, "-device", "virtio-scsi-pci,id=" + SCSI_ID);
+      for (VmLaunch.Cdrom cdrom : vm.cdroms()) {
+        add(args, "-drive", "if=none,id=" + cdrom.name() + ",media=cdrom,readonly=on");
+        add(
+            args,
+            "-device",
+            "scsi-cd,drive=" + cdrom.name() + ",bus=" + SCSI_ID + ".0,id=" + cdrom.name() + "-cd");
+      }
     }
     vm.firmware()
         .uefiVars()
@@ -301,6 +319,27 @@ public final class QemuCommandLine {
         + "; }\n";
   }
 
+  /**
+   * With CD-ROMs, the step that links each CD-ROM's (read-only) claim into {@link
+   * CdromMedia#WORKDIR} by its name and makes that QEMU's working directory: the operator names
+   * media relative to it ({@link CdromMedia#path}).
+   */
+  static String mediaStep(List<VmLaunch.Cdrom> cdroms) {
+    if (cdroms.isEmpty()) {
+      return "";
+    }
+    String workdir = shellQuote(CdromMedia.WORKDIR.toString());
+    var step = new StringBuilder("mkdir -p " + workdir + "\n");
+    for (VmLaunch.Cdrom cdrom : cdroms) {
+      step.append("ln -sfn ")
+          .append(shellQuote(cdrom.mount().toString()))
+          .append(' ')
+          .append(shellQuote(CdromMedia.WORKDIR.resolve(cdrom.name()).toString()))
+          .append('\n');
+    }
+    return step.append("cd ").append(workdir).append('\n').toString();
+  }
+
   /** A POSIX shell script for the qemu container, the accelerator chosen on the node. */
   public static String containerScript(VmLaunch vm) {
     return containerScript(vm, Accelerator.Auto);
@@ -314,6 +353,7 @@ public final class QemuCommandLine {
     }
     vm.firmware().uefiVars().ifPresent(vars -> script.append(uefiVarsStep(vars)));
     vm.seed().ifPresent(seed -> script.append(seedScript(seed)));
+    script.append(mediaStep(vm.cdroms()));
     script.append(acceleratorChoice(accelerator));
     script.append("exec ").append(BINARY);
     for (String arg : arguments(vm, "$accel", "${" + FORWARD_ADDRESS_VARIABLE + ":-}")) {

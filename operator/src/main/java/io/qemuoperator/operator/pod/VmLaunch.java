@@ -6,6 +6,7 @@ import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
 import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
 import io.qemuoperator.operator.plan.BootConfig;
+import io.qemuoperator.operator.plan.CdromMedia;
 import io.qemuoperator.operator.plan.SpecReader;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,6 +26,8 @@ import java.util.Optional;
  * @param seed the cloud-init NoCloud seed, when the spec declares one
  * @param ports the guest ports forwarded from the pod's
  * @param guestAgent a virtio-serial port for the QEMU guest agent, on {@link #guestAgentSocket()}
+ * @param cdroms the CD-ROMs, in spec order: empty drives at start (the operator inserts the spec's
+ *     media before the vCPUs run)
  */
 public record VmLaunch(
     String name,
@@ -36,11 +39,39 @@ public record VmLaunch(
     Boot firmware,
     Optional<Seed> seed,
     List<Port> ports,
-    boolean guestAgent) {
+    boolean guestAgent,
+    List<Cdrom> cdroms) {
 
   public VmLaunch {
     disks = List.copyOf(disks);
     ports = List.copyOf(ports);
+    cdroms = List.copyOf(cdroms);
+  }
+
+  /** Without CD-ROMs. */
+  public VmLaunch(
+      String name,
+      String uuid,
+      int cpus,
+      long memoryBytes,
+      List<Disk> disks,
+      Path qmpSocket,
+      Boot firmware,
+      Optional<Seed> seed,
+      List<Port> ports,
+      boolean guestAgent) {
+    this(
+        name,
+        uuid,
+        cpus,
+        memoryBytes,
+        disks,
+        qmpSocket,
+        firmware,
+        seed,
+        ports,
+        guestAgent,
+        List.of());
   }
 
   /** BIOS on q35 as the node's QEMU resolves it, without a seed or ports. */
@@ -142,7 +173,10 @@ public record VmLaunch(
         new Boot(machine, uefiVars),
         Optional.ofNullable(spec.getCloudInit()).map(c -> Seed.of(vm, c)),
         ports,
-        boot.guestAgent());
+        boot.guestAgent(),
+        SpecReader.cdroms(spec).stream()
+            .map(c -> new Cdrom(c.getName(), c.getClaimName(), CdromMedia.mount(c.getName())))
+            .toList());
   }
 
   /**
@@ -203,6 +237,12 @@ public record VmLaunch(
     /** The image on a claim the user owns, used as is. */
     record Claim(String claimName) implements Source {}
   }
+
+  /**
+   * A read-only CD-ROM ({@code scsi-cd} on the virtio-scsi controller): its drive id, the claim of
+   * its media and where that claim is mounted (read-only).
+   */
+  public record Cdrom(String name, String claimName, Path mount) {}
 
   /** A guest port, forwarded from the same port of the pod's address. */
   public record Port(String name, int port, PortProtocol protocol) {}

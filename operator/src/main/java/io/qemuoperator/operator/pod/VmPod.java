@@ -113,6 +113,19 @@ public final class VmPod {
       qemuMounts.add(diskMount);
       diskMounts.put(disk.name(), diskMount);
     }
+    for (VmLaunch.Cdrom cdrom : launch.cdroms()) {
+      // the user's media: read-only, in the claim and in the container
+      String volume = "cdrom-" + cdrom.name();
+      volumes.add(
+          new VolumeBuilder()
+              .withName(volume)
+              .withNewPersistentVolumeClaim()
+              .withClaimName(cdrom.claimName())
+              .withReadOnly(true)
+              .endPersistentVolumeClaim()
+              .build());
+      qemuMounts.add(mount(volume, cdrom.mount().toString(), true));
+    }
     cloudInitVolumes(vm, volumes, qemuMounts);
     long memory = launch.memoryBytes() + config.memoryOverheadBytes();
     return new PodBuilder()

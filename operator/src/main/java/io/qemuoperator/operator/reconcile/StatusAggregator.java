@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.LinkState;
+import io.qemuoperator.api.v1alpha1.status.CdromStatus;
 import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.api.v1alpha1.status.CpuStatus;
 import io.qemuoperator.api.v1alpha1.status.DiskImportStatus;
@@ -21,6 +22,7 @@ import io.qemuoperator.api.v1alpha1.status.QemuStatus;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.plan.Blocker;
+import io.qemuoperator.operator.plan.CdromMedia;
 import io.qemuoperator.operator.plan.DesiredVm;
 import io.qemuoperator.operator.plan.IoLimits;
 import io.qemuoperator.operator.plan.Quantities;
@@ -243,6 +245,20 @@ public final class StatusAggregator {
       disks.add(disk);
     }
     status.setDisks(disks);
+    var cdroms = new ArrayList<CdromStatus>();
+    for (String name : desired.cdromFiles().keySet().stream().sorted().toList()) {
+      CdromMedia.Medium medium = snapshot.media().get(name);
+      if (medium == null) {
+        continue; // not in this QEMU (it comes with the restart that adds it)
+      }
+      var cdrom = new CdromStatus();
+      cdrom.setName(name);
+      medium.file().map(file -> CdromMedia.relative(name, file)).ifPresent(cdrom::setFile);
+      medium.trayOpen().ifPresent(cdrom::setTrayOpen);
+      cdrom.setLocked(medium.locked());
+      cdroms.add(cdrom);
+    }
+    status.setCdroms(cdroms.isEmpty() ? null : cdroms);
     var cpus = new ArrayList<CpuStatus>();
     for (VmSnapshot.CpuState state : snapshot.cpus()) {
       var cpu = new CpuStatus();
@@ -284,6 +300,7 @@ public final class StatusAggregator {
     to.setQemu(from.getQemu());
     to.setMemory(from.getMemory());
     to.setDisks(from.getDisks());
+    to.setCdroms(from.getCdroms());
     to.setCpus(from.getCpus());
     to.setVcpus(from.getVcpus());
     to.setMigration(from.getMigration());

@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.sidecar;
 
+import io.qemuoperator.operator.plan.CdromMedia;
 import io.qemuoperator.operator.plan.IoLimits;
 import io.qemuoperator.operator.plan.ObservedVm;
 import io.qemuoperator.qmp.types.CpuInfo;
@@ -25,6 +26,7 @@ import java.util.function.Function;
  *     QEMU reports it
  * @param machine the versioned machine type QEMU runs (e.g. {@code pc-q35-7.2}), when read
  * @param guestAgent the guest agent as the sidecar last heard it, when the sidecar follows one
+ * @param media per removable drive (a CD-ROM), its medium and tray as QEMU reports them
  */
 public record VmSnapshot(
     String instance,
@@ -42,11 +44,51 @@ public record VmSnapshot(
     OptionalLong maxBandwidth,
     OptionalLong downtimeLimitMillis,
     java.util.Optional<String> machine,
-    java.util.Optional<GuestAgentState> guestAgent) {
+    java.util.Optional<GuestAgentState> guestAgent,
+    java.util.Map<String, CdromMedia.Medium> media) {
 
   public VmSnapshot {
     disks = List.copyOf(disks);
     cpus = List.copyOf(cpus);
+    media = java.util.Map.copyOf(media);
+  }
+
+  /** Without removable drives. */
+  public VmSnapshot(
+      String instance,
+      long session,
+      long eventSeq,
+      String qemuVersion,
+      boolean kvmEnabled,
+      boolean kvmPresent,
+      String runState,
+      OptionalLong balloonActual,
+      OptionalLong baseMemory,
+      List<DiskState> disks,
+      List<CpuState> cpus,
+      String migrationStatus,
+      OptionalLong maxBandwidth,
+      OptionalLong downtimeLimitMillis,
+      java.util.Optional<String> machine,
+      java.util.Optional<GuestAgentState> guestAgent) {
+    this(
+        instance,
+        session,
+        eventSeq,
+        qemuVersion,
+        kvmEnabled,
+        kvmPresent,
+        runState,
+        balloonActual,
+        baseMemory,
+        disks,
+        cpus,
+        migrationStatus,
+        maxBandwidth,
+        downtimeLimitMillis,
+        machine,
+        guestAgent,
+        java.util.Map.of());
   }
 
   /** Without a guest agent. */
@@ -114,8 +156,17 @@ public record VmSnapshot(
    */
   public static VmSnapshot from(VmState state) {
     var disks = new ArrayList<DiskState>();
+    var media = new LinkedHashMap<String, CdromMedia.Medium>();
     for (BlockDevice block : orEmpty(state.block())) {
       InsertedMedium inserted = block.inserted();
+      if (block.removable()) {
+        media.put(
+            block.device(),
+            new CdromMedia.Medium(
+                java.util.Optional.ofNullable(inserted).map(i -> i.info().file()),
+                java.util.Optional.ofNullable(block.trayOpen()),
+                block.locked()));
+      }
       if (inserted == null) {
         continue; // an empty drive (an ejected CD): nothing the operator sizes
       }
@@ -153,7 +204,8 @@ public record VmSnapshot(
         optionalLong(parameters, MigrationParameters::maxBandwidth),
         optionalLong(parameters, MigrationParameters::downtimeLimit),
         java.util.Optional.ofNullable(state.machine()),
-        java.util.Optional.ofNullable(state.guestAgent()));
+        java.util.Optional.ofNullable(state.guestAgent()),
+        media);
   }
 
   private static <T> List<T> orEmpty(List<T> list) {
@@ -184,7 +236,8 @@ public record VmSnapshot(
         maxBandwidth,
         downtimeLimitMillis,
         machine,
-        guestAgent);
+        guestAgent,
+        media);
   }
 
   /** What the planner decides on (without the pod and claims, which the caller adds). */
@@ -204,7 +257,8 @@ public record VmSnapshot(
         java.util.Optional.empty(),
         java.util.Map.of(),
         qemuIdentity(),
-        ioLimits);
+        ioLimits,
+        media);
   }
 
   /**

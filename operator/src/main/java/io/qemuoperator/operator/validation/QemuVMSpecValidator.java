@@ -1,6 +1,7 @@
 package io.qemuoperator.operator.validation;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.spec.CdromSpec;
 import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.spec.DiskSpec;
@@ -35,6 +36,7 @@ public final class QemuVMSpecValidator {
       Pattern.compile(
           "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$");
 
+  private static final Pattern MEDIUM_FILE = Pattern.compile(CdromSpec.FILE_PATTERN);
   private static final Pattern DISK_NAME = Pattern.compile(DiskSpec.NAME_PATTERN);
   private static final Pattern MACHINE = Pattern.compile(QemuVMSpec.MACHINE_PATTERN);
   private static final Pattern SOURCE_URL = Pattern.compile(DiskSource.URL_PATTERN);
@@ -68,6 +70,7 @@ public final class QemuVMSpecValidator {
               "must not exceed memory (%s > %s)".formatted(spec.getBalloon(), spec.getMemory())));
     }
     validateDisks(spec.getDisks(), violations);
+    validateCdroms(spec, violations);
     String machine = spec.getMachine();
     if (machine != null && !MACHINE.matcher(machine).matches()) {
       violations.add(
@@ -250,6 +253,81 @@ public final class QemuVMSpecValidator {
       violations.add(
           new Violation(path + ".claimName", "'%s' is not a DNS-1123 subdomain".formatted(claim)));
     }
+  }
+
+  /**
+   * At most {@link QemuVMSpec#MAX_CDROMS}; names DNS-1123 labels, unique among disks and CD-ROMs; a
+   * claim name; a file inside the claim (relative, no {@code ..}, QEMU-safe characters).
+   */
+  private static void validateCdroms(QemuVMSpec spec, List<Violation> violations) {
+    List<CdromSpec> cdroms = spec.getCdroms();
+    if (cdroms == null) {
+      return;
+    }
+    if (cdroms.size() > QemuVMSpec.MAX_CDROMS) {
+      violations.add(
+          new Violation(
+              "spec.cdroms",
+              "at most %d CD-ROMs, got %d".formatted(QemuVMSpec.MAX_CDROMS, cdroms.size())));
+    }
+    Set<String> diskNames = new HashSet<>();
+    nonNull(spec.getDisks()).stream()
+        .filter(java.util.Objects::nonNull)
+        .forEach(disk -> diskNames.add(disk.getName()));
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < cdroms.size(); i++) {
+      String path = "spec.cdroms[%d]".formatted(i);
+      CdromSpec cdrom = cdroms.get(i);
+      if (cdrom == null) {
+        violations.add(new Violation(path, "must not be null"));
+        continue;
+      }
+      String name = cdrom.getName();
+      if (name == null || name.isEmpty()) {
+        violations.add(new Violation(path + ".name", "is required"));
+      } else if (name.length() > DiskSpec.NAME_MAX_LENGTH || !DISK_NAME.matcher(name).matches()) {
+        violations.add(
+            new Violation(
+                path + ".name",
+                "'%s' is not a DNS-1123 label (lower-case letters, digits and '-', starting and"
+                        .formatted(name)
+                    + " ending with a letter or digit, at most 63 characters)"));
+      } else if (!seen.add(name)) {
+        violations.add(
+            new Violation(path + ".name", "'%s' is another CD-ROM's name too".formatted(name)));
+      } else if (diskNames.contains(name)) {
+        violations.add(new Violation(path + ".name", "'%s' is a disk's name too".formatted(name)));
+      }
+      String claim = cdrom.getClaimName();
+      if (claim == null || claim.isEmpty()) {
+        violations.add(new Violation(path + ".claimName", "is required"));
+      } else if (claim.length() > DiskSource.CLAIM_NAME_MAX_LENGTH
+          || !STORAGE_CLASS_NAME.matcher(claim).matches()) {
+        violations.add(
+            new Violation(
+                path + ".claimName", "'%s' is not a DNS-1123 subdomain".formatted(claim)));
+      }
+      String file = cdrom.getFile();
+      if (file != null && !mediumFile(file)) {
+        violations.add(
+            new Violation(
+                path + ".file",
+                ("'%s' is not a path inside the claim: letters, digits, '.', '_', '+', '-' and"
+                        + " '/', not starting with '/' or '.', no '..' segment, no trailing '/',"
+                        + " at most %d characters")
+                    .formatted(file, CdromSpec.FILE_MAX_LENGTH)));
+      }
+    }
+  }
+
+  /** {@link CdromSpec#FILE_PATTERN} and {@link CdromSpec#FILE_RULE}, as the CRD checks them. */
+  public static boolean mediumFile(String file) {
+    return !file.isEmpty()
+        && file.length() <= CdromSpec.FILE_MAX_LENGTH
+        && MEDIUM_FILE.matcher(file).matches()
+        && !file.contains("/../")
+        && !file.endsWith("/..")
+        && !file.endsWith("/");
   }
 
   /** QEMU's rules for block_set_io_throttle: positive, at most 10^15, no total with read/write. */

@@ -42,6 +42,7 @@ class SpecFieldTest {
             "spec.memory",
             "spec.disks",
             "spec.disks[].bootOrder",
+            "spec.cdroms",
             "spec.firmware",
             "spec.machine",
             "spec.cloudInit",
@@ -56,6 +57,8 @@ class SpecFieldTest {
         .isTrue();
     assertThat(SpecField.DISK_SIZE.cost()).isEqualTo(SpecField.Class.LIVE);
     assertThat(SpecField.BALLOON.cost()).isEqualTo(SpecField.Class.LIVE);
+    assertThat(SpecField.CDROM_FILE.cost()).isEqualTo(SpecField.Class.LIVE);
+    assertThat(SpecField.CDROM_CLAIM.cost()).isEqualTo(SpecField.Class.RESTART);
   }
 
   private static JSONSchemaProps specSchema() throws IOException {

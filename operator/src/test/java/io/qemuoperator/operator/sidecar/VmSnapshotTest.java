@@ -2,6 +2,7 @@ package io.qemuoperator.operator.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qemuoperator.operator.plan.CdromMedia;
 import io.qemuoperator.qmp.types.BalloonInfo;
 import io.qemuoperator.qmp.types.BlockDeviceInfo;
 import io.qemuoperator.qmp.types.BlockDeviceIoStatus;
@@ -65,6 +66,18 @@ class VmSnapshotTest {
 
     VmSnapshot snapshot = VmSnapshot.from(state);
 
+    assertThat(snapshot.media())
+        .as("removable drives: the medium QEMU has in, the tray; fixed disks are not media")
+        .containsOnly(
+            Map.entry(
+                "cd0",
+                new CdromMedia.Medium(
+                    java.util.Optional.of("/d/cd.iso"), java.util.Optional.of(false), false)),
+            Map.entry(
+                "cd1",
+                new CdromMedia.Medium(
+                    java.util.Optional.empty(), java.util.Optional.of(true), false)));
+    assertThat(snapshot.observed().media()).isEqualTo(snapshot.media());
     assertThat(snapshot.instance()).isEqualTo("sidecar-1");
     assertThat(snapshot.session()).isEqualTo(3);
     assertThat(snapshot.eventSeq()).isEqualTo(17);

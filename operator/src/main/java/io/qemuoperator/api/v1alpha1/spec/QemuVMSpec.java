@@ -26,6 +26,7 @@ import java.util.Objects;
   "memory",
   "balloon",
   "disks",
+  "cdroms",
   "firmware",
   "machine",
   "migration",
@@ -55,6 +56,13 @@ import java.util.Objects;
     fieldPath = ".readinessProbe.port",
     reason = "FieldValueInvalid")
 @ValidationRule(
+    value =
+        "!has(self.cdroms) || !has(self.disks)"
+            + " || self.cdroms.all(c, !self.disks.exists(d, d.name == c.name))",
+    message = "a CD-ROM's name must differ from every disk's",
+    fieldPath = ".cdroms",
+    reason = "FieldValueDuplicate")
+@ValidationRule(
     value = "!has(self.service) || (has(self.ports) && size(self.ports) > 0)",
     message = "a service needs at least one declared port",
     fieldPath = ".service",
@@ -69,6 +77,7 @@ public class QemuVMSpec {
   public static final long MAX_TERMINATION_GRACE_PERIOD_SECONDS = 3600;
   public static final int MAX_DISKS = 16;
   public static final int MAX_PORTS = 32;
+  public static final int MAX_CDROMS = 4;
 
   /** A q35 machine type, as {@code qemu-system-x86_64 -machine help} lists them. */
   public static final String MACHINE_PATTERN = "^(q35|pc-q35-[0-9]+\\.[0-9]+)$";
@@ -134,6 +143,18 @@ public class QemuVMSpec {
       message = "a disk's size can grow but never shrink",
       reason = "FieldValueForbidden")
   private List<DiskSpec> disks = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Read-only CD-ROMs (scsi-cd on a virtio-scsi controller), at most 4, names unique among"
+          + " disks and CD-ROMs. Each shows the guest a medium from a claim the user owns: the"
+          + " claim is read at boot (adding or removing a CD-ROM, or changing its claim, restarts"
+          + " the VM); file, the medium, is changed live (change/eject).")
+  @Size(max = MAX_CDROMS)
+  @ValidationRule(
+      value = "self.all(c, self.exists_one(e, e.name == c.name))",
+      message = "CD-ROM names must be unique",
+      reason = "FieldValueDuplicate")
+  private List<CdromSpec> cdroms;
 
   @JsonPropertyDescription(
       "The firmware the VM boots with: BIOS (SeaBIOS, the default) or UEFI (OVMF; its variables"
@@ -274,6 +295,14 @@ public class QemuVMSpec {
     this.disks = disks;
   }
 
+  public List<CdromSpec> getCdroms() {
+    return cdroms;
+  }
+
+  public void setCdroms(List<CdromSpec> cdroms) {
+    this.cdroms = cdroms;
+  }
+
   public Firmware getFirmware() {
     return firmware;
   }
@@ -379,6 +408,7 @@ public class QemuVMSpec {
         && Objects.equals(memory, s.memory)
         && Objects.equals(balloon, s.balloon)
         && Objects.equals(disks, s.disks)
+        && Objects.equals(cdroms, s.cdroms)
         && Objects.equals(firmware, s.firmware)
         && Objects.equals(machine, s.machine)
         && Objects.equals(migration, s.migration)
@@ -402,6 +432,7 @@ public class QemuVMSpec {
         memory,
         balloon,
         disks,
+        cdroms,
         firmware,
         machine,
         migration,
@@ -418,7 +449,7 @@ public class QemuVMSpec {
 
   @Override
   public String toString() {
-    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, firmware=%s, machine=%s, migration=%s, network=%s, accelerator=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s, guestAgent=%s}"
+    return "QemuVMSpec{running=%s, paused=%s, cpus=%s, memory=%s, balloon=%s, disks=%s, cdroms=%s, firmware=%s, machine=%s, migration=%s, network=%s, accelerator=%s, terminationGracePeriodSeconds=%s, updateStrategy=%s, cloudInit=%s, ports=%s, service=%s, readinessProbe=%s, guestAgent=%s}"
         .formatted(
             running,
             paused,
@@ -426,6 +457,7 @@ public class QemuVMSpec {
             memory,
             balloon,
             disks,
+            cdroms,
             firmware,
             machine,
             migration,

@@ -23,6 +23,7 @@ import java.util.Objects;
   "cpus",
   "migration",
   "network",
+  "cdroms",
   "sidecarInstance",
   "guest",
   "intent"
@@ -79,6 +80,10 @@ public class QemuVMStatus {
 
   @JsonPropertyDescription("The NIC as the running QEMU has it (its link state).")
   private NetworkStatus network;
+
+  @JsonPropertyDescription(
+      "The VM's CD-ROMs as QEMU reports them (query-block): the medium inserted, the tray.")
+  private List<CdromStatus> cdroms;
 
   @JsonPropertyDescription(
       "The instance id of the QMP sidecar last read; a new id means events may have been missed and state is re-read.")
@@ -200,6 +205,14 @@ public class QemuVMStatus {
     this.network = network;
   }
 
+  public List<CdromStatus> getCdroms() {
+    return cdroms;
+  }
+
+  public void setCdroms(List<CdromStatus> cdroms) {
+    this.cdroms = cdroms;
+  }
+
   public MigrationStatus getMigration() {
     return migration;
   }
@@ -238,6 +251,7 @@ public class QemuVMStatus {
         && Objects.equals(cpus, other.cpus)
         && Objects.equals(migration, other.migration)
         && Objects.equals(network, other.network)
+        && Objects.equals(cdroms, other.cdroms)
         && Objects.equals(sidecarInstance, other.sidecarInstance)
         && Objects.equals(vcpus, other.vcpus)
         && Objects.equals(machine, other.machine)
@@ -259,6 +273,7 @@ public class QemuVMStatus {
         cpus,
         migration,
         network,
+        cdroms,
         sidecarInstance,
         vcpus,
         machine,
@@ -268,7 +283,7 @@ public class QemuVMStatus {
 
   @Override
   public String toString() {
-    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, diskImports=%s, cpus=%s, migration=%s, network=%s, sidecarInstance=%s, vcpus=%s, machine=%s, guest=%s, intent=%s}"
+    return "QemuVMStatus{phase=%s, runState=%s, observedGeneration=%s, conditions=%s, qemu=%s, memory=%s, disks=%s, diskImports=%s, cpus=%s, migration=%s, network=%s, cdroms=%s, sidecarInstance=%s, vcpus=%s, machine=%s, guest=%s, intent=%s}"
         .formatted(
             phase,
             runState,
@@ -281,6 +296,7 @@ public class QemuVMStatus {
             cpus,
             migration,
             network,
+            cdroms,
             sidecarInstance,
             vcpus,
             machine,
