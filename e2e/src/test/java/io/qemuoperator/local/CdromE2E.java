@@ -1,0 +1,210 @@
+package io.qemuoperator.local;
+
+import static io.qemuoperator.local.E2eCluster.isTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.spec.CdromSpec;
+import io.qemuoperator.api.v1alpha1.spec.DiskSource;
+import io.qemuoperator.api.v1alpha1.status.CdromStatus;
+import io.qemuoperator.e2e.RealApiServer;
+import io.qemuoperator.operator.reconcile.Conditions;
+import io.qemuoperator.testing.GuestShell;
+import io.qemuoperator.testing.TestGuest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code spec.cdroms[]} on the local cluster with the real API server: a CD-ROM on a claim the user
+ * owns that holds two media; the spec's {@code file} goes to QEMU ({@code change}, {@code eject}),
+ * status follows what QEMU reports, and the booted test guest reads each medium from {@code
+ * /dev/sr0} through its serial console, then finds none.
+ */
+@ExtendWith({RealApiServer.class, LogScan.class})
+class CdromE2E {
+  private static final Duration BOOT = Duration.ofSeconds(180);
+  private static final Duration ANSWER = Duration.ofSeconds(30);
+  private static final String LABEL_A = "qemu-operator medium A";
+  private static final String LABEL_B = "qemu-operator medium B";
+  private static final String READ = "head -c 22 /dev/sr0";
+
+  private E2eCluster e2e;
+  private Path folder;
+
+  @BeforeEach
+  void start(RealApiServer server) throws Exception {
+    e2e = E2eCluster.onRealApiServer(server);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (e2e != null) {
+      e2e.close();
+    }
+    if (folder != null) {
+      try (var files = Files.walk(folder)) {
+        for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(path);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theSpecsFileIsTheMediumTheGuestReads() throws Exception {
+    long started = System.nanoTime();
+    folder = Files.createTempDirectory("qo-media-claim-");
+    Files.createDirectories(folder.resolve("isos"));
+    medium(folder.resolve("isos/a.iso"), LABEL_A);
+    medium(folder.resolve("isos/b.iso"), LABEL_B);
+    userClaim("media", folder);
+
+    String image = TestGuest.find().diskImage().toUri().toString();
+    e2e.create(
+        e2e.vm(
+            "cd-1",
+            s -> {
+              s.setMemory(new Quantity("256Mi"));
+              s.getDisks().getFirst().setSource(DiskSource.url(image, null));
+              s.setCdroms(List.of(new CdromSpec("install", "media", "isos/a.iso")));
+            }));
+    e2e.await(
+        "cd-1",
+        "Ready with medium A",
+        BOOT,
+        vm -> isTrue(vm, Conditions.READY) && "isos/a.iso".equals(file(vm)));
+    e2e.awaitConsole("cd-1", TestGuest.READY, BOOT);
+    CdromStatus inserted = e2e.get("cd-1").getStatus().getCdroms().getFirst();
+    assertThat(inserted.getName()).isEqualTo("install");
+    assertThat(inserted.getTrayOpen()).isFalse();
+
+    try (GuestShell guest = e2e.shell("cd-1")) {
+      awaitGuestReads(guest, LABEL_A);
+      System.out.printf(
+          "the guest read medium A %.1f s after create%n", (System.nanoTime() - started) / 1e9);
+      long change = System.nanoTime();
+
+      e2e.edit("cd-1", s -> s.getCdroms().getFirst().setFile("isos/b.iso"));
+      e2e.await(
+          "cd-1",
+          "medium B in status",
+          vm -> "isos/b.iso".equals(file(vm)) && isTrue(vm, Conditions.SYNCED));
+      awaitGuestReads(guest, LABEL_B);
+      System.out.printf(
+          "the guest read medium B %.1f s after the edit%n", (System.nanoTime() - change) / 1e9);
+      long eject = System.nanoTime();
+
+      e2e.edit("cd-1", s -> s.getCdroms().getFirst().setFile(null));
+      e2e.await(
+          "cd-1",
+          "no medium in status",
+          vm ->
+              vm.getStatus().getCdroms() != null
+                  && !vm.getStatus().getCdroms().isEmpty()
+                  && file(vm) == null
+                  && isTrue(vm, Conditions.SYNCED));
+      awaitGuestReads(guest, "No medium found");
+      System.out.printf(
+          "the guest found no medium %.1f s after the edit%n", (System.nanoTime() - eject) / 1e9);
+    }
+    assertThat(e2e.eventReasons("cd-1")).contains("MediumChanged", "MediumEjected");
+    CdromStatus empty = e2e.get("cd-1").getStatus().getCdroms().getFirst();
+    System.out.printf(
+        "after eject QEMU reports trayOpen=%s locked=%s%n", empty.getTrayOpen(), empty.getLocked());
+    assertThat(empty.getTrayOpen())
+        .as("the tray as QEMU reports it (the guest's driver may close it again)")
+        .isNotNull();
+  }
+
+  /** A raw medium of 1 MiB that starts with {@code label}. */
+  private static void medium(Path path, String label) throws Exception {
+    byte[] bytes = new byte[1 << 20];
+    byte[] text = label.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(text, 0, bytes, 0, text.length);
+    Files.write(path, bytes);
+  }
+
+  /** A claim bound by hand to a volume on {@code folder}, as ClaimSourceE2E makes one. */
+  private void userClaim(String name, Path folder) {
+    PersistentVolumeClaim claim =
+        e2e.client
+            .persistentVolumeClaims()
+            .inNamespace(e2e.ns)
+            .resource(
+                new PersistentVolumeClaimBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .endMetadata()
+                    .withNewSpec()
+                    .withAccessModes("ReadWriteOnce")
+                    .withStorageClassName("")
+                    .withNewResources()
+                    .withRequests(Map.of("storage", new Quantity("16Mi")))
+                    .endResources()
+                    .endSpec()
+                    .build())
+            .create();
+    PersistentVolume volume =
+        new PersistentVolumeBuilder()
+            .withNewMetadata()
+            .withName(name + "-" + e2e.ns)
+            .endMetadata()
+            .withNewSpec()
+            .withCapacity(Map.of("storage", new Quantity("16Mi")))
+            .withAccessModes("ReadWriteOnce")
+            .withStorageClassName("")
+            .withPersistentVolumeReclaimPolicy("Retain")
+            .withNewHostPath()
+            .withPath(folder.toString())
+            .endHostPath()
+            .withNewClaimRef()
+            .withNamespace(e2e.ns)
+            .withName(name)
+            .withUid(claim.getMetadata().getUid())
+            .endClaimRef()
+            .endSpec()
+            .build();
+    e2e.client.persistentVolumes().resource(volume).create();
+    Awaitility.await("the user's claim bound")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> e2e.agent().claimFolder(e2e.ns, name).isPresent());
+  }
+
+  private static String file(QemuVM vm) {
+    return vm.getStatus() == null
+            || vm.getStatus().getCdroms() == null
+            || vm.getStatus().getCdroms().isEmpty()
+        ? null
+        : vm.getStatus().getCdroms().getFirst().getFile();
+  }
+
+  private static void awaitGuestReads(GuestShell guest, String text) {
+    String[] last = new String[1];
+    try {
+      Awaitility.await("the guest reads '" + text + "' from /dev/sr0")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                last[0] = guest.run(READ, ANSWER);
+                return last[0].contains(text);
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the guest last read: " + last[0], e);
+    }
+  }
+}
