@@ -106,6 +106,24 @@ class CdromE2E {
       awaitGuestReads(guest, LABEL_B);
       System.out.printf(
           "the guest read medium B %.1f s after the edit%n", (System.nanoTime() - change) / 1e9);
+
+      e2e.edit("cd-1", s -> s.getCdroms().getFirst().setFile("isos/missing.iso"));
+      QemuVM refused =
+          e2e.await(
+              "cd-1",
+              "QEMU's refusal in Synced",
+              vm ->
+                  vm.getStatus().getConditions().stream()
+                      .anyMatch(
+                          c ->
+                              c.getType().equals(Conditions.SYNCED)
+                                  && c.getStatus().equals("False")
+                                  && c.getReason().equals("QmpError")));
+      System.out.println("a medium not on the claim: " + synced(refused));
+      assertThat(synced(refused)).startsWith("change failed: GenericError: ");
+      assertThat(file(refused)).as("QEMU keeps medium B").isEqualTo("isos/b.iso");
+      awaitGuestReads(guest, LABEL_B);
+
       long eject = System.nanoTime();
 
       e2e.edit("cd-1", s -> s.getCdroms().getFirst().setFile(null));
@@ -182,6 +200,14 @@ class CdromE2E {
     Awaitility.await("the user's claim bound")
         .atMost(Duration.ofSeconds(60))
         .until(() -> e2e.agent().claimFolder(e2e.ns, name).isPresent());
+  }
+
+  private static String synced(QemuVM vm) {
+    return vm.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(Conditions.SYNCED))
+        .findFirst()
+        .orElseThrow()
+        .getMessage();
   }
 
   private static String file(QemuVM vm) {
