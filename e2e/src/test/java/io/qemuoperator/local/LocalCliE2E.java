@@ -53,12 +53,13 @@ class LocalCliE2E {
   }
 
   @Test
-  void upUntilReadyRunsEveryExampleToItsDeclaredState() {
+  void upUntilReadyRunsEveryExampleToItsDeclaredState() throws Exception {
+    int examples = Manifests.load(EXAMPLES).size();
     CliRun run =
         cli("up", "-f", EXAMPLES.toString(), "--until-ready", "--timeout", "150s", "--no-tty");
 
     assertThat(run.code()).as(run.out() + run.err()).isZero();
-    assertThat(run.out()).contains("all 4 VMs are Ready");
+    assertThat(run.out()).contains("all " + examples + " VMs are Ready");
     assertThat(run.out().lines().findFirst().orElseThrow())
         .matches("NAME +PHASE +RUNSTATE +CPUS +MEMORY +AGE");
     List<String> last = lastRows(run.out());
@@ -67,7 +68,9 @@ class LocalCliE2E {
         // created paused, QEMU never ran: prelaunch
         .anyMatch(l -> l.matches("paused +Paused +prelaunch +1 +128Mi +\\d+s"))
         .anyMatch(l -> l.matches("balloon-two-disks +Running +running +2 +256Mi +\\d+s"))
-        .anyMatch(l -> l.matches("migration-tuning +Running +running +1 +128Mi +\\d+s"));
+        .anyMatch(l -> l.matches("migration-tuning +Running +running +1 +128Mi +\\d+s"))
+        // booted from the test guest's imported disk; Ready once its web server answers the probe
+        .anyMatch(l -> l.matches("imported-image +Running +running +1 +256Mi +\\d+s"));
     assertThat(run.err()).contains("qemuvm/basic created", "Fabric8 mock, CRUD");
     assertThat(state).doesNotExist();
   }
