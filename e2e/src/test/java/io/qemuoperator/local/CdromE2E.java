@@ -140,6 +140,24 @@ class CdromE2E {
           "the guest found no medium %.1f s after the edit%n", (System.nanoTime() - eject) / 1e9);
     }
     assertThat(e2e.eventReasons("cd-1")).contains("MediumChanged", "MediumEjected");
+
+    // kube-apiserver 1.20 keeps no CEL rule: the operator's validator refuses the path
+    e2e.edit("cd-1", s -> s.getCdroms().getFirst().setFile("isos/../../etc/passwd"));
+    QemuVM invalid =
+        e2e.await(
+            "cd-1",
+            "SpecValid=False",
+            vm ->
+                vm.getStatus().getConditions().stream()
+                    .anyMatch(
+                        c ->
+                            c.getType().equals(Conditions.SPEC_VALID)
+                                && c.getStatus().equals("False")
+                                && c.getMessage().contains("spec.cdroms[0].file")));
+    assertThat(file(invalid)).as("QEMU was not asked: the drive stays empty").isNull();
+    assertThat(e2e.eventReasons("cd-1").stream().filter("MediumChanged"::equals).count())
+        .as("A, B: no third change")
+        .isEqualTo(2);
     CdromStatus empty = e2e.get("cd-1").getStatus().getCdroms().getFirst();
     System.out.printf(
         "after eject QEMU reports trayOpen=%s locked=%s%n", empty.getTrayOpen(), empty.getLocked());

@@ -161,6 +161,29 @@ class CrdSchemaTest {
   }
 
   @Test
+  void cdromsAreFewNamedUniquelyAndTheirFileStaysInTheClaim() {
+    JSONSchemaProps cdroms = spec.getProperties().get("cdroms");
+    assertThat(cdroms.getMaxItems()).isEqualTo(4L);
+    assertThat(rule(cdroms, "e.name == c.name").getRule())
+        .isEqualTo("self.all(c, self.exists_one(e, e.name == c.name))");
+    JSONSchemaProps cdrom = cdroms.getItems().getSchema();
+    assertThat(cdrom.getRequired()).containsExactlyInAnyOrder("name", "claimName");
+    assertThat(cdrom.getProperties().get("name").getPattern())
+        .isEqualTo("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+    JSONSchemaProps file = cdrom.getProperties().get("file");
+    assertThat(file.getPattern()).isEqualTo("^[A-Za-z0-9_+-][A-Za-z0-9._+/-]*$");
+    assertThat(file.getMaxLength()).isEqualTo(1024L);
+    assertThat(rule(file, "'/../'").getRule())
+        .isEqualTo("!self.contains('/../') && !self.endsWith('/..') && !self.endsWith('/')");
+    ValidationRule notADisk = rule(spec, "self.cdroms.all");
+    assertThat(notADisk.getRule())
+        .isEqualTo(
+            "!has(self.cdroms) || !has(self.disks)"
+                + " || self.cdroms.all(c, !self.disks.exists(d, d.name == c.name))");
+    assertThat(notADisk.getFieldPath()).isEqualTo(".cdroms");
+  }
+
+  @Test
   void networkLinkIsUpOrDown() {
     JSONSchemaProps link = spec.getProperties().get("network").getProperties().get("link");
     assertThat(link.getEnum()).extracting(JsonNode::asText).containsExactly("Down", "Up");
