@@ -12,7 +12,6 @@ import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.CdromSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.status.CdromStatus;
-import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
 import io.qemuoperator.testing.GuestShell;
 import io.qemuoperator.testing.TestGuest;
@@ -24,9 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code spec.cdroms[]} on the local cluster with the real API server: a CD-ROM on a claim the user
@@ -34,27 +31,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * status follows what QEMU reports, and the booted test guest reads each medium from {@code
  * /dev/sr0} through its serial console, then finds none.
  */
-@ExtendWith({RealApiServer.class, LogScan.class})
-class CdromE2E {
+class CdromE2E extends OnRealApiServer {
   private static final Duration BOOT = Duration.ofSeconds(180);
   private static final Duration ANSWER = Duration.ofSeconds(30);
   private static final String LABEL_A = "qemu-operator medium A";
   private static final String LABEL_B = "qemu-operator medium B";
   private static final String READ = "head -c 22 /dev/sr0";
 
-  private E2eCluster e2e;
   private Path folder;
 
-  @BeforeEach
-  void start(RealApiServer server) throws Exception {
-    e2e = E2eCluster.onRealApiServer(server);
-  }
-
+  /** Runs before the cluster is closed (a subclass's {@code @AfterEach} comes first). */
   @AfterEach
-  void stop() throws Exception {
-    if (e2e != null) {
-      e2e.close();
-    }
+  void deleteMedia() throws Exception {
     if (folder != null) {
       try (var files = Files.walk(folder)) {
         for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -12,40 +12,21 @@ import io.qemuoperator.api.v1alpha1.spec.IoLimitsSpec;
 import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.spec.NetworkSpec;
 import io.qemuoperator.api.v1alpha1.status.IoLimitsStatus;
-import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
 import io.qemuoperator.testing.GuestShell;
 import io.qemuoperator.testing.TestGuest;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code disks[].ioLimits} and {@code network.link} on the local cluster with the real API server:
  * spec → QMP → QEMU → status, and the link as the booted test guest sees it (its carrier, through
  * the serial console). The guest-measured throughput under a limit is {@code GuestDevicesIT}'s.
  */
-@ExtendWith({RealApiServer.class, LogScan.class})
-class DevicesE2E {
+class DevicesE2E extends OnRealApiServer {
   private static final Duration BOOT = Duration.ofSeconds(180);
   private static final Duration ANSWER = Duration.ofSeconds(30);
-
-  private E2eCluster e2e;
-
-  @BeforeEach
-  void start(RealApiServer server) throws Exception {
-    e2e = E2eCluster.onRealApiServer(server);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (e2e != null) {
-      e2e.close();
-    }
-  }
 
   @Test
   void ioLimitsAndLinkReachQemuTheGuestAndStatus() throws Exception {

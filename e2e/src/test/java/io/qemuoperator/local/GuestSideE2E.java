@@ -7,17 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
-import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.reconcile.Conditions;
 import io.qemuoperator.testing.GuestShell;
 import io.qemuoperator.testing.TestGuest;
 import java.time.Duration;
 import java.time.Instant;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What the spec's live fields do, seen from inside a real guest: the test guest (Debian's cloud
@@ -28,24 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code running: false} makes the guest power itself off through ACPI, well within its grace
  * period, which an Event says.
  */
-@ExtendWith({RealApiServer.class, LogScan.class})
-class GuestSideE2E {
+class GuestSideE2E extends OnRealApiServer {
   private static final Duration BOOT = Duration.ofSeconds(180);
   private static final Duration ANSWER = Duration.ofSeconds(30);
-
-  private E2eCluster e2e;
-
-  @BeforeEach
-  void start(RealApiServer server) throws Exception {
-    e2e = E2eCluster.onRealApiServer(server);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (e2e != null) {
-      e2e.close();
-    }
-  }
 
   @Test
   void theGuestFollowsPauseBalloonDiskGrowthAndPowersItselfOff() throws Exception {

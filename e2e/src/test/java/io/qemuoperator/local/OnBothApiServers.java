@@ -1,9 +1,6 @@
 package io.qemuoperator.local;
 
 import io.qemuoperator.e2e.RealApiServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
 
 /**
@@ -12,25 +9,15 @@ import org.junit.jupiter.params.Parameter;
  * "real"})}. Each scenario gets its own {@link E2eCluster}, closed after it; the operator's log is
  * scanned for unexpected errors ({@link LogScan}).
  */
-@ExtendWith({RealApiServer.class, LogScan.class})
-abstract class OnBothApiServers {
+abstract class OnBothApiServers extends OnRealApiServer {
   /**
    * mock: Fabric8's mock API server; real: kube-apiserver v1.20, operator under the chart's RBAC.
    */
   @Parameter String apiServer;
 
-  E2eCluster e2e;
-
-  @BeforeEach
-  void start(RealApiServer server) throws Exception {
-    e2e = E2eCluster.on(apiServer, server);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (e2e != null) {
-      e2e.close();
-    }
+  @Override
+  E2eCluster cluster(RealApiServer server) throws Exception {
+    return E2eCluster.on(apiServer, server);
   }
 
   boolean onRealApiServer() {
