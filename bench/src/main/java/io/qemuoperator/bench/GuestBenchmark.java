@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.CloudInitSpec;
 import io.qemuoperator.api.v1alpha1.spec.DiskSource;
@@ -214,7 +215,7 @@ public final class GuestBenchmark {
     Map<String, Long> running = new HashMap<>();
     Map<String, Times> ready = new HashMap<>();
     while (ready.size() < vms.size()) {
-      for (QemuVM vm : client.resources(QemuVM.class).inNamespace(NS).list().getItems()) {
+      for (QemuVM vm : list(client).orElse(List.of())) {
         String name = vm.getMetadata().getName();
         if (!vms.contains(name) || vm.getStatus() == null || ready.containsKey(name)) {
           continue;
@@ -235,6 +236,19 @@ public final class GuestBenchmark {
       Thread.sleep(50);
     }
     return ready;
+  }
+
+  /**
+   * The namespace's QemuVMs; empty when the API server did not answer in time (ten TCG guests
+   * booting or powering down on two cores slow it down): the caller polls again.
+   */
+  private static Optional<List<QemuVM>> list(KubernetesClient client) {
+    try {
+      return Optional.of(client.resources(QemuVM.class).inNamespace(NS).list().getItems());
+    } catch (KubernetesClientException e) {
+      progress("API server: %s (polling again)", e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** Nanoseconds from apply until the guest's sshd greets on the pod's forwarded port 22. */
@@ -290,9 +304,9 @@ public final class GuestBenchmark {
       client.resources(QemuVM.class).inNamespace(NS).withName(vm).delete();
     }
     long t0 = System.nanoTime();
-    while (vms.stream()
-            .anyMatch(
-                vm -> client.resources(QemuVM.class).inNamespace(NS).withName(vm).get() != null)
+    while (list(client)
+            .map(all -> all.stream().anyMatch(vm -> vms.contains(vm.getMetadata().getName())))
+            .orElse(true)
         || !agent.runningPods().isEmpty()) {
       if (System.nanoTime() - t0 > TIMEOUT_NANOS) {
         throw new IllegalStateException("VMs not gone: " + vms + "; pods " + agent.runningPods());

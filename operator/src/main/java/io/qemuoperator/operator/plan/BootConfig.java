@@ -55,89 +55,12 @@ public record BootConfig(
     cdroms = cdroms == null ? "" : cdroms;
   }
 
-  /** No CD-ROMs. */
-  public BootConfig(
-      int cpus,
-      long memoryBytes,
-      List<String> disks,
-      List<String> bootOrder,
-      String firmware,
-      String machine,
-      String cloudInit,
-      String ports,
-      String readiness,
-      boolean guestAgent,
-      String accelerator) {
-    this(
-        cpus,
-        memoryBytes,
-        disks,
-        bootOrder,
-        firmware,
-        machine,
-        cloudInit,
-        ports,
-        readiness,
-        guestAgent,
-        accelerator,
-        "");
-  }
-
-  /** The operator's accelerator. */
-  public BootConfig(
-      int cpus,
-      long memoryBytes,
-      List<String> disks,
-      List<String> bootOrder,
-      String firmware,
-      String machine,
-      String cloudInit,
-      String ports,
-      String readiness,
-      boolean guestAgent) {
-    this(
-        cpus,
-        memoryBytes,
-        disks,
-        bootOrder,
-        firmware,
-        machine,
-        cloudInit,
-        ports,
-        readiness,
-        guestAgent,
-        "");
-  }
-
-  /** BIOS, the first disk boots, the machine pinned at first launch; no seed, ports or probe. */
+  /**
+   * Only the seed's fields: BIOS, the first disk boots, the machine pinned at first launch; no
+   * cloud-init seed, ports, probe, guest agent or CD-ROM; the operator's accelerator.
+   */
   public BootConfig(int cpus, long memoryBytes, List<String> disks) {
-    this(cpus, memoryBytes, disks, defaultBootOrder(disks), BIOS, "");
-  }
-
-  /** No cloud-init seed, ports or readiness probe. */
-  public BootConfig(
-      int cpus,
-      long memoryBytes,
-      List<String> disks,
-      List<String> bootOrder,
-      String firmware,
-      String machine) {
-    this(cpus, memoryBytes, disks, bootOrder, firmware, machine, "", "", "");
-  }
-
-  /** No guest agent port. */
-  public BootConfig(
-      int cpus,
-      long memoryBytes,
-      List<String> disks,
-      List<String> bootOrder,
-      String firmware,
-      String machine,
-      String cloudInit,
-      String ports,
-      String readiness) {
-    this(
-        cpus, memoryBytes, disks, bootOrder, firmware, machine, cloudInit, ports, readiness, false);
+    this(cpus, memoryBytes, disks, defaultBootOrder(disks), BIOS, "", "", "", "", false, "", "");
   }
 
   /** The first disk, when nothing else is asked. */

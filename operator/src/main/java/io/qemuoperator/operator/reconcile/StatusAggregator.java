@@ -451,6 +451,16 @@ public final class StatusAggregator {
         .orElse(false);
   }
 
+  /** GuestReady False while QEMU does not run the guest, whatever would tell that it is up. */
+  private static Optional<Boolean> guestNotRunning(QemuVMPhase phase, ConditionWriter conditions) {
+    conditions.set(
+        Conditions.GUEST_READY,
+        false,
+        "GuestNotRunning",
+        "QEMU does not run the guest (phase " + phase.name() + ")");
+    return Optional.of(false);
+  }
+
   /**
    * GuestReady from the guest agent (a pod with the agent's port and no readiness probe): True
    * while the agent answers the sidecar's {@code guest-ping}.
@@ -458,12 +468,7 @@ public final class StatusAggregator {
   private static Optional<Boolean> agentReadyCondition(
       QemuVMPhase phase, Observation seen, ConditionWriter conditions) {
     if (phase != QemuVMPhase.Running) {
-      conditions.set(
-          Conditions.GUEST_READY,
-          false,
-          "GuestNotRunning",
-          "QEMU does not run the guest (phase " + phase.name() + ")");
-      return Optional.of(false);
+      return guestNotRunning(phase, conditions);
     }
     Optional<GuestAgentState> heard = seen.snapshot().flatMap(VmSnapshot::guestAgent);
     boolean answers = heard.map(GuestAgentState::answering).orElse(false);
@@ -507,12 +512,7 @@ public final class StatusAggregator {
             ? "?"
             : httpGet.getPort().getValue() + " (HTTP GET " + httpGet.getPath() + ")";
     if (phase != QemuVMPhase.Running) {
-      conditions.set(
-          Conditions.GUEST_READY,
-          false,
-          "GuestNotRunning",
-          "QEMU does not run the guest (phase " + phase.name() + ")");
-      return Optional.of(false);
+      return guestNotRunning(phase, conditions);
     }
     boolean answers =
         containerStatus(seen.pod().get(), VmResources.QEMU_CONTAINER)

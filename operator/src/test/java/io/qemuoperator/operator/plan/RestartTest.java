@@ -74,7 +74,18 @@ class RestartTest {
         .isEqualTo("cpus=1;memory=134217728;disks=root");
     var uefi =
         new BootConfig(
-            1, 128L << 20, List.of("root", "live"), List.of("live", "root"), "UEFI", "pc-q35-7.2");
+            1,
+            128L << 20,
+            List.of("root", "live"),
+            List.of("live", "root"),
+            "UEFI",
+            "pc-q35-7.2",
+            "",
+            "",
+            "",
+            false,
+            "",
+            "");
     assertThat(uefi.canonical())
         .isEqualTo(
             "cpus=1;memory=134217728;disks=root,live;boot=live,root;firmware=UEFI;machine=pc-q35-7.2");

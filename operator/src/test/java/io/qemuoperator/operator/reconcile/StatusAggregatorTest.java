@@ -79,7 +79,9 @@ class StatusAggregatorTest {
         "none",
         OptionalLong.of(1 << 20),
         OptionalLong.of(300),
-        java.util.Optional.of("pc-q35-7.2"));
+        java.util.Optional.of("pc-q35-7.2"),
+        java.util.Optional.empty(),
+        java.util.Map.of());
   }
 
   private static Observation seen(VmSnapshot snapshot, Plan plan) {
@@ -155,7 +157,9 @@ class StatusAggregatorTest {
             kvm.migrationStatus(),
             kvm.maxBandwidth(),
             kvm.downtimeLimitMillis(),
-            java.util.Optional.of("pc-q35-7.2"));
+            java.util.Optional.of("pc-q35-7.2"),
+            kvm.guestAgent(),
+            kvm.media());
     QemuVMStatus status =
         aggregator.status(vm(null), desired(true, false), seen(kvm, converged()), T0);
     Condition condition = condition(status, Conditions.ACCELERATED);
@@ -428,7 +432,8 @@ class StatusAggregatorTest {
             plain.maxBandwidth(),
             plain.downtimeLimitMillis(),
             plain.machine(),
-            Optional.ofNullable(agent));
+            Optional.ofNullable(agent),
+            plain.media());
     return new Observation(
         List.of(),
         Optional.of(agentPod()),
