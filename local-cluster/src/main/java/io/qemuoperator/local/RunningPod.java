@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.qemuoperator.operator.pod.QemuCommandLine;
 import io.qemuoperator.operator.pod.TokenSecret;
 import io.qemuoperator.operator.pod.VmResources;
@@ -60,6 +61,12 @@ final class RunningPod {
   private volatile String ip;
 
   private volatile Process qemu;
+
+  /** How often a status write is tried before it is given up (the next change writes again). */
+  private static final int REPORT_ATTEMPTS = 5;
+
+  private static final Duration REPORT_PAUSE = Duration.ofMillis(500);
+
   private volatile Process init;
   private volatile List<ContainerStatus> initStatuses = List.of();
   private volatile ContainerStatus qemuStatus;
@@ -548,9 +555,36 @@ final class RunningPod {
 
   /**
    * Writes the pod's status: Running at its address, with both containers' states; nothing before
-   * the sidecar first answered (the pod stays Pending meanwhile) or once the pod stops.
+   * the sidecar first answered (the pod stays Pending meanwhile) or once the pod stops. As a
+   * kubelet's status manager does, again on a failure (a timeout of a loaded API server, a conflict
+   * with another write), a few times with a growing pause, so that a change (the qemu container
+   * becoming ready, say) is never lost; never throws (a prober or a restart must not die of it).
    */
   private synchronized void report() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        reportOnce();
+        return;
+      } catch (KubernetesClientException e) {
+        if (stopping || attempt == REPORT_ATTEMPTS) {
+          log.warn(
+              "node agent: cannot report pod {} after {} attempts: {}",
+              key,
+              attempt,
+              e.getMessage());
+          return;
+        }
+        try {
+          Thread.sleep(REPORT_PAUSE.multipliedBy(attempt));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void reportOnce() {
     if (stopping || sidecarStatus == null) {
       return;
     }
