@@ -58,6 +58,10 @@ public final class NodeAgent implements AutoCloseable {
   private final PodRuntime runtime;
   private final SharedIndexInformer<Pod> informer;
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
+
+  /** The stops in progress, by pod key (see {@link #stopInBackground}). */
+  private final Map<String, Thread> stops = new ConcurrentHashMap<>();
+
   private final ServedNamespaces namespaces;
 
   /** Why a pod waits (its unbound claims), by the pod's uid: reported once per reason. */
@@ -107,27 +111,28 @@ public final class NodeAgent implements AutoCloseable {
                   @Override
                   public void onAdd(Pod pod) {
                     if (serves(pod)) {
-                      start(pod);
+                      // off the informer's one event thread: a successor of a pod still stopping
+                      // waits for that stop, and no other pod waits with it
+                      Thread.ofVirtual()
+                          .name("start-" + key(pod))
+                          .start(
+                              () -> {
+                                awaitStop(key(pod));
+                                start(pod);
+                              });
                     }
                   }
 
                   @Override
                   public void onUpdate(Pod old, Pod pod) {
                     if (serves(pod) && pod.getMetadata().getDeletionTimestamp() != null) {
-                      stop(key(pod));
-                      // As a kubelet does once the containers are gone: remove the pod for good.
-                      try {
-                        client.pods().resource(pod).withGracePeriod(0).delete();
-                      } catch (KubernetesClientException e) {
-                        // already gone, or the agent closes meanwhile: nothing of it runs here
-                        log.info("node agent: pod {} not removed: {}", key(pod), e.getMessage());
-                      }
+                      stopThenRemove(pod);
                     }
                   }
 
                   @Override
                   public void onDelete(Pod pod, boolean unknown) {
-                    stop(key(pod));
+                    stopInBackground(key(pod), () -> {});
                   }
                 });
   }
@@ -241,8 +246,13 @@ public final class NodeAgent implements AutoCloseable {
 
   private synchronized void start(Pod pod) {
     String key = key(pod);
-    if (pods.containsKey(key) || pod.getMetadata().getDeletionTimestamp() != null) {
-      return;
+    // the informer's own field is set once inform() returns: its first events may come before
+    Pod current = informer == null ? pod : informer.getStore().get(pod);
+    if (pods.containsKey(key)
+        || current == null
+        || !current.getMetadata().getUid().equals(pod.getMetadata().getUid())
+        || current.getMetadata().getDeletionTimestamp() != null) {
+      return; // running, or deleted since (the store is updated before the deletion's event)
     }
     try {
       ClaimMounts mounts = claimMounts(pod);
@@ -319,6 +329,65 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops a deleted pod's containers, then removes the pod for good, as a kubelet does once the
+   * containers are gone (the pod's name is free for a successor only then).
+   */
+  private void stopThenRemove(Pod pod) {
+    stopInBackground(
+        key(pod),
+        () -> {
+          try {
+            client.pods().resource(pod).withGracePeriod(0).delete();
+          } catch (KubernetesClientException e) {
+            // already gone, or the agent closes meanwhile: nothing of it runs here
+            log.info("node agent: pod {} not removed: {}", key(pod), e.getMessage());
+          }
+        });
+  }
+
+  /**
+   * Stops the pod's containers on a thread of its own, then runs {@code then}: a stop waits for the
+   * pod's processes (seconds, longer when a container's exit is being handled), and the informer's
+   * one event thread must not wait with it, or every other pod's start waits too. The pod leaves
+   * {@link #pods} at once, so a successor of the same name is not taken for it.
+   */
+  private void stopInBackground(String key, Runnable then) {
+    RunningPod running;
+    synchronized (this) { // after a start that began, or before one that then sees the deletion
+      running = pods.remove(key);
+    }
+    Thread stop =
+        Thread.ofVirtual()
+            .name("stop-" + key)
+            .unstarted(
+                () -> {
+                  try {
+                    if (running != null) {
+                      running.stop();
+                    }
+                    then.run();
+                  } finally {
+                    stops.remove(key, Thread.currentThread());
+                  }
+                });
+    stops.put(key, stop);
+    stop.start();
+  }
+
+  /** Waits for the stop of an earlier pod of that name: its successor uses the same folder. */
+  private void awaitStop(String key) {
+    Thread stop = stops.get(key);
+    if (stop == null) {
+      return;
+    }
+    try {
+      stop.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void stop(String key) {
     RunningPod running = pods.remove(key);
     if (running != null) {
@@ -331,9 +400,11 @@ public final class NodeAgent implements AutoCloseable {
     informer.close();
     retries.shutdownNow();
     // every pod at once: each waits for its sidecar's JVM to end
-    List<Thread> stops =
-        pods.keySet().stream().map(key -> Thread.ofVirtual().start(() -> stop(key))).toList();
-    for (Thread stop : stops) {
+    List<Thread> all =
+        new ArrayList<>(
+            pods.keySet().stream().map(key -> Thread.ofVirtual().start(() -> stop(key))).toList());
+    all.addAll(stops.values()); // and those that began before
+    for (Thread stop : all) {
       try {
         stop.join();
       } catch (InterruptedException e) {

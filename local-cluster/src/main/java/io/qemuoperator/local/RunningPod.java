@@ -438,28 +438,55 @@ final class RunningPod {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
             .start();
     Process started = qemu;
-    started.onExit().thenAccept(exited -> exited(started));
+    // Waited for on a thread of its own, not through Process.onExit(): that completes on the JVM's
+    // common ForkJoin pool, which a busy JVM (or an exit handler waiting for this pod's lock) can
+    // hold up for a minute, and with it the report, the restart and the pod's stop.
+    Thread.ofVirtual()
+        .name("qemu-exit-" + key)
+        .start(
+            () -> {
+              try {
+                started.waitFor();
+              } catch (InterruptedException e) {
+                return;
+              }
+              exited(started);
+            });
   }
 
-  /** QEMU ended: report it as a kubelet would, then restart it (restartPolicy Always). */
-  private synchronized void exited(Process process) {
-    if (stopping || process != qemu) {
-      return;
+  /**
+   * QEMU ended: report it as a kubelet would, then restart it after the back-off (restartPolicy
+   * Always) unless the pod stops meanwhile. The back-off is waited without the pod's lock, so a
+   * {@link #stop()} meanwhile is not held up and no QEMU starts after it.
+   */
+  private void exited(Process process) {
+    synchronized (this) {
+      if (stopping || process != qemu) {
+        return;
+      }
+      qemuRestarts++;
+      qemuStatus = terminated(VmResources.QEMU_CONTAINER, qemuRestarts, process.exitValue());
+      report();
     }
-    qemuRestarts++;
-    qemuStatus = terminated(VmResources.QEMU_CONTAINER, qemuRestarts, process.exitValue());
-    report();
     try {
       Thread.sleep(RESTART_BACKOFF);
-      if (!stopping) {
+    } catch (InterruptedException e) {
+      return;
+    }
+    synchronized (this) {
+      if (stopping || process != qemu) {
+        return;
+      }
+      try {
         Files.deleteIfExists(dir.resolve("qmp").resolve("qmp.sock"));
         startQemu();
-        qemuStatus =
-            running(VmResources.QEMU_CONTAINER, qemuRestarts, null, commands.readiness().isEmpty());
-        report();
+      } catch (IOException e) {
+        log.error("node agent: cannot restart QEMU of {}", key, e);
+        return;
       }
-    } catch (IOException | InterruptedException e) {
-      log.error("node agent: cannot restart QEMU of {}", key, e);
+      qemuStatus =
+          running(VmResources.QEMU_CONTAINER, qemuRestarts, null, commands.readiness().isEmpty());
+      report();
     }
   }
 
@@ -602,6 +629,11 @@ final class RunningPod {
             .withInitContainerStatuses(initStatuses)
             .withContainerStatuses(qemuStatus, sidecarStatus)
             .build());
-    pods.resource(current).updateStatus();
+    try {
+      pods.resource(current).updateStatus();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      // changed or deleted meanwhile: the next change reports again, as a kubelet's next sync
+      log.warn("node agent: cannot report pod {}: {}", key, e.getMessage());
+    }
   }
 }
