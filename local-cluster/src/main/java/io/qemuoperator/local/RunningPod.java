@@ -629,11 +629,6 @@ final class RunningPod {
             .withInitContainerStatuses(initStatuses)
             .withContainerStatuses(qemuStatus, sidecarStatus)
             .build());
-    try {
-      pods.resource(current).updateStatus();
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      // changed or deleted meanwhile: the next change reports again, as a kubelet's next sync
-      log.warn("node agent: cannot report pod {}: {}", key, e.getMessage());
-    }
+    pods.resource(current).updateStatus();
   }
 }
