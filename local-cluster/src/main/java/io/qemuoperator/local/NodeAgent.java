@@ -339,8 +339,9 @@ public final class NodeAgent implements AutoCloseable {
         () -> {
           try {
             client.pods().resource(pod).withGracePeriod(0).delete();
-          } catch (KubernetesClientException e) {
-            // already gone, or the agent closes meanwhile: nothing of it runs here
+          } catch (KubernetesClientException | IllegalStateException e) {
+            // already gone, or the cluster closes meanwhile (its client closed: "Client already
+            // closed"): nothing of it runs here
             log.info("node agent: pod {} not removed: {}", key(pod), e.getMessage());
           }
         });
