@@ -66,10 +66,14 @@ fail() { # message: show the logs, stop what was started, fail
   exit 1
 }
 
-free_port() { # a port nobody listens on (probed; the component fails clearly if it is taken since)
+# A port nobody listens on (probed; the component fails clearly if it is taken since), below the
+# kernel's ephemeral range: a port in it can be the local end of one of the many client connections
+# a test run makes (etcd then fails to bind it, "address already in use").
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+free_port() {
   local port
   for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (ephemeral_low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
   done
   die "found no free port on 127.0.0.1"

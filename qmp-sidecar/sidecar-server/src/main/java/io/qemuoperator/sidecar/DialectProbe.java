@@ -2,6 +2,7 @@ package io.qemuoperator.sidecar;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qemuoperator.qmp.QmpClient;
+import io.qemuoperator.qmp.QmpDisconnectedException;
 import io.qemuoperator.qmp.QmpException;
 import io.qemuoperator.qmp.QmpGreeting;
 import io.qemuoperator.qmp.QmpSessionListener;
@@ -49,7 +50,18 @@ final class DialectProbe implements QmpSessionListener {
         .thenCombine(schema, (names, introspection) -> publish(greeting, names, introspection))
         .exceptionally(
             failure -> {
-              log.warn("could not read what QEMU {} offers: {}", greeting.version(), failure);
+              Throwable cause =
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (cause instanceof QmpDisconnectedException) {
+                // QEMU went away, or the sidecar is stopping: the next session asks again
+                log.info("QEMU {} went away before it said what it offers", greeting.version());
+              } else {
+                log.warn(
+                    "could not read what QEMU {} offers: {}", greeting.version(), cause.toString());
+              }
               return null;
             });
   }
