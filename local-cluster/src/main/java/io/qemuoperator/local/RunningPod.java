@@ -592,6 +592,9 @@ final class RunningPod {
       try {
         reportOnce();
         return;
+      } catch (IllegalStateException closed) {
+        // the cluster's client closed ("Client already closed"): the node agent is closing
+        return;
       } catch (KubernetesClientException e) {
         if (stopping || attempt == REPORT_ATTEMPTS) {
           log.warn(
