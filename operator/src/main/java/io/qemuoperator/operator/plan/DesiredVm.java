@@ -49,63 +49,6 @@ public record DesiredVm(
     cdromFiles = Map.copyOf(cdromFiles);
   }
 
-  /** No CD-ROMs. */
-  public DesiredVm(
-      boolean running,
-      boolean paused,
-      long memoryBytes,
-      OptionalLong balloonBytes,
-      Map<String, Long> diskBytes,
-      OptionalLong maxBandwidth,
-      OptionalLong maxDowntimeMillis,
-      Duration gracePeriod,
-      Launch launch,
-      UpdateStrategy updateStrategy,
-      Map<String, IoLimits> diskIoLimits,
-      LinkState link) {
-    this(
-        running,
-        paused,
-        memoryBytes,
-        balloonBytes,
-        diskBytes,
-        maxBandwidth,
-        maxDowntimeMillis,
-        gracePeriod,
-        launch,
-        updateStrategy,
-        diskIoLimits,
-        link,
-        Map.of());
-  }
-
-  /** No I/O limits, the link up. */
-  public DesiredVm(
-      boolean running,
-      boolean paused,
-      long memoryBytes,
-      OptionalLong balloonBytes,
-      Map<String, Long> diskBytes,
-      OptionalLong maxBandwidth,
-      OptionalLong maxDowntimeMillis,
-      Duration gracePeriod,
-      Launch launch,
-      UpdateStrategy updateStrategy) {
-    this(
-        running,
-        paused,
-        memoryBytes,
-        balloonBytes,
-        diskBytes,
-        maxBandwidth,
-        maxDowntimeMillis,
-        gracePeriod,
-        launch,
-        updateStrategy,
-        Map.of(),
-        LinkState.Up);
-  }
-
   /** The same spec with {@code running: false}: how it applies while the QemuVM is deleted. */
   public DesiredVm stopped() {
     return new DesiredVm(

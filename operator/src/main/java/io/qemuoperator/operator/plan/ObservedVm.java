@@ -39,52 +39,6 @@ public record ObservedVm(
     media = Map.copyOf(media);
   }
 
-  /** Without removable drives. */
-  public ObservedVm(
-      String runState,
-      OptionalLong balloonActual,
-      Map<String, Long> diskBytes,
-      OptionalLong maxBandwidth,
-      OptionalLong downtimeLimitMillis,
-      Optional<Launch> podLaunch,
-      Map<String, ClaimState> claims,
-      String qemu,
-      Map<String, IoLimits> diskIoLimits) {
-    this(
-        runState,
-        balloonActual,
-        diskBytes,
-        maxBandwidth,
-        downtimeLimitMillis,
-        podLaunch,
-        claims,
-        qemu,
-        diskIoLimits,
-        Map.of());
-  }
-
-  /** Without I/O limits reported. */
-  public ObservedVm(
-      String runState,
-      OptionalLong balloonActual,
-      Map<String, Long> diskBytes,
-      OptionalLong maxBandwidth,
-      OptionalLong downtimeLimitMillis,
-      Optional<Launch> podLaunch,
-      Map<String, ClaimState> claims,
-      String qemu) {
-    this(
-        runState,
-        balloonActual,
-        diskBytes,
-        maxBandwidth,
-        downtimeLimitMillis,
-        podLaunch,
-        claims,
-        qemu,
-        Map.of());
-  }
-
   /** This observation of QEMU, with what the pod and the claims say. */
   public ObservedVm withPod(Optional<Launch> podLaunch, Map<String, ClaimState> claims) {
     return new ObservedVm(

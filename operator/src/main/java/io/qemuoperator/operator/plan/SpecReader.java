@@ -151,7 +151,10 @@ public final class SpecReader {
                   bytes(new Quantity(QemuVMSpec.DEFAULT_MEMORY)),
                   java.util.List.of()),
               ""),
-          UpdateStrategy.Automatic);
+          UpdateStrategy.Automatic,
+          java.util.Map.of(),
+          LinkState.Up,
+          java.util.Map.of());
     }
   }
 

@@ -48,39 +48,13 @@ public record VmLaunch(
     cdroms = List.copyOf(cdroms);
   }
 
-  /** Without CD-ROMs. */
-  public VmLaunch(
-      String name,
-      String uuid,
-      int cpus,
-      long memoryBytes,
-      List<Disk> disks,
-      Path qmpSocket,
-      Boot firmware,
-      Optional<Seed> seed,
-      List<Port> ports,
-      boolean guestAgent) {
-    this(
-        name,
-        uuid,
-        cpus,
-        memoryBytes,
-        disks,
-        qmpSocket,
-        firmware,
-        seed,
-        ports,
-        guestAgent,
-        List.of());
-  }
-
   /** BIOS on q35 as the node's QEMU resolves it, without a seed or ports. */
   public VmLaunch(
       String name, String uuid, int cpus, long memoryBytes, List<Disk> disks, Path qmpSocket) {
     this(name, uuid, cpus, memoryBytes, disks, qmpSocket, Boot.BIOS_Q35);
   }
 
-  /** Without a seed or ports. */
+  /** Without a seed, ports, guest agent or CD-ROMs. */
   public VmLaunch(
       String name,
       String uuid,
@@ -89,21 +63,18 @@ public record VmLaunch(
       List<Disk> disks,
       Path qmpSocket,
       Boot firmware) {
-    this(name, uuid, cpus, memoryBytes, disks, qmpSocket, firmware, Optional.empty(), List.of());
-  }
-
-  /** Without a guest agent port. */
-  public VmLaunch(
-      String name,
-      String uuid,
-      int cpus,
-      long memoryBytes,
-      List<Disk> disks,
-      Path qmpSocket,
-      Boot firmware,
-      Optional<Seed> seed,
-      List<Port> ports) {
-    this(name, uuid, cpus, memoryBytes, disks, qmpSocket, firmware, seed, ports, false);
+    this(
+        name,
+        uuid,
+        cpus,
+        memoryBytes,
+        disks,
+        qmpSocket,
+        firmware,
+        Optional.empty(),
+        List.of(),
+        false,
+        List.of());
   }
 
   /**

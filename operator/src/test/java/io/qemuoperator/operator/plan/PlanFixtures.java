@@ -1,5 +1,6 @@
 package io.qemuoperator.operator.plan;
 
+import io.qemuoperator.api.v1alpha1.spec.LinkState;
 import io.qemuoperator.api.v1alpha1.spec.UpdateStrategy;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +41,10 @@ public final class PlanFixtures {
         maxDowntimeMillis,
         gracePeriod,
         LAUNCH,
-        UpdateStrategy.Automatic);
+        UpdateStrategy.Automatic,
+        Map.of(),
+        LinkState.Up,
+        Map.of());
   }
 
   public static ObservedVm observed(
@@ -57,6 +61,8 @@ public final class PlanFixtures {
         downtimeLimitMillis,
         Optional.of(LAUNCH),
         diskBytes.keySet().stream().collect(Collectors.toMap(d -> d, d -> ROOMY)),
-        "1001");
+        "1001",
+        Map.of(),
+        Map.of());
   }
 }

@@ -367,7 +367,10 @@ class PlannerTest {
         vm.maxDowntimeMillis(),
         vm.gracePeriod(),
         launch,
-        strategy);
+        strategy,
+        vm.diskIoLimits(),
+        vm.link(),
+        vm.cdromFiles());
   }
 
   private static final Launch TWO_CPUS = new Launch(new BootConfig(2, 512L << 20, List.of()), "");
@@ -503,7 +506,8 @@ class PlannerTest {
         base.launch(),
         base.updateStrategy(),
         ioLimits,
-        link);
+        link,
+        base.cdromFiles());
   }
 
   private static ObservedVm withLimits(Map<String, IoLimits> applied) {
@@ -523,7 +527,8 @@ class PlannerTest {
         base.podLaunch(),
         base.claims(),
         base.qemu(),
-        applied);
+        applied,
+        base.media());
   }
 
   private static final IoLimits READ_4MIB = new IoLimits(0, 4 * MIB, 0, 0, 0, 0);

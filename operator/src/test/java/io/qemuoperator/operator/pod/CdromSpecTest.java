@@ -205,6 +205,7 @@ class CdromSpecTest {
             Optional.of(SpecReader.launch(vm)),
             Map.of(),
             "1001",
+            Map.of(),
             Map.of());
     assertThat(
             new Planner().plan(SpecReader.desired(vm), observed, PriorIntent.none(), NOW).actions())

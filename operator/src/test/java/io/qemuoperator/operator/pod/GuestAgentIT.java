@@ -69,7 +69,8 @@ class GuestAgentIT {
             VmLaunch.Boot.BIOS_Q35,
             Optional.empty(),
             List.of(),
-            true);
+            true,
+            List.of());
     String script =
         QemuCommandLine.containerScript(vm)
             .replace(

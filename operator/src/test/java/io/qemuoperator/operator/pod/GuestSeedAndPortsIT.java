@@ -54,7 +54,9 @@ class GuestSeedAndPortsIT {
                     VmLaunch.Seed.metaData("3d1b6f7a-9a0b-4a43-8f3e-6f1c2a520d3e", "seed-vm"),
                     new VmLaunch.Content.File(secretFile),
                     Optional.empty())),
-            List.of(new VmLaunch.Port("http", 80, PortProtocol.TCP)));
+            List.of(new VmLaunch.Port("http", 80, PortProtocol.TCP)),
+            false,
+            List.of());
     // a loopback address of its own, as a pod of the local cluster has
     var random = ThreadLocalRandom.current();
     String address = "127.0." + random.nextInt(100, 250) + "." + random.nextInt(2, 250);

@@ -231,7 +231,9 @@ class QemuCommandLineTest {
                           VmResources.cloudInitSecretFile(VmResources.NETWORK_CONFIG))))),
           List.of(
               new VmLaunch.Port("http", 80, PortProtocol.TCP),
-              new VmLaunch.Port("dns", 53, PortProtocol.UDP)));
+              new VmLaunch.Port("dns", 53, PortProtocol.UDP)),
+          false,
+          List.of());
 
   @Test
   void theSeedIsAReadOnlyFatDiskLabelledCidataOnItsFolder() {
