@@ -146,16 +146,20 @@ public final class QemuVMSpecValidator {
     }
   }
 
+  /** A list longer than the CRD's {@code maxItems}: "at most N things, got M". */
+  private static void atMost(
+      String path, List<?> items, int max, String things, List<Violation> violations) {
+    if (items.size() > max) {
+      violations.add(
+          new Violation(path, "at most %d %s, got %d".formatted(max, things, items.size())));
+    }
+  }
+
   private static void validateDisks(List<DiskSpec> disks, List<Violation> violations) {
     if (disks == null) {
       return;
     }
-    if (disks.size() > QemuVMSpec.MAX_DISKS) {
-      violations.add(
-          new Violation(
-              "spec.disks",
-              "at most %d disks, got %d".formatted(QemuVMSpec.MAX_DISKS, disks.size())));
-    }
+    atMost("spec.disks", disks, QemuVMSpec.MAX_DISKS, "disks", violations);
     Set<String> seen = new HashSet<>();
     Set<Integer> bootOrders = new HashSet<>();
     for (int i = 0; i < disks.size(); i++) {
@@ -264,12 +268,7 @@ public final class QemuVMSpecValidator {
     if (cdroms == null) {
       return;
     }
-    if (cdroms.size() > QemuVMSpec.MAX_CDROMS) {
-      violations.add(
-          new Violation(
-              "spec.cdroms",
-              "at most %d CD-ROMs, got %d".formatted(QemuVMSpec.MAX_CDROMS, cdroms.size())));
-    }
+    atMost("spec.cdroms", cdroms, QemuVMSpec.MAX_CDROMS, "CD-ROMs", violations);
     Set<String> diskNames = new HashSet<>();
     nonNull(spec.getDisks()).stream()
         .filter(java.util.Objects::nonNull)
@@ -451,12 +450,7 @@ public final class QemuVMSpecValidator {
 
   private static void validatePorts(QemuVMSpec spec, List<Violation> violations) {
     List<PortSpec> ports = spec.getPorts() == null ? List.of() : spec.getPorts();
-    if (ports.size() > QemuVMSpec.MAX_PORTS) {
-      violations.add(
-          new Violation(
-              "spec.ports",
-              "at most %d ports, got %d".formatted(QemuVMSpec.MAX_PORTS, ports.size())));
-    }
+    atMost("spec.ports", ports, QemuVMSpec.MAX_PORTS, "ports", violations);
     Set<String> names = new HashSet<>();
     Set<String> numbers = new HashSet<>();
     Set<String> tcpNames = new HashSet<>();
