@@ -119,6 +119,11 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
         workDir);
   }
 
+  /** The admin's kubeconfig file, for command-line clients (helm, kubectl). */
+  public Path kubeconfig() {
+    return instance.dir.resolve("kubeconfig");
+  }
+
   /** The API server's audit log: one JSON event per line, for requests of service accounts. */
   public Path auditLog() {
     return instance.dir.resolve("audit.log");
