@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Provides a real Kubernetes API server (and controller manager) for the end-to-end tests, built
-# offline from Debian's own source package:  KUBE_BIN=$(bash hack/kube-apiserver.sh)
+# Provides a real Kubernetes API server (and controller manager) for the end-to-end tests, and the
+# node's binaries for hack/local-node.sh (kubelet, kube-scheduler, kube-proxy, kubectl, the /dev/kvm
+# device plugin in hack/kvm-device-plugin/, the pause program in hack/pause/), built offline from
+# Debian's own source package:  KUBE_BIN=$(bash hack/kube-apiserver.sh)
 #
 # No ready kube-apiserver binary is reachable from Debian (it ships kubectl and etcd only), but
 # bookworm's source package `kubernetes` (1.20.5+really1.20.2) is the full upstream v1.20.2 tree with
@@ -11,14 +13,18 @@
 #   - installs golang-1.19-go and etcd-server with apt when missing,
 #   - generates the one file upstream's `make` would add (pkg/generated/openapi, with openapi-gen
 #     from vendor/; its API-rule report must equal upstream's checked-in list),
-#   - builds ./cmd/kube-apiserver and ./cmd/kube-controller-manager offline (GOPATH layout,
-#     GO111MODULE=off, GOPROXY=off, CGO_ENABLED=0), version stamped v1.20.2,
-#   - checks `--version` says v1.20.2 and caches both binaries, so the build happens once per machine,
+#   - builds ./cmd/kube-apiserver, ./cmd/kube-controller-manager, ./cmd/kubelet, ./cmd/kube-scheduler,
+#     ./cmd/kube-proxy and ./cmd/kubectl offline (GOPATH layout, GO111MODULE=off, GOPROXY=off,
+#     CGO_ENABLED=0), version stamped v1.20.2, and the project's own two small Go programs against
+#     the same vendor/ (kvm-device-plugin, pause; rebuilt when their source changes),
+#   - checks `--version` says v1.20.2 and caches the binaries, so each is built once per machine (only
+#     the missing ones are built: the source is fetched again when one is missing),
 #   - deletes the source tree and Go build cache afterwards (KEEP_BUILD=1 keeps them).
 #
 # Prints the bin directory on stdout; everything else goes to stderr. Idempotent: a second run only
 # checks the cached binaries. Cache: ${QEMU_OPERATOR_CACHE:-~/.cache/qemu-operator}/kubernetes-1.20.2/
-# The build takes about 7 min on two idle cores, up to ~20 min on a loaded machine (peak ~1.3 GB RAM).
+# The build takes about 7 min (API server and controller manager) + ~5 min (node binaries) on two idle
+# cores, up to ~30 min on a loaded machine (peak ~1.3 GB RAM).
 set -euo pipefail
 
 version=1.20.2
@@ -27,7 +33,9 @@ src_version_re='^1\.20\.5\+really1\.20\.2-'
 cache=${QEMU_OPERATOR_CACHE:-$HOME/.cache/qemu-operator}/kubernetes-$version
 bin=$cache/bin
 work=$cache/build
-commands=(kube-apiserver kube-controller-manager)
+commands=(kube-apiserver kube-controller-manager kubelet kube-scheduler kube-proxy kubectl)
+# The project's own Go programs, built against the same vendor/ tree: name -> source folder in hack/.
+own_programs=(kvm-device-plugin pause)
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tools.sh
@@ -39,10 +47,20 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 die() { log "ERROR: $*"; exit 1; }
 
-binary_ok() { [ -x "$bin/$1" ] && "$bin/$1" --version 2>/dev/null | grep -q "Kubernetes v$version\$"; }
+here_src() { echo "$here/$1/main.go"; }
+binary_ok() {
+  [ -x "$bin/$1" ] || return 1
+  if [ -f "$(here_src "$1")" ]; then # one of ours: cached with the checksum of its source
+    [ "$(cat "$bin/$1.sha256" 2>/dev/null)" = "$(sha256sum <"$(here_src "$1")" | cut -d' ' -f1)" ]
+  elif [ "$1" = kubectl ]; then
+    [ "$("$bin/$1" version --client --short 2>/dev/null)" = "Client Version: v$version" ]
+  else
+    "$bin/$1" --version 2>/dev/null | grep -q "Kubernetes v$version\$"
+  fi
+}
 all_ok() {
   local c
-  for c in "${commands[@]}"; do binary_ok "$c" || return 1; done
+  for c in "${commands[@]}" "${own_programs[@]}"; do binary_ok "$c" || return 1; done
 }
 
 # Packages from the machine's own apt sources; a clear error naming the package when apt cannot.
@@ -75,6 +93,7 @@ mkdir -p "$work" "$bin"
 # --- the source, through a private apt configuration with bookworm's deb-src line ---
 src_dir=$work/gopath/src/k8s.io/kubernetes
 if [ ! -f "$src_dir/cmd/kube-apiserver/apiserver.go" ]; then
+  log "missing from the cache: $(for c in "${commands[@]}" "${own_programs[@]}"; do binary_ok "$c" || printf '%s ' "$c"; done)"
   # The Debian mirror this machine already uses (its own sources), else Debian's default one.
   mirror=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)\/*$/\1/p; s/^deb \(\[[^]]*\] \)\{0,1\}\(http[^ ]*\/debian\)\/* .*/\2/p' \
     /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -1 || true)
@@ -152,8 +171,9 @@ with_progress() { # label log dir command...
 # The one generated file the source tree lacks (upstream's `make` writes it): the OpenAPI
 # definitions of Kubernetes' own types, pkg/generated/openapi/zz_generated.openapi.go. Generated
 # like build/root/Makefile.generated_files does, with openapi-gen from vendor/.
+# Only the API server and the controller manager need it.
 openapi_file=$src_dir/pkg/generated/openapi/zz_generated.openapi.go
-if [ ! -s "$openapi_file" ]; then
+if [ ! -s "$openapi_file" ] && ! { binary_ok kube-apiserver && binary_ok kube-controller-manager; }; then
   (cd "$src_dir" && "$go" build -o "$work/openapi-gen" ./vendor/k8s.io/kube-openapi/cmd/openapi-gen) ||
     die "go build of vendor/k8s.io/kube-openapi/cmd/openapi-gen failed"
   # Go packages of the tree (staging/src/k8s.io/X named vendor/k8s.io/X) that carry +k8s:openapi-gen=.
@@ -183,8 +203,22 @@ for c in "${commands[@]}"; do
   with_progress "go build ./cmd/$c" "$work/$c.build.log" "$src_dir" \
     "$go" build -trimpath -ldflags "$ldflags" -o "$bin/$c.tmp" "./cmd/$c"
   mv "$bin/$c.tmp" "$bin/$c"
-  binary_ok "$c" || die "$bin/$c --version says '$("$bin/$c" --version 2>&1 | head -1)', not Kubernetes v$version"
-  log "$c built in $((SECONDS - t0)) s: $("$bin/$c" --version), $(du -h "$bin/$c" | cut -f1)"
+  binary_ok "$c" || die "$bin/$c is not Kubernetes v$version: $("$bin/$c" --version 2>&1 | head -1)"
+  log "$c built in $((SECONDS - t0)) s: $(du -h "$bin/$c" | cut -f1)"
+done
+
+# The project's own programs: their source is copied into the tree (so vendor/ serves their imports).
+for c in "${own_programs[@]}"; do
+  binary_ok "$c" && { log "$c already built"; continue; }
+  rm -rf "$src_dir/cmd/qemu-operator-$c"
+  mkdir -p "$src_dir/cmd/qemu-operator-$c"
+  cp "$(here_src "$c")" "$src_dir/cmd/qemu-operator-$c/main.go"
+  t0=$SECONDS
+  with_progress "go build hack/$c" "$work/$c.build.log" "$src_dir" \
+    "$go" build -trimpath -ldflags "-s -w" -o "$bin/$c.tmp" "./cmd/qemu-operator-$c"
+  mv "$bin/$c.tmp" "$bin/$c"
+  sha256sum <"$(here_src "$c")" | cut -d' ' -f1 >"$bin/$c.sha256"
+  log "$c built in $((SECONDS - t0)) s: $(du -h "$bin/$c" | cut -f1)"
 done
 
 if [ "${KEEP_BUILD:-0}" = 1 ]; then

@@ -138,6 +138,24 @@ qo_ensure_helm() {
   export HELM
 }
 
+# What hack/local-node.sh's single-node cluster runs besides the Kubernetes binaries: containerd (CRI)
+# and runc, the CNI plugins (bridge, host-local, portmap, loopback in /usr/lib/cni), iptables and
+# conntrack (kube-proxy), socat (kubectl port-forward), iproute2 (netns, veth), etcd (etcd-server).
+qo_ensure_node() {
+  local missing=()
+  command -v containerd >/dev/null || missing+=(containerd)
+  command -v runc >/dev/null || missing+=(runc)
+  [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
+  command -v iptables >/dev/null || missing+=(iptables)
+  command -v conntrack >/dev/null || missing+=(conntrack)
+  command -v socat >/dev/null || missing+=(socat)
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v etcd >/dev/null || missing+=(etcd-server)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then qo_apt_install "${missing[@]}"; fi
+}
+
 qo_ensure_all() {
   qo_ensure_jdk
   qo_ensure_maven
