@@ -54,7 +54,7 @@ components=(etcd containerd kube-apiserver kube-controller-manager kube-schedule
 # Machine-wide sysctls the kubelet (and kube-proxy) set: saved at `up`, put back at `down`.
 global_sysctls=(kernel.panic kernel.panic_on_oops vm.overcommit_memory kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
 # Paths outside DIR the components hard-code: removed at `down` when `up` created them.
-outside_paths=(/var/log/pods /var/log/containers /var/lib/kubelet /run/containerd /run/netns)
+outside_paths=(/var/log/pods /var/log/containers /var/lib/kubelet /var/lib/cni /run/containerd /run/netns)
 kubelet_plugin_dir=/var/lib/kubelet/device-plugins
 
 logs=$dir/logs
@@ -146,7 +146,7 @@ down() {
   if [ -e "/run/netns/$netns" ]; then ip netns delete "$netns" 2>/dev/null || true; fi
   ip link delete "$host_if" 2>/dev/null || true
   # What the components keep outside DIR.
-  rm -rf /var/lib/cni/results/"$cni_name"-* /run/containerd/s "$kubelet_plugin_dir"
+  rm -rf /var/lib/cni/results/"$cni_name"-* /var/lib/cni/results/cni-loopback-* /run/containerd/s "$kubelet_plugin_dir"
   for f in "${outside_paths[@]}"; do
     [ -f "$dir/created/$(echo "$f" | tr / _)" ] || continue
     if [ "$f" = /run/netns ]; then # `ip netns add` made it a mount point; only while empty
@@ -155,7 +155,6 @@ down() {
     fi
     rm -rf "$f"
   done
-  rmdir /var/lib/cni/results /var/lib/cni 2>/dev/null || true
   [ "$run" = "$dir/run" ] || rm -rf "$run"
   # Machine-wide sysctls back to what they were before `up`.
   if [ -f "$dir/sysctls.saved" ]; then
