@@ -464,6 +464,12 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     return created != null && Instant.parse(created).plus(limit).isBefore(now);
   }
 
+  private static boolean isReady(QemuVMStatus status) {
+    return status.getConditions() != null
+        && status.getConditions().stream()
+            .anyMatch(c -> Conditions.READY.equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
   private static long generation(QemuVM vm) {
     return vm.getMetadata().getGeneration() == null ? 0 : vm.getMetadata().getGeneration();
   }
@@ -478,6 +484,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
       VmEvents events) {
     QemuVMStatus status = statuses.status(vm, desired, seen, now);
     QemuVMStatus old = vm.getStatus();
+    metrics.vmReady(vm.getMetadata().getNamespace(), vm.getMetadata().getName(), isReady(status));
     if (old == null || old.getPhase() != status.getPhase()) {
       log.info(
           "{}/{}: phase {} → {}",
@@ -602,6 +609,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
   public DeleteControl cleanup(QemuVM vm, Context<QemuVM> context) {
     ResourceID id = ResourceID.fromResource(vm);
     stalePodReads.remove(id);
+    metrics.vmGone(vm.getMetadata().getNamespace(), vm.getMetadata().getName());
     Optional<Pod> pod = context.getSecondaryResource(Pod.class);
     Optional<Secret> secret = context.getSecondaryResource(Secret.class);
     Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> secret.flatMap(s -> endpoint(p, s)));
@@ -666,7 +674,9 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         e.toString());
     log.debug("reconcile failure of {}", vm.getMetadata().getName(), e);
     // A fresh object: what the informer cache returned is never mutated.
-    QemuVM patch = statusPatch(vm, statuses.reconcileError(vm, e, clock.instant()));
+    QemuVMStatus status = statuses.reconcileError(vm, e, clock.instant());
+    metrics.vmReady(vm.getMetadata().getNamespace(), vm.getMetadata().getName(), isReady(status));
+    QemuVM patch = statusPatch(vm, status);
     return ErrorStatusUpdateControl.patchStatus(patch);
   }
 
