@@ -352,6 +352,90 @@ class HelmChartTest {
   }
 
   @Test
+  void dashboardAlertsAndPodMonitorOnlyWhenAskedFor() {
+    RenderedChart plain = defaults();
+    assertThat(plain.ofKind("ConfigMap")).isEmpty();
+    assertThat(plain.ofKind("PrometheusRule")).isEmpty();
+    assertThat(plain.ofKind("PodMonitor")).isEmpty();
+
+    ChartMonitoring on = ChartMonitoring.allOn();
+    JsonNode dashboard = on.chart().one("ConfigMap");
+    assertThat(dashboard.path("metadata").path("labels").path("grafana_dashboard").asText())
+        .isEqualTo("1");
+    assertThat(on.dashboard().path("uid").asText()).isEqualTo("qemu-operator");
+    assertThat(on.expressions()).isNotEmpty();
+    JsonNode rule = on.chart().one("PrometheusRule");
+    assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(rule.path("spec").path("groups").get(0).path("rules"))
+        .extracting(r -> r.path("alert").asText() + " for " + r.path("for").asText())
+        .containsExactly(
+            "QemuVMNotReady for 10m",
+            "QemuVMSidecarDisconnected for 2m",
+            "QemuVMQmpErrorsRising for 10m",
+            "QemuOperatorActionsFailing for 10m");
+  }
+
+  @Test
+  void theDashboardsLabelNamespaceAndAnnotationsAreConfigurable() {
+    JsonNode dashboard =
+        RenderedChart.render(
+                Map.of(
+                    "metrics.grafanaDashboard.enabled", true,
+                    "metrics.grafanaDashboard.label", "grafana.io/dashboard",
+                    "metrics.grafanaDashboard.labelValue", "qemu",
+                    "metrics.grafanaDashboard.namespace", "monitoring",
+                    "metrics.grafanaDashboard.annotations.grafana_folder", "VMs"))
+            .one("ConfigMap");
+    assertThat(dashboard.path("metadata").path("labels").path("grafana.io/dashboard").asText())
+        .isEqualTo("qemu");
+    assertThat(dashboard.path("metadata").path("labels").has("grafana_dashboard")).isFalse();
+    assertThat(namespace(dashboard)).isEqualTo("monitoring");
+    assertThat(dashboard.path("metadata").path("annotations").path("grafana_folder").asText())
+        .isEqualTo("VMs");
+  }
+
+  @Test
+  void thePodMonitorScrapesTheSidecarPortOfVmPodsWhereTheNetworkPolicyAdmitsPrometheus() {
+    var vmPod = new VmPod(OperatorConfig.defaults()).desired(vm("web-1"));
+    var sidecarPort =
+        vmPod.getSpec().getContainers().stream()
+            .filter(c -> VmResources.SIDECAR_CONTAINER.equals(c.getName()))
+            .findFirst()
+            .orElseThrow()
+            .getPorts()
+            .get(0);
+    RenderedChart chart =
+        RenderedChart.render(
+            Map.of(
+                "metrics.podMonitor.enabled",
+                true,
+                "networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.team",
+                "monitoring"));
+    JsonNode monitor = chart.one("PodMonitor").path("spec");
+    assertThat(vmPod.getMetadata().getLabels())
+        .containsAllEntriesOf(RenderedChart.strings(monitor.path("selector").path("matchLabels")));
+    assertThat(monitor.path("namespaceSelector").path("any").asBoolean()).isTrue();
+    JsonNode endpoint = monitor.path("podMetricsEndpoints").get(0);
+    assertThat(endpoint.path("port").asText()).isEqualTo(sidecarPort.getName());
+    assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
+
+    JsonNode ingress = chart.one("NetworkPolicy").path("spec").path("ingress");
+    assertThat(ingress).hasSize(2);
+    assertThat(ingress.get(1).path("from").get(0).path("namespaceSelector").toString())
+        .isEqualTo("{\"matchLabels\":{\"team\":\"monitoring\"}}");
+    assertThat(ingress.get(1).path("ports").get(0).path("port").asInt())
+        .isEqualTo(sidecarPort.getContainerPort());
+
+    JsonNode watched =
+        RenderedChart.renderValuesFile(
+                "watchNamespaces: [vms-a, vms-b]\nmetrics:\n  podMonitor:\n    enabled: true\n")
+            .one("PodMonitor");
+    assertThat(watched.path("spec").path("namespaceSelector").path("matchNames"))
+        .extracting(JsonNode::asText)
+        .containsExactly("vms-a", "vms-b");
+  }
+
+  @Test
   void aggregateRolesExtendViewAndEditOnQemuVMsOnly() {
     RenderedChart chart = defaults();
 
@@ -397,6 +481,15 @@ class HelmChartTest {
         .hasMessageContaining("pullPolicy");
     assertThatThrownBy(() -> RenderedChart.render(Map.of("vm.sidecarPort", 70000)))
         .hasMessageContaining("sidecarPort");
+    assertThatThrownBy(() -> RenderedChart.render(Map.of("metrics.grafanaDashboard.enable", true)))
+        .hasMessageContaining("enable")
+        .hasMessageContaining("grafanaDashboard");
+    assertThatThrownBy(
+            () -> RenderedChart.render(Map.of("metrics.prometheusRule.vmNotReadyFor", "10 min")))
+        .hasMessageContaining("vmNotReadyFor");
+    assertThatThrownBy(
+            () -> RenderedChart.render(Map.of("networkPolicy.metricsFrom[0].podSelektor.a", "b")))
+        .hasMessageContaining("podSelektor");
   }
 
   // --- helpers

@@ -185,6 +185,11 @@ public final class LocalCluster implements AutoCloseable {
     startOperator();
   }
 
+  /** The operator's Prometheus metrics, as its {@code /metrics} serves them. */
+  public synchronized String operatorMetrics() {
+    return operator.scrape();
+  }
+
   public KubernetesClient client() {
     return client;
   }
