@@ -2,6 +2,8 @@ package io.qemuoperator.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -28,34 +30,30 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The image definitions (which cannot be built here: no container engine) checked against the code
- * that runs in them: the sidecar image starts {@code qmp-sidecar/bin/qmp-sidecar} with its JVM
- * flags, the flags the operator's VM pod passes are ones the sidecar accepts, the users match the
- * pods' security contexts, and the operator image starts the operator's main class.
+ * The image definitions checked against the code that runs in them: the Java images as Jib builds
+ * them (the operator's and sidecar-server's poms), the qemu image as images/qemu describes it (its
+ * Dockerfile, package list and setup script); the users match the pods' security contexts, the
+ * names the chart's and the operator's defaults, the sidecar's JVM flags the launcher's. With
+ * {@code QEMU_OPERATOR_IMAGE_ARCHIVES} (the archives hack/images.sh printed), {@link
+ * ImageArchivesTest} checks and runs the built images.
  */
 class ImagesTest {
   private static final Path SIDECAR_LAUNCHER = RepoFiles.file("qmp-sidecar/bin/qmp-sidecar");
 
-  @Test
-  void sidecarImageStartsTheLauncherOnTheShadedJar() throws IOException {
-    Dockerfile image = Dockerfile.read(RepoFiles.file("images/qmp-sidecar/Dockerfile"));
-    Map<String, String> copies = image.copies();
+  static JibImage operatorImage() throws Exception {
+    return JibImage.of(RepoFiles.file("pom.xml"), RepoFiles.file("operator/pom.xml"));
+  }
 
-    String launcher = copies.get("qmp-sidecar/bin/qmp-sidecar");
-    assertThat(launcher).as("the image copies bin/qmp-sidecar").isNotNull();
-    assertThat(image.entrypoint()).containsExactly(launcher);
-    assertThat(image.env())
-        .containsEntry(
-            "QMP_SIDECAR_JAR",
-            copies.get("/src/qmp-sidecar/sidecar-server/target/qmp-sidecar.jar"));
-    assertThat(Files.readString(SIDECAR_LAUNCHER))
-        .as("the launcher takes its jar from QMP_SIDECAR_JAR")
-        .contains("${QMP_SIDECAR_JAR:-");
+  static JibImage sidecarImage() throws Exception {
+    return JibImage.of(
+        RepoFiles.file("pom.xml"), RepoFiles.file("qmp-sidecar/sidecar-server/pom.xml"));
   }
 
   @Test
-  void sidecarImageJvmFlagsAreTheLaunchersWithoutTheSelfWrittenArchive() throws Exception {
-    Dockerfile image = Dockerfile.read(RepoFiles.file("images/qmp-sidecar/Dockerfile"));
+  void sidecarImageRunsTheSidecarsMainWithTheLaunchersFlagsButTheSelfWrittenArchive()
+      throws Exception {
+    JibImage image = sidecarImage();
+    assertThat(image.mainClass()).isEqualTo(io.qemuoperator.sidecar.SidecarMain.class.getName());
     List<String> launcherFlags = launcherDefaultFlags();
     List<String> withoutArchive =
         launcherFlags.stream()
@@ -64,14 +62,7 @@ class ImagesTest {
     assertThat(withoutArchive)
         .contains("-Xmx32m", "-XX:+UseSerialGC")
         .hasSizeLessThan(launcherFlags.size());
-
-    String imageFlags = image.env().get("QMP_SIDECAR_JAVA_OPTS");
-    assertThat(imageFlags).as("QMP_SIDECAR_JAVA_OPTS in the image").isNotNull();
-    assertThat(List.of(imageFlags.strip().split("\\s+"))).isEqualTo(withoutArchive);
-    // the launcher's cache directory exists in the image (its mkdir -p succeeds on a read-only
-    // root)
-    assertThat(String.join(" ", image.all("RUN")))
-        .contains("mkdir -p " + image.env().get("XDG_CACHE_HOME") + "/qemu-operator");
+    assertThat(image.jvmFlags()).isEqualTo(withoutArchive);
 
     // and this JVM accepts them
     var command = new ArrayList<String>();
@@ -82,6 +73,66 @@ class ImagesTest {
     String output = new String(java.getInputStream().readAllBytes());
     assertThat(java.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(java.exitValue()).as(output).isZero();
+  }
+
+  @Test
+  void imageNamesAreTheChartsAndTheOperatorsDefaults() throws Exception {
+    Map<String, Object> values = yaml("helm/qemu-operator/values.yaml");
+    String appVersion = (String) yaml("helm/qemu-operator/Chart.yaml").get("appVersion");
+    Map<?, ?> images = (Map<?, ?>) values.get("image");
+    OperatorConfig config = OperatorConfig.defaults();
+
+    assertThat(operatorImage().image()).isEqualTo(chartImage(images, "operator", appVersion));
+    assertThat(sidecarImage().image())
+        .isEqualTo(chartImage(images, "sidecar", appVersion))
+        .isEqualTo(config.sidecarImage());
+    assertThat(chartImage(images, "qemu", appVersion))
+        .isEqualTo(config.qemuImage())
+        .isEqualTo(hackImagesVariable("qemu_name"));
+  }
+
+  @Test
+  void sidecarImageExposesThePortTheVmPodUses() throws Exception {
+    assertThat(sidecarImage().ports()).containsExactly(OperatorConfig.defaults().sidecarPort());
+  }
+
+  @Test
+  void operatorImageExposesTheChartsMetricsPort() throws Exception {
+    Map<?, ?> metrics = (Map<?, ?>) yaml("helm/qemu-operator/values.yaml").get("metrics");
+    assertThat(operatorImage().ports()).containsExactly((Integer) metrics.get("port"));
+  }
+
+  @Test
+  void jreModulesCoverWhatTheOperatorAndTheSidecarUse() throws Exception {
+    List<String> linked =
+        Files.readAllLines(RepoFiles.file("images/jre-modules")).stream()
+            .filter(l -> !l.isBlank() && !l.startsWith("#"))
+            .toList();
+    for (String jar :
+        List.of(
+            "operator/target/qemu-operator.jar",
+            "qmp-sidecar/sidecar-server/target/qmp-sidecar.jar")) {
+      Path shaded = RepoFiles.file(jar);
+      assertThat(shaded).as("built by the reactor before e2e's tests").exists();
+      Path jdeps = Path.of(System.getProperty("java.home"), "bin", "jdeps");
+      Process process =
+          new ProcessBuilder(
+                  jdeps.toString(),
+                  "--multi-release",
+                  Integer.toString(Runtime.version().feature()),
+                  "--ignore-missing-deps",
+                  "--print-module-deps",
+                  shaded.toString())
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(process.getInputStream().readAllBytes()).strip();
+      assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).as(output).isZero();
+      String[] lines = output.split("\\R");
+      List<String> used = List.of(lines[lines.length - 1].split(","));
+      assertThat(used).as("jdeps of %s", jar).contains("java.base");
+      assertThat(linked).as("images/jre-modules covers jdeps of %s", jar).containsAll(used);
+    }
   }
 
   @Test
@@ -102,38 +153,69 @@ class ImagesTest {
   }
 
   @Test
-  void imagesRunAsTheUsersTheVmPodExpects() throws IOException {
+  void imagesRunAsTheUsersTheVmPodExpects() throws Exception {
     Pod pod = new VmPod(OperatorConfig.defaults()).desired(vm());
     Container sidecar = container(pod, VmResources.SIDECAR_CONTAINER);
 
-    Dockerfile sidecarImage = Dockerfile.read(RepoFiles.file("images/qmp-sidecar/Dockerfile"));
-    assertThat(uid(sidecarImage)).isEqualTo(sidecar.getSecurityContext().getRunAsUser());
-    Dockerfile qemuImage = Dockerfile.read(RepoFiles.file("images/qemu/Dockerfile"));
-    assertThat(uid(qemuImage))
+    assertThat(uid(sidecarImage().user())).isEqualTo(sidecar.getSecurityContext().getRunAsUser());
+    long qemuUid = uid(qemuDockerfileUser());
+    assertThat(qemuUid)
         .as("the qemu image's user writes the claims through the pod's fsGroup")
         .isEqualTo(pod.getSpec().getSecurityContext().getFsGroup())
         .isNotZero();
-    assertThat(qemuImage.last("FROM")).startsWith("debian:bookworm");
-    assertThat(String.join(" ", qemuImage.all("RUN")))
-        .contains("qemu-system-x86", "qemu-utils")
-        .contains("useradd --system --uid " + uid(qemuImage));
+    String dockerfile = Files.readString(RepoFiles.file("images/qemu/Dockerfile"));
+    assertThat(dockerfile)
+        .contains("FROM debian:bookworm")
+        .contains("COPY packages setup.sh")
+        .contains("/tmp/image/packages")
+        .contains("sh /tmp/image/setup.sh");
+    assertThat(Files.readAllLines(RepoFiles.file("images/qemu/packages")))
+        .contains("qemu-system-x86", "qemu-utils", "ovmf");
+    assertThat(Files.readString(RepoFiles.file("images/qemu/setup.sh")))
+        .contains("useradd --system --uid " + qemuUid);
   }
 
   @Test
   void operatorImageStartsTheOperatorsMainAsTheChartsUser() throws Exception {
-    Dockerfile image = Dockerfile.read(RepoFiles.file("images/operator/Dockerfile"));
-    List<String> entrypoint = image.entrypoint();
-
-    assertThat(entrypoint.subList(0, 3)).containsExactly("java", "-cp", "/opt/qemu-operator/lib/*");
-    assertThat(image.copies()).containsValue("/opt/qemu-operator/lib/");
-    Method main = Class.forName(entrypoint.get(3)).getMethod("main", String[].class);
+    JibImage image = operatorImage();
+    Method main = Class.forName(image.mainClass()).getMethod("main", String[].class);
     assertThat(Modifier.isStatic(main.getModifiers())).isTrue();
 
     String deployment =
         Files.readString(RepoFiles.file("helm/qemu-operator/templates/deployment.yaml"));
     Matcher runAsUser = Pattern.compile("runAsUser: (\\d+)").matcher(deployment);
     assertThat(runAsUser.find()).isTrue();
-    assertThat(uid(image)).isEqualTo(Long.parseLong(runAsUser.group(1)));
+    assertThat(uid(image.user())).isEqualTo(Long.parseLong(runAsUser.group(1)));
+  }
+
+  static String qemuDockerfileUser() throws IOException {
+    List<String> users =
+        Files.readAllLines(RepoFiles.file("images/qemu/Dockerfile")).stream()
+            .filter(l -> l.startsWith("USER "))
+            .map(l -> l.substring("USER ".length()).strip())
+            .toList();
+    assertThat(users).as("USER in images/qemu/Dockerfile: the image runs as root").isNotEmpty();
+    return users.get(users.size() - 1);
+  }
+
+  /** {@code NAME=value} in hack/images.sh. */
+  static String hackImagesVariable(String name) throws IOException {
+    Matcher m =
+        Pattern.compile("(?m)^" + name + "=(\\S+)$")
+            .matcher(Files.readString(RepoFiles.file("hack/images.sh")));
+    assertThat(m.find()).as("%s= in hack/images.sh", name).isTrue();
+    return m.group(1);
+  }
+
+  private static String chartImage(Map<?, ?> images, String key, String appVersion) {
+    Map<?, ?> image = (Map<?, ?>) images.get(key);
+    String tag = (String) image.get("tag");
+    return image.get("repository") + ":" + (tag == null || tag.isEmpty() ? appVersion : tag);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> yaml(String file) throws IOException {
+    return new ObjectMapper(new YAMLFactory()).readValue(RepoFiles.file(file).toFile(), Map.class);
   }
 
   /** The words of {@code default_opts="…"} in the launcher, as the shell splits them. */
@@ -144,9 +226,7 @@ class ImagesTest {
     return Arrays.stream(m.group(1).strip().split("\\s+")).toList();
   }
 
-  private static long uid(Dockerfile image) {
-    String user =
-        image.user().orElseThrow(() -> new AssertionError("no USER: the image runs as root"));
+  static long uid(String user) {
     return Long.parseLong(user.split(":")[0]);
   }
 
@@ -157,7 +237,7 @@ class ImagesTest {
         .orElseThrow();
   }
 
-  private static QemuVM vm() {
+  static QemuVM vm() {
     var vm = new QemuVM();
     vm.setMetadata(
         new ObjectMetaBuilder().withName("web-1").withNamespace("vms").withUid("u-1").build());

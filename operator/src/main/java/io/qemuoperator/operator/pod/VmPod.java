@@ -45,8 +45,8 @@ public final class VmPod {
   static final String UNPRIVILEGED_PORT_START = "net.ipv4.ip_unprivileged_port_start";
 
   /**
-   * The uid/gid of the non-root images (images/qemu, images/qmp-sidecar): the pod's fsGroup, so the
-   * qemu container can write disk images on freshly provisioned claims.
+   * The uid/gid of the non-root images (images/qemu, the sidecar's Jib image): the pod's fsGroup,
+   * so the qemu container can write disk images on freshly provisioned claims.
    */
   public static final long IMAGE_UID = 65532L;
 
