@@ -21,6 +21,7 @@
 # Java images by their base, the shaded jars (reproducible builds) and the poms. The jars are built
 # when missing (mvn package through the reactor; never install).
 set -euo pipefail
+shopt -s inherit_errexit # a failed step inside $(…) stops the script too
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 # shellcheck source=tools.sh
@@ -58,10 +59,13 @@ prune() {
 }
 mib() { echo $((($(stat -c %s "$1") + 524287) / 1048576)); }
 
-# Without docs, man pages and translations (the copyright files stay), as Debian's slim images.
+# Without docs, man pages and translations (the copyright files stay), as Debian's slim images; and
+# /usr merged by directory links as debootstrap (and so debian:bookworm-slim) does, not by the
+# usrmerge package and the perl it needs (45 MiB).
 slim=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*'
   --dpkgopt='path-exclude=/usr/share/info/*' --dpkgopt='path-exclude=/usr/share/doc/*'
-  --dpkgopt='path-include=/usr/share/doc/*/copyright')
+  --dpkgopt='path-include=/usr/share/doc/*/copyright'
+  --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr)
 
 # rootfs_image ROOTFS_TAR NAME OUT [umoci config flags...]: a one-layer image of ROOTFS_TAR, written
 # to OUT as a docker-archive tagged NAME.
@@ -69,6 +73,7 @@ rootfs_image() {
   local rootfs=$1 name=$2 out=$3
   shift 3
   local layout=$work/oci-$RANDOM
+  [ -s "$rootfs" ] || { log "no root file system in $rootfs"; return 1; }
   umoci init --layout "$layout"
   umoci new --image "$layout:image"
   umoci raw add-layer --image "$layout:image" "$rootfs"
