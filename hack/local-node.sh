@@ -156,6 +156,8 @@ down() {
     rm -rf "$f"
   done
   [ "$run" = "$dir/run" ] || rm -rf "$run"
+  # containerd's default runc root and fifo folder (a shim cleaned up after its kill uses them), when empty.
+  rmdir /run/containerd/runc/k8s.io /run/containerd/runc /run/containerd/fifo /run/containerd 2>/dev/null || true
   # Machine-wide sysctls back to what they were before `up`.
   if [ -f "$dir/sysctls.saved" ]; then
     while IFS='=' read -r key value; do
@@ -192,7 +194,7 @@ image_archive() {
 
 # --- check: a pod shaped like the VM pod, on a running node ---
 check() {
-  local ns=local-node-check t0=$SECONDS work=$dir/check kvm_limit="" pod_ip out pf
+  local ns=local-node-check t0=$SECONDS work=$dir/check kvm_limit="" pod_ip out pf local_port
   ours kubelet >/dev/null || die "no node running in $dir (run: $0 up $dir)"
   KUBE_BIN=$(cat "$dir/kube-bin")
   ok() { log "check: OK $*"; }
@@ -212,6 +214,7 @@ check() {
   [ "$(kubectl_ get node "$node_name" -o jsonpath="{.status.allocatable.devices\.kubevirt\.io/kvm}")" = 110 ] &&
     kvm_limit="limits: {$kvm_resource: 1}"
   kubectl_ delete namespace "$ns" --ignore-not-found --wait=true >/dev/null
+  local applied=$SECONDS
   kubectl_ apply -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Namespace
@@ -240,6 +243,7 @@ kind: Pod
 metadata: {name: vm, namespace: $ns, labels: {app: vm}}
 spec:
   securityContext: {runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true, fsGroup: 65532}
+  terminationGracePeriodSeconds: 1
   containers:
   - name: qemu
     image: local-node-check/busybox:1
@@ -274,7 +278,7 @@ spec:
   ports: [{port: 80, targetPort: 8081}]
 EOF
   kubectl_ -n "$ns" wait --for=condition=Ready pod/vm --timeout=120s >/dev/null || bad "pod vm not Ready in 120 s"
-  ok "pod vm 2/2 Ready $((SECONDS - t0)) s after apply (two containers, emptyDir Memory, Secret 0400, fsGroup 65532, uid 65532, read-only root, no capabilities, HTTP probes, a claim)"
+  ok "pod vm 2/2 Ready $((SECONDS - applied)) s after apply (two containers, emptyDir Memory, Secret 0400, fsGroup 65532, uid 65532, read-only root, no capabilities, HTTP probes, a claim)"
   [ "$(kubectl_ -n "$ns" get pvc vm-disk -o jsonpath='{.status.phase}')" = Bound ] || bad "claim vm-disk not Bound"
   ok "claim vm-disk Bound to $(kubectl_ -n "$ns" get pvc vm-disk -o jsonpath='{.spec.volumeName} ({.status.capacity.storage})')"
   kubectl_ -n "$ns" logs vm -c qmp-sidecar | grep -q 'sidecar up' || bad "kubectl logs"
@@ -299,13 +303,18 @@ EOF
   out=$(kubectl_ -n "$ns" get service vm -o jsonpath='{.spec.clusterIP}')
   curl -fsS --max-time 5 "http://$out/index.html" | grep -qx hello || bad "ClusterIP $out not reachable from the host"
   ok "ClusterIP $out answers from the host"
-  kubectl_ -n "$ns" port-forward pod/vm 18081:8081 >"$work/port-forward.log" 2>&1 &
+  # A local port kubectl picks; the kubectl process itself in the background (not a subshell).
+  "$KUBE_BIN/kubectl" --kubeconfig "$dir/kubeconfig" -n "$ns" port-forward pod/vm :8081 >"$work/port-forward.log" 2>&1 &
   pf=$!
-  for _ in $(seq 50); do curl -fsS --max-time 2 http://127.0.0.1:18081/index.html >/dev/null 2>&1 && break; sleep 0.2; done
-  out=$(curl -fsS --max-time 5 http://127.0.0.1:18081/index.html || true)
+  out=
+  for _ in $(seq 50); do
+    local_port=$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) -> 8081$/\1/p' "$work/port-forward.log")
+    [ -n "$local_port" ] && out=$(curl -fsS --max-time 5 "http://127.0.0.1:$local_port/index.html" || true) && break
+    sleep 0.2
+  done
   kill "$pf" 2>/dev/null || true
   wait "$pf" 2>/dev/null || true
-  [ "$out" = hello ] || bad "kubectl port-forward"
+  [ "$out" = hello ] || bad "kubectl port-forward: $(cat "$work/port-forward.log")"
   ok "kubectl port-forward"
   out=$(kubectl_ -n "$ns" exec vm -c qmp-sidecar -- busybox sh -c \
     'busybox wget -q -O - --no-check-certificate --header "Authorization: Bearer $(cat /var/run/secrets/kubernetes.io/serviceaccount/token)" https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/local-node-check/pods/vm') ||
@@ -578,16 +587,6 @@ launch kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --service-account-issuer https://kubernetes.default.svc \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range "$service_cidr"
-wait_until "kube-apiserver" kubectl_ get --raw /readyz
-log "kube-apiserver ready ($((SECONDS - started)) s)"
-
-launch kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
-  --kubeconfig "$dir/kube-controller-manager.kubeconfig" \
-  --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
-  --service-cluster-ip-range "$service_cidr" \
-  --leader-elect=false --port 0 --secure-port 0
-launch kube-scheduler "$KUBE_BIN/kube-scheduler" \
-  --kubeconfig "$dir/kube-scheduler.kubeconfig" --leader-elect=false --port 0 --secure-port 0
 
 cat >"$dir/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
@@ -655,6 +654,19 @@ if [ -c "$kvm_device" ]; then
 else
   log "no $kvm_device on this machine: the node offers no $kvm_resource (pods requesting it stay Pending)"
 fi
+
+# kube-proxy, the kubelet and the device plugin start while the API server comes up (they retry);
+# the controller manager gives up when the API server is not healthy within 10 s: started after it.
+wait_until "kube-apiserver" kubectl_ get --raw /readyz
+log "kube-apiserver ready ($((SECONDS - started)) s)"
+
+launch kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
+  --kubeconfig "$dir/kube-controller-manager.kubeconfig" \
+  --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+  --service-cluster-ip-range "$service_cidr" \
+  --leader-elect=false --port 0 --secure-port 0
+launch kube-scheduler "$KUBE_BIN/kube-scheduler" \
+  --kubeconfig "$dir/kube-scheduler.kubeconfig" --leader-elect=false --port 0 --secure-port 0
 
 node_ready() {
   kubectl_ get node "$node_name" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -qx True
