@@ -56,6 +56,8 @@ global_sysctls=(kernel.panic kernel.panic_on_oops vm.overcommit_memory kernel.ke
 # Paths outside DIR the components hard-code: removed at `down` when `up` created them.
 outside_paths=(/var/log/pods /var/log/containers /var/lib/kubelet /var/lib/cni /run/containerd /run/netns)
 kubelet_plugin_dir=/var/lib/kubelet/device-plugins
+# The DIR of the machine's node, while it may run (`down` removes it).
+owner_file=/run/qemu-operator-node.dir
 
 logs=$dir/logs
 pki=$dir/pki
@@ -165,6 +167,7 @@ down() {
     done <"$dir/sysctls.saved"
     rm -f "$dir/sysctls.saved"
   fi
+  if [ "$(cat "$owner_file" 2>/dev/null)" = "$dir" ]; then rm -f "$owner_file"; fi
   rm -rf "$dir/pids" "$dir/created" "$dir/containerd" "$dir/kubelet" "$dir/run" "$dir/etcd-data" "$dir/volumes" "$dir/cni"
   local left
   left=$(kubepods_cgroups | head -3)
@@ -375,11 +378,24 @@ for c in etcd kube-apiserver kube-controller-manager kube-scheduler kube-proxy k
   [ -x "$KUBE_BIN/$c" ] || die "no $KUBE_BIN/$c (KUBE_BIN=$KUBE_BIN); build it with: bash hack/kube-apiserver.sh"
 done
 echo "$KUBE_BIN" >"$dir/kube-bin"
+# One node per machine: a node of another DIR still running stops this `up`; one that crashed is
+# cleaned (its DIR holds what its `down` needs).
+other=$(cat "$owner_file" 2>/dev/null || true)
+if [ -n "$other" ] && [ "$other" != "$dir" ]; then
+  for f in "$other"/pids/*.pid; do
+    pid=$(cat "$f" 2>/dev/null) || continue
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "QO_NODE_DIR=$other" &&
+      die "the node of $other runs on this machine (one node per machine); stop it with: $0 down $other"
+  done
+  log "cleaning what the node of $other left"
+  bash "$0" down "$other" || die "could not clean the node of $other"
+fi
 if [ -e "/run/netns/$netns" ] || ip link show "$host_if" >/dev/null 2>&1 || ls "$dir/pids/"*.pid >/dev/null 2>&1; then
   log "cleaning what an earlier run left"
   down
 fi
 for c in $(kubepods_cgroups); do die "the machine already runs a kubelet's pods ($c): one node per machine"; done
+echo "$dir" >"$owner_file"
 
 mkdir -p "$logs" "$pki" "$dir/pids" "$dir/created" "$run" "$dir/cni/net.d" "$dir/cni/networks" "$dir/volumes" "$dir/containerd"
 rm -f "$logs"/*.log "$dir/audit.log"
