@@ -76,11 +76,17 @@ in_node() { nsenter --net="/run/netns/$netns" "$@"; }
 kubectl_() { "$KUBE_BIN/kubectl" --kubeconfig "$dir/kubeconfig" "$@"; }
 ctr_() { ctr --address "$containerd_sock" "$@"; }
 
+# The DIRs of the nodes other than DIR's that run on this machine (a process started with their QO_NODE_DIR).
+other_nodes() {
+  for f in /proc/[0-9]*/environ; do tr '\0' '\n' 2>/dev/null <"$f" | sed -n 's/^QO_NODE_DIR=//p'; done |
+    sort -u | grep -vxF -- "$dir" || true
+}
+
 # A pid from DIR's pid file, only while that process is still one of ours (its environment names DIR).
 ours() { # component -> pid, or fails
   local pid
   pid=$(cat "$dir/pids/$1.pid" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ -r "/proc/$pid/environ" ] && tr '\0' '\n' <"/proc/$pid/environ" | grep -qxF -- "QO_NODE_DIR=$dir" || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/environ" ] && tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF -- "QO_NODE_DIR=$dir" || return 1
   echo "$pid"
 }
 
@@ -114,29 +120,9 @@ kubepods_cgroups() {
   done 2>/dev/null || true
 }
 
-# --- down: stop and clean, also after a crashed or half-done `up` ---
-down() {
-  local t0=$SECONDS c i pid m f key value
-  # The control plane and node agents first (the kubelet must not restart what we stop).
-  stop_all kvm-device-plugin volume-reclaimer kubelet kube-proxy kube-scheduler kube-controller-manager kube-apiserver
-  # Every container's processes (they live in the kubepods cgroups), then the shims and containerd.
-  for _ in 1 2 3; do
-    for c in $(kubepods_cgroups); do
-      [ -f "$c/cgroup.procs" ] && xargs -r kill -9 <"$c/cgroup.procs" 2>/dev/null || true
-    done
-    sleep 0.2
-  done
-  for pid in $(pgrep -f "containerd-shim.*-address $containerd_sock" || true); do
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  stop_all containerd etcd
-  # Mounts: pods' volumes (kubelet), containers' root filesystems and sandbox shm (containerd), pod
-  # network namespaces (netns_mounts_under_state_dir), deepest first; lazily if busy.
-  for _ in 1 2 3; do
-    m=$(awk -v d="$dir/" -v r="$run/" 'index($2, d) == 1 || index($2, r) == 1 { print $2 }' /proc/self/mounts | sed 's/\\040/ /g' | sort -r)
-    [ -z "$m" ] && break
-    while IFS= read -r f; do umount "$f" 2>/dev/null || umount -l "$f" 2>/dev/null || true; done <<<"$m"
-  done
+# The parts of `down` outside DIR, shared by any node on this machine.
+down_machine_wide() {
+  local c f key value
   # cgroups, deepest first (empty once their processes are gone).
   for _ in 1 2 3 4 5; do
     for c in $(kubepods_cgroups); do rmdir "$c" 2>/dev/null || true; done
@@ -167,11 +153,51 @@ down() {
     done <"$dir/sysctls.saved"
     rm -f "$dir/sysctls.saved"
   fi
+}
+
+# --- down: stop and clean, also after a crashed or half-done `up` ---
+down() {
+  local t0=$SECONDS c i pid m f key value others
+  # Another DIR's node on this machine (see `up`): then only what is this DIR's is cleaned, never the
+  # machine-wide parts both would share (network namespace, /kubepods cgroups, sysctls…).
+  others=$(other_nodes)
+  [ -z "$others" ] || log "the node of $(echo $others) runs on this machine: cleaning only what is $dir's"
+  # The control plane and node agents first (the kubelet must not restart what we stop).
+  stop_all kvm-device-plugin volume-reclaimer kubelet kube-proxy kube-scheduler kube-controller-manager kube-apiserver
+  # Every container's processes: through containerd while it runs, then (when no other node runs)
+  # whatever is still in the /kubepods cgroups (after a crash); then the shims and containerd.
+  if ours containerd >/dev/null; then
+    for c in $(ctr_ -n k8s.io tasks ls -q 2>/dev/null); do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$c" >/dev/null 2>&1 || true; done
+  fi
+  if [ -z "$others" ]; then
+    for _ in 1 2 3; do
+      for c in $(kubepods_cgroups); do
+        [ -f "$c/cgroup.procs" ] && xargs -r kill -9 <"$c/cgroup.procs" 2>/dev/null || true
+      done
+      sleep 0.2
+    done
+  fi
+  for pid in $(pgrep -f "containerd-shim.*-address $containerd_sock" || true); do
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  stop_all containerd etcd
+  # Mounts: pods' volumes (kubelet), containers' root filesystems and sandbox shm (containerd), pod
+  # network namespaces (netns_mounts_under_state_dir), deepest first; lazily if busy.
+  for _ in 1 2 3; do
+    m=$(awk -v d="$dir/" -v r="$run/" 'index($2, d) == 1 || index($2, r) == 1 { print $2 }' /proc/self/mounts | sed 's/\\040/ /g' | sort -r)
+    [ -z "$m" ] && break
+    while IFS= read -r f; do umount "$f" 2>/dev/null || umount -l "$f" 2>/dev/null || true; done <<<"$m"
+  done
+  if [ -z "$others" ]; then
+    down_machine_wide
+  fi
   if [ "$(cat "$owner_file" 2>/dev/null)" = "$dir" ]; then rm -f "$owner_file"; fi
-  rm -rf "$dir/pids" "$dir/created" "$dir/containerd" "$dir/kubelet" "$dir/run" "$dir/etcd-data" "$dir/volumes" "$dir/cni"
+  # (With another node running, DIR/created and DIR/sysctls.saved stay: a later `down` finishes.)
+  [ -n "$others" ] || rm -rf "$dir/created"
+  rm -rf "$dir/pids" "$dir/containerd" "$dir/kubelet" "$dir/run" "$dir/etcd-data" "$dir/volumes" "$dir/cni"
   local left
   left=$(kubepods_cgroups | head -3)
-  [ -z "$left" ] || log "WARNING: cgroups left: $left"
+  [ -n "$others" ] || [ -z "$left" ] || log "WARNING: cgroups left: $left"
   left=$(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | head -3)
   [ -z "$left" ] || log "WARNING: mounts left: $left"
   log "down in $((SECONDS - t0)) s"
@@ -378,15 +404,13 @@ for c in etcd kube-apiserver kube-controller-manager kube-scheduler kube-proxy k
   [ -x "$KUBE_BIN/$c" ] || die "no $KUBE_BIN/$c (KUBE_BIN=$KUBE_BIN); build it with: bash hack/kube-apiserver.sh"
 done
 echo "$KUBE_BIN" >"$dir/kube-bin"
-# One node per machine: a node of another DIR still running stops this `up`; one that crashed is
-# cleaned (its DIR holds what its `down` needs).
+# One node per machine: a node of another DIR still running (any process started with its
+# QO_NODE_DIR) stops this `up`; one that crashed is cleaned (its DIR holds what its `down` needs).
+others=$(other_nodes)
+[ -z "$others" ] ||
+  die "the node of $(echo $others) runs on this machine (one node per machine); stop it with: $0 down $(echo "$others" | head -1)"
 other=$(cat "$owner_file" 2>/dev/null || true)
 if [ -n "$other" ] && [ "$other" != "$dir" ]; then
-  for f in "$other"/pids/*.pid; do
-    pid=$(cat "$f" 2>/dev/null) || continue
-    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "QO_NODE_DIR=$other" &&
-      die "the node of $other runs on this machine (one node per machine); stop it with: $0 down $other"
-  done
   log "cleaning what the node of $other left"
   bash "$0" down "$other" || die "could not clean the node of $other"
 fi
