@@ -35,7 +35,8 @@ usage() { die "usage: $0 up DIR | down DIR | import DIR IMAGE.tar... | env DIR |
 
 [ $# -ge 2 ] || usage
 action=$1
-dir=$(mkdir -p "$2" && cd "$2" && pwd)
+[ "$action" != up ] || mkdir -p "$2"
+if [ -d "$2" ]; then dir=$(cd "$2" && pwd); else dir=$(realpath -m "$2"); fi
 shift 2
 
 netns=qemu-operator-node
