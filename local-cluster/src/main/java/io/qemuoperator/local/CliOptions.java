@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The command line of {@code qemu-operator-local}: the command, then {@code -f PATH}..., {@code
  * --until-ready}, {@code --timeout 120s}, {@code -n NS}, {@code --kubeconfig FILE}, {@code
- * --tty}/{@code --no-tty}, and for {@code logs} {@code -f} (follow) and {@code --bytes N}, and
- * names, in any order.
+ * --tty}/{@code --no-tty}, {@code --node process|kubelet}, and for {@code logs} {@code -f} (follow)
+ * and {@code --bytes N}, and names, in any order.
  */
 record CliOptions(
     String command,
@@ -23,7 +23,19 @@ record CliOptions(
     Optional<Path> kubeconfig,
     Optional<Boolean> tty,
     boolean follow,
-    long bytes) {
+    long bytes,
+    Node node) {
+
+  /**
+   * Where {@code up} runs the VM pods: {@code process}, this process's node agent (QEMU and the
+   * sidecar as plain processes) with the operator in this process; {@code kubelet}, a real node of
+   * the {@code --kubeconfig} cluster whose operator runs as the Helm chart's pod (the launcher
+   * starts both).
+   */
+  enum Node {
+    PROCESS,
+    KUBELET
+  }
 
   private static final Pattern DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)?$");
 
@@ -47,6 +59,7 @@ record CliOptions(
     boolean logs = args[0].equals("logs");
     boolean follow = false;
     long bytes = io.qemuoperator.sidecar.api.SidecarPaths.DEFAULT_CONSOLE_LOG_BYTES;
+    Node node = Node.PROCESS;
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -67,6 +80,7 @@ record CliOptions(
         case "--kubeconfig" -> kubeconfig = Optional.of(Path.of(value(args, ++i, arg)));
         case "--tty" -> tty = Optional.of(true);
         case "--no-tty" -> tty = Optional.of(false);
+        case "--node" -> node = node(value(args, ++i, arg));
         default -> {
           if (arg.startsWith("-")) {
             throw new IllegalArgumentException("unknown option " + arg);
@@ -75,8 +89,30 @@ record CliOptions(
         }
       }
     }
+    if (node == Node.KUBELET && kubeconfig.isEmpty()) {
+      throw new IllegalArgumentException("--node kubelet needs --kubeconfig FILE (its cluster)");
+    }
     return new CliOptions(
-        args[0], files, positional, untilReady, timeout, namespace, kubeconfig, tty, follow, bytes);
+        args[0],
+        files,
+        positional,
+        untilReady,
+        timeout,
+        namespace,
+        kubeconfig,
+        tty,
+        follow,
+        bytes,
+        node);
+  }
+
+  private static Node node(String text) {
+    return switch (text) {
+      case "process" -> Node.PROCESS;
+      case "kubelet" -> Node.KUBELET;
+      default ->
+          throw new IllegalArgumentException("--node must be process or kubelet, got " + text);
+    };
   }
 
   private static long positiveLong(String text, String option) {

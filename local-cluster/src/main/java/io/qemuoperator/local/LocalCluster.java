@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * classes it created and the pods' files ({@code workDir/pods}); a JVM shutdown hook does the same
  * on Ctrl-C.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements UpCluster {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
   private static final long MIB = 1L << 20;
 
@@ -190,6 +190,7 @@ public final class LocalCluster implements AutoCloseable {
     return operator.scrape();
   }
 
+  @Override
   public KubernetesClient client() {
     return client;
   }
@@ -202,9 +203,15 @@ public final class LocalCluster implements AutoCloseable {
     return workDir;
   }
 
-  /** Where clients reach the API server. */
+  @Override
   public String apiServerUrl() {
     return client.getMasterUrl().toString();
+  }
+
+  @Override
+  public String description() {
+    return (isMock() ? "Fabric8 mock API server (CRUD), " : "")
+        + "node agent: QEMU and the sidecars as processes, the operator in this process";
   }
 
   /** True when the API server is the in-process mock server. */

@@ -16,11 +16,14 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code up [-f PATH]... [--until-ready] [--timeout 120s]}: starts a {@link LocalCluster} (on
- * {@code --kubeconfig}'s cluster, else on the mock API server), records it in the {@link
- * StateFile}, applies the manifests and shows the VMs ({@link TerminalTable}) until interrupted or,
- * with {@code --until-ready}, until every VM is Ready (exit 0) or the timeout passes (exit 1, with
- * each VM's reasons). The cluster stops when it returns.
+ * {@code up [-f PATH]... [--until-ready] [--timeout 120s] [--node process|kubelet]}: starts a
+ * {@link LocalCluster} (on {@code --kubeconfig}'s cluster, else on the mock API server), or with
+ * {@code --node kubelet} uses the real node's cluster of {@code --kubeconfig} ({@link
+ * KubeletNodeCluster}), records it in the {@link StateFile}, serves the guest images ({@link
+ * GuestImageServer}, pointing the manifests at it: {@link GuestImageUrls}), applies the manifests
+ * and shows the VMs ({@link TerminalTable}) until interrupted or, with {@code --until-ready}, until
+ * every VM is Ready (exit 0) or the timeout passes (exit 1, with each VM's reasons). The cluster
+ * stops when it returns.
  */
 final class UpCommand {
   private final PrintStream out;
@@ -39,29 +42,12 @@ final class UpCommand {
       return LocalCli.USAGE;
     }
     List<Manifests.Manifest> manifests = loaded.get();
-    // the node agent runs every VM pod as QEMU on this machine, whichever the API server
-    Optional<String> missing = new QemuBinaries(env).missing();
-    if (missing.isPresent()) {
-      err.println("error: " + missing.get());
-      return LocalCli.NO_QEMU;
-    }
-    // and every pod's sidecar from its launcher script and jar
-    try {
-      SidecarLauncher.of(env);
-    } catch (IllegalStateException e) {
-      err.println("error: " + e.getMessage());
-      return LocalCli.NO_QEMU;
-    }
-    Path workDir;
-    try {
-      String configured = System.getProperty("qemu-operator.local.workDir");
-      workDir =
-          configured != null
-              ? Path.of(configured)
-              : Files.createTempDirectory("qemu-operator-local-");
-    } catch (IOException e) {
-      err.println("error: " + e.getMessage());
-      return LocalCli.USAGE;
+    if (options.node() == CliOptions.Node.PROCESS) {
+      Optional<String> missing = processNodeMissing();
+      if (missing.isPresent()) {
+        err.println("error: " + missing.get());
+        return LocalCli.NO_QEMU;
+      }
     }
     Optional<GuestImageServer> images;
     try {
@@ -70,11 +56,16 @@ final class UpCommand {
       err.println("error: cannot serve the guest images: " + e.getMessage());
       return LocalCli.USAGE;
     }
-    err.println("starting the local cluster (work dir and operator log: " + workDir + ")");
-    try (LocalCluster cluster = LocalCluster.start(options.kubeconfig(), workDir);
+    Optional<UpCluster> started = start(options);
+    if (started.isEmpty()) {
+      images.ifPresent(GuestImageServer::close);
+      return LocalCli.USAGE;
+    }
+    try (UpCluster cluster = started.get();
         GuestImageServer served = images.orElse(null)) {
       if (served != null) {
         err.println("guest images in " + served.folder() + " served at " + served.url());
+        GuestImageUrls.servedAt(served.url()).rewrite(manifests).forEach(err::println);
       }
       StateFile state = StateFile.of(env);
       String url = cluster.apiServerUrl();
@@ -88,11 +79,7 @@ final class UpCommand {
       Runtime.getRuntime().addShutdownHook(stateCleanup);
       try {
         err.println(
-            "API server "
-                + url
-                + (cluster.isMock() ? " (Fabric8 mock, CRUD)" : "")
-                + "; state file "
-                + state.path());
+            "API server " + url + " (" + cluster.description() + "); state file " + state.path());
         try {
           Manifests.apply(cluster.client(), options.namespace(), manifests).forEach(err::println);
         } catch (Manifests.InvalidManifestException e) {
@@ -109,6 +96,45 @@ final class UpCommand {
         }
       }
     }
+  }
+
+  /** What the process node lacks to run VM pods here: QEMU, or the sidecar's launcher and jar. */
+  private Optional<String> processNodeMissing() {
+    Optional<String> missing = new QemuBinaries(env).missing();
+    if (missing.isPresent()) {
+      return missing;
+    }
+    try {
+      SidecarLauncher.of(env);
+      return Optional.empty();
+    } catch (IllegalStateException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /**
+   * The cluster of {@code options}: a {@link LocalCluster} with its node agent and operator, or the
+   * real node's cluster the launcher started; empty (the reason printed) when it cannot start.
+   */
+  private Optional<UpCluster> start(CliOptions options) {
+    if (options.node() == CliOptions.Node.KUBELET) {
+      Path kubeconfig = options.kubeconfig().orElseThrow();
+      err.println("using the real node's cluster of " + kubeconfig);
+      return Optional.of(KubeletNodeCluster.connect(kubeconfig));
+    }
+    Path workDir;
+    try {
+      String configured = System.getProperty("qemu-operator.local.workDir");
+      workDir =
+          configured != null
+              ? Path.of(configured)
+              : Files.createTempDirectory("qemu-operator-local-");
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage());
+      return Optional.empty();
+    }
+    err.println("starting the local cluster (work dir and operator log: " + workDir + ")");
+    return Optional.of(LocalCluster.start(options.kubeconfig(), workDir));
   }
 
   /**

@@ -111,6 +111,22 @@ class LocalCliTest {
   }
 
   @Test
+  void upRunsOnTheProcessNodeUnlessTheKubeletNodeIsNamedWithItsCluster() {
+    assertThat(CliOptions.parse(new String[] {"up"}).node()).isEqualTo(CliOptions.Node.PROCESS);
+    assertThat(
+            CliOptions.parse(new String[] {"up", "--node", "kubelet", "--kubeconfig", "k"}).node())
+        .isEqualTo(CliOptions.Node.KUBELET);
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () -> CliOptions.parse(new String[] {"up", "--node", "kubelet"})))
+        .hasMessage("--node kubelet needs --kubeconfig FILE (its cluster)");
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () -> CliOptions.parse(new String[] {"up", "--node", "docker"})))
+        .hasMessage("--node must be process or kubelet, got docker");
+  }
+
+  @Test
   void withoutQemuUpSaysHowToGetItAndInstallsNothing() {
     CliRun result =
         CliRun.of(
