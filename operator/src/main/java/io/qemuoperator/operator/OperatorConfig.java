@@ -17,6 +17,10 @@ import java.util.Map;
  * @param followQmpEvents reconcile at once on each VM's QMP events (true); false leaves only the
  *     periodic resync, for measurements and debugging
  * @param kvm the accelerator of VM pods and how they get {@code /dev/kvm}
+ * @param cpuAllocationRatio vCPUs per requested CPU of a VM pod's qemu container (KubeVirt's {@code
+ *     cpuAllocationRatio}): 10 requests 100m per vCPU, so VMs that mostly idle share a node's
+ *     cores; 1 reserves a whole core per vCPU. No CPU limit either way (QEMU's vCPU threads may use
+ *     what the node has free)
  */
 public record OperatorConfig(
     String qemuImage,
@@ -25,9 +29,20 @@ public record OperatorConfig(
     long memoryOverheadBytes,
     Duration resyncInterval,
     boolean followQmpEvents,
-    KvmAccess kvm) {
+    KvmAccess kvm,
+    int cpuAllocationRatio) {
 
-  /** {@link KvmAccess#defaults()}. */
+  /** KubeVirt's default: a vCPU requests a tenth of a core. */
+  public static final int DEFAULT_CPU_ALLOCATION_RATIO = 10;
+
+  public OperatorConfig {
+    if (cpuAllocationRatio < 1) {
+      throw new IllegalArgumentException(
+          "CPU_ALLOCATION_RATIO must be a whole number >= 1, got " + cpuAllocationRatio);
+    }
+  }
+
+  /** {@link KvmAccess#defaults()}, {@link #DEFAULT_CPU_ALLOCATION_RATIO}. */
   public OperatorConfig(
       String qemuImage,
       String sidecarImage,
@@ -42,7 +57,8 @@ public record OperatorConfig(
         memoryOverheadBytes,
         resyncInterval,
         followQmpEvents,
-        KvmAccess.defaults());
+        KvmAccess.defaults(),
+        DEFAULT_CPU_ALLOCATION_RATIO);
   }
 
   /** Following QMP events. */
@@ -66,7 +82,26 @@ public record OperatorConfig(
         Long.parseLong(env.getOrDefault("MEMORY_OVERHEAD_BYTES", "" + DEFAULT_MEMORY_OVERHEAD)),
         Duration.parse(env.getOrDefault("RESYNC_INTERVAL", "PT5M")),
         Boolean.parseBoolean(env.getOrDefault("QMP_EVENTS", "true")),
-        KvmAccess.fromEnvironment(env));
+        KvmAccess.fromEnvironment(env),
+        cpuAllocationRatio(
+            env.getOrDefault("CPU_ALLOCATION_RATIO", "" + DEFAULT_CPU_ALLOCATION_RATIO)));
+  }
+
+  private static int cpuAllocationRatio(String text) {
+    try {
+      return Integer.parseInt(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "CPU_ALLOCATION_RATIO must be a whole number >= 1, got " + text, e);
+    }
+  }
+
+  /**
+   * The CPU a VM pod's qemu container requests for {@code cpus} vCPUs, in millicores: {@code cpus /
+   * cpuAllocationRatio} cores, rounded up, at least 1m.
+   */
+  public long cpuRequestMillis(int cpus) {
+    return Math.max(1, (cpus * 1000L + cpuAllocationRatio - 1) / cpuAllocationRatio);
   }
 
   public static OperatorConfig defaults() {

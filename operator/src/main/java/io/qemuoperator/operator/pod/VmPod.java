@@ -240,7 +240,7 @@ public final class VmPod {
         new java.util.LinkedHashMap<>(
             Map.of(
                 "memory", new Quantity(Long.toString(memory)),
-                "cpu", new Quantity(Integer.toString(launch.cpus()))));
+                "cpu", new Quantity(config.cpuRequestMillis(launch.cpus()) + "m")));
     var limits =
         new java.util.LinkedHashMap<>(Map.of("memory", new Quantity(Long.toString(memory))));
     // /dev/kvm from the device plugin: an extended resource, asked for in requests and limits alike
