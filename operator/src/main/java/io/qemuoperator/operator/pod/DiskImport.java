@@ -54,15 +54,7 @@ public final class DiskImport {
             .withRequests(Map.of("memory", new Quantity("64Mi"), "cpu", new Quantity("50m")))
             .withLimits(Map.of("memory", new Quantity("128Mi")))
             .endResources()
-            .withNewSecurityContext()
-            .withRunAsNonRoot(true)
-            .withRunAsUser(VmPod.IMAGE_UID)
-            .withAllowPrivilegeEscalation(false)
-            .withReadOnlyRootFilesystem(true)
-            .withNewCapabilities()
-            .withDrop("ALL")
-            .endCapabilities()
-            .endSecurityContext()
+            .withSecurityContext(ContainerSecurity.restricted())
             .build());
   }
 

@@ -164,7 +164,12 @@ public final class VmPod {
    * below 1024 may be bound without privileges (QEMU forwards them as uid 65532; a safe sysctl).
    */
   private static PodSecurityContext podSecurity(VmLaunch launch, KvmAccess kvm) {
-    var security = new PodSecurityContextBuilder().withFsGroup(IMAGE_UID);
+    var security =
+        new PodSecurityContextBuilder()
+            .withFsGroup(IMAGE_UID)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile();
     kvm.supplementalGroup().ifPresent(security::addToSupplementalGroups);
     if (launch.ports().stream().anyMatch(p -> p.port() < 1024)) {
       security.addNewSysctl().withName(UNPRIVILEGED_PORT_START).withValue("0").endSysctl();
@@ -270,7 +275,8 @@ public final class VmPod {
             .withNewResources()
             .withRequests(resources)
             .withLimits(limits)
-            .endResources();
+            .endResources()
+            .withSecurityContext(ContainerSecurity.restricted());
     SpecReader.readiness(spec)
         .ifPresent(
             probe ->
@@ -341,15 +347,7 @@ public final class VmPod {
         .withRequests(Map.of("memory", new Quantity("64Mi"), "cpu", new Quantity("50m")))
         .withLimits(Map.of("memory", new Quantity("128Mi")))
         .endResources()
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(IMAGE_UID)
-        .withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(true)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .endSecurityContext()
+        .withSecurityContext(ContainerSecurity.restricted())
         .build();
   }
 
