@@ -6,7 +6,7 @@
 #   bash hack/local-node.sh up DIR            # prints DIR/kubeconfig (the admin's) once the node is Ready
 #   bash hack/local-node.sh down DIR          # stops everything, leaves nothing behind (idempotent)
 #   bash hack/local-node.sh import DIR X.tar… # docker-archive/OCI tars into containerd's k8s.io namespace
-#   bash hack/local-node.sh env DIR           # shell exports: KUBECONFIG, KUBECTL, PATH, LOCAL_NODE_IP
+#   bash hack/local-node.sh env DIR           # shell exports: KUBECONFIG, KUBECTL, PATH, LOCAL_NODE_IP, LOCAL_NODE_HOST_IP (the host's end)
 #   bash hack/local-node.sh check DIR         # smoke test of a running node (a pod shaped like the VM pod)
 #
 # The whole node lives in its own network namespace (qemu-operator-node) joined to the host by a
@@ -371,8 +371,8 @@ env)
   [ $# -eq 0 ] || usage
   [ -s "$dir/kubeconfig" ] || die "no node in $dir (run: $0 up $dir)"
   KUBE_BIN=$(cat "$dir/kube-bin")
-  printf 'export KUBECONFIG=%q\nexport KUBECTL=%q\nexport PATH=%q:"$PATH"\nexport LOCAL_NODE_IP=%q\n' \
-    "$dir/kubeconfig" "$KUBE_BIN/kubectl" "$KUBE_BIN" "$node_ip"
+  printf 'export KUBECONFIG=%q\nexport KUBECTL=%q\nexport PATH=%q:"$PATH"\nexport LOCAL_NODE_IP=%q\nexport LOCAL_NODE_HOST_IP=%q\n' \
+    "$dir/kubeconfig" "$KUBE_BIN/kubectl" "$KUBE_BIN" "$node_ip" "$host_ip"
   exit 0
   ;;
 import)

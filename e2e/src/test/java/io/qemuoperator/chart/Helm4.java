@@ -16,18 +16,18 @@ import java.util.concurrent.TimeUnit;
  * command runs against one kubeconfig with Helm's cache, config and data in a private folder (the
  * user's own Helm settings are never read).
  */
-final class Helm4 {
+public final class Helm4 {
   /** The Helm version the tests run (hack/tools.sh QO_HELM_VERSION). */
   static final String MAJOR = "v4.";
 
   /** What one command did. */
-  record Result(int exitCode, String stdout, String stderr) {
-    boolean ok() {
+  public record Result(int exitCode, String stdout, String stderr) {
+    public boolean ok() {
       return exitCode == 0;
     }
 
     /** stdout and stderr, for messages. */
-    String output() {
+    public String output() {
       return stdout + stderr;
     }
   }
@@ -43,7 +43,7 @@ final class Helm4 {
   }
 
   /** Helm 4 talking to the cluster of {@code kubeconfig}. */
-  static Helm4 forCluster(Path repoRoot, Path kubeconfig) {
+  public static Helm4 forCluster(Path repoRoot, Path kubeconfig) {
     try {
       Path home = repoRoot.resolve("e2e/target/helm4-home");
       Files.createDirectories(home);
@@ -54,7 +54,7 @@ final class Helm4 {
   }
 
   /** Runs {@code helm ARGS...} (up to 2 minutes). */
-  Result run(String... args) {
+  public Result run(String... args) {
     var command = new ArrayList<String>();
     command.add(binary.toString());
     command.addAll(List.of(args));

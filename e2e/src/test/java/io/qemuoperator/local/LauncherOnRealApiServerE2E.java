@@ -22,8 +22,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's run command as a newcomer types it, without {@code --until-ready}: {@code
- * local-cluster/qemu-operator-local up -f examples/} starts a real kube-apiserver (the default),
+ * The README's run command on the process node, without {@code --until-ready}: {@code
+ * local-cluster/qemu-operator-local up -f examples/ --node process} starts a real kube-apiserver,
  * brings every example VM to Ready, prints the kubeconfig a user passes to kubectl, and on SIGTERM
  * stops everything it started — every QEMU, the sidecars, etcd, kube-apiserver,
  * kube-controller-manager — and removes its temporary control-plane directory.
@@ -42,6 +42,8 @@ class LauncherOnRealApiServerE2E {
             "up",
             "-f",
             "examples/",
+            "--node",
+            "process",
             "--no-tty");
     command.directory(RepoFiles.root().toFile());
     command.environment().put("QEMU_OPERATOR_LOCAL_STATE", state.toString());
