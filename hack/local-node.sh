@@ -679,6 +679,10 @@ evictionHard:
   nodefs.available: 1%
   nodefs.inodesFree: 1%
   imagefs.available: 1%
+# Kubernetes counts this namespaced sysctl safe from 1.22 on (a VM pod sets it to forward guest ports
+# below 1024 as a non-root QEMU); on 1.20 it must be allowed by name, or the kubelet refuses the pod
+# (SysctlForbidden), as it did here.
+allowedUnsafeSysctls: ["net.ipv4.ip_unprivileged_port_start"]
 EOF
 launch kubelet "$KUBE_BIN/kubelet" \
   --config "$dir/kubelet.yaml" --kubeconfig "$dir/kubelet.kubeconfig" \

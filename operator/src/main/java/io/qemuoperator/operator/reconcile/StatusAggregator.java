@@ -337,6 +337,29 @@ public final class StatusAggregator {
     };
   }
 
+  /**
+   * Why the pod failed as a whole, when it did (phase {@code Failed}: e.g. the kubelet refused it
+   * at admission, {@code SysctlForbidden}, or evicted it): its reason and the kubelet's message.
+   * Such a pod never starts again; nothing in it ran or will run.
+   */
+  static Optional<String> podFailure(Pod pod) {
+    if (pod.getStatus() == null || !"Failed".equals(pod.getStatus().getPhase())) {
+      return Optional.empty();
+    }
+    String reason = pod.getStatus().getReason();
+    String message = pod.getStatus().getMessage();
+    return Optional.of(
+        "the VM's pod failed"
+            + (reason == null ? "" : " (" + reason + ")")
+            + (message == null ? "" : ": " + message));
+  }
+
+  /** The pod's own reason for failing, e.g. {@code SysctlForbidden}; {@code PodFailed} without. */
+  private static String podFailureReason(Pod pod) {
+    String reason = pod.getStatus().getReason();
+    return reason == null || reason.isBlank() ? "PodFailed" : reason;
+  }
+
   /** Why the pod's qemu container is not running, when it is not. */
   static Optional<String> qemuContainerDown(Pod pod) {
     if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
@@ -386,6 +409,12 @@ public final class StatusAggregator {
             default -> "SidecarError";
           };
       conditions.set(Conditions.SIDECAR_CONNECTED, false, reason, error.getMessage());
+    } else if (seen.pod().flatMap(StatusAggregator::podFailure).isPresent()) {
+      conditions.set(
+          Conditions.SIDECAR_CONNECTED,
+          false,
+          podFailureReason(seen.pod().get()),
+          podFailure(seen.pod().get()).get());
     } else if (seen.pod().isPresent()) {
       conditions.set(
           Conditions.SIDECAR_CONNECTED, false, "PodNotRunning", "the VM's pod is not running yet");
@@ -588,6 +617,16 @@ public final class StatusAggregator {
       conditions.remove(Conditions.DISKS_READY);
       return;
     }
+    Optional<String> podFailed = podFailure(seen.pod().get());
+    if (podFailed.isPresent() && state.get().reason().equals(DiskImportState.IMPORTING)) {
+      // the import will not run in this pod: no importer reports, nothing is importing
+      conditions.set(
+          Conditions.DISKS_READY,
+          false,
+          podFailureReason(seen.pod().get()),
+          "no disk imported: " + podFailed.get());
+      return;
+    }
     String message = state.get().message();
     if (state.get().reason().equals(DiskImportState.IMPORTING)) {
       List<DiskImportStatus> progress =
@@ -677,6 +716,9 @@ public final class StatusAggregator {
   }
 
   private static String notReadyReason(QemuVMPhase phase, Observation seen) {
+    if (seen.pod().flatMap(StatusAggregator::podFailure).isPresent()) {
+      return podFailureReason(seen.pod().get());
+    }
     Optional<DiskImportState> disks = seen.pod().flatMap(DiskImportState::of);
     if (disks.isPresent() && !disks.get().done()) {
       return disks.get().reason();
@@ -688,6 +730,10 @@ public final class StatusAggregator {
   }
 
   private static String notReadyMessage(QemuVMPhase phase, Observation seen) {
+    Optional<String> podFailed = seen.pod().flatMap(StatusAggregator::podFailure);
+    if (podFailed.isPresent()) {
+      return podFailed.get();
+    }
     Optional<DiskImportState> disks = seen.pod().flatMap(DiskImportState::of);
     if (disks.isPresent() && !disks.get().done()) {
       return (disks.get().failed() ? "a disk's import failed, nothing boots: " : "")

@@ -248,6 +248,39 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aPodTheKubeletRefusedIsSaidWithItsReasonNotAsStartingOrImporting() {
+    Pod refused =
+        new PodBuilder()
+            .withNewSpec()
+            .addNewInitContainer()
+            .withName(io.qemuoperator.operator.pod.DiskImport.CONTAINER)
+            .endInitContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Failed")
+            .withReason("SysctlForbidden")
+            .withMessage(
+                "Pod forbidden sysctl: \"net.ipv4.ip_unprivileged_port_start\" not whitelisted")
+            .endStatus()
+            .build();
+    var seen = Observation.notReached(Optional.of(refused), Optional.empty());
+
+    QemuVMStatus status = aggregator.status(vm(null), desired(true, false), seen, T0);
+
+    String says =
+        "the VM's pod failed (SysctlForbidden): Pod forbidden sysctl:"
+            + " \"net.ipv4.ip_unprivileged_port_start\" not whitelisted";
+    assertThat(status.getPhase()).isEqualTo(QemuVMPhase.Failed);
+    assertThat(condition(status, Conditions.READY).getReason()).isEqualTo("SysctlForbidden");
+    assertThat(condition(status, Conditions.READY).getMessage()).isEqualTo(says);
+    assertThat(condition(status, Conditions.SIDECAR_CONNECTED).getReason())
+        .isEqualTo("SysctlForbidden");
+    assertThat(condition(status, Conditions.DISKS_READY).getReason()).isEqualTo("SysctlForbidden");
+    assertThat(condition(status, Conditions.DISKS_READY).getMessage())
+        .isEqualTo("no disk imported: " + says);
+  }
+
+  @Test
   void anInvalidSpecKeepsWhatWasObservedAndSaysWhy() {
     QemuVMStatus running =
         aggregator.status(
