@@ -23,7 +23,8 @@
 # "1Gi:8 2Gi:8 4Gi:8 8Gi:8 16Gi:4 32Gi:4 64Gi:2" = size:count), each claim binds the smallest free one;
 # a released volume is wiped and offered again (the volume reclaimer, DIR/logs/volume-reclaimer.log).
 # The kubelet applies a pod's fsGroup to local volumes (not to hostPath ones, which is why the
-# controller-manager's host-path provisioner is not used). Claims cannot grow: see README "Real node".
+# controller-manager's host-path provisioner is not used). A claim that asks for more grows (the
+# pool's resizer, in the same loop as the reclaimer: see README "Real node").
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -771,14 +772,47 @@ EOF
 } >"$volumes_yaml"
 kubectl_ apply -f "$volumes_yaml" >"$logs/volumes-apply.log" 2>&1 || fail "creating the local volumes failed: $(tail -3 "$logs/volumes-apply.log")"
 # The volume reclaimer: a volume whose claim is gone (Released, or Failed: no plugin deletes local
-# volumes) is wiped and created again, Available for the next claim.
+# volumes) is wiped and created again, Available for the next claim. And the pool's resizer, what
+# external-resizer does for a CSI volume that needs no file-system resize: a Bound claim of the pool
+# that requests more than its capacity (allowVolumeExpansion lets it ask; the local volume plugin
+# cannot expand, so kube-controller-manager only says ExternalExpanding) gets its volume's
+# spec.capacity raised, then its own status.capacity. The folders have no quota: the size is what
+# the volume declares, and QEMU grows the disk image inside it.
 cat >"$dir/volume-reclaimer.sh" <<'EOF'
 #!/usr/bin/env bash
 # Usage: volume-reclaimer.sh KUBECTL KUBECONFIG DIR (the node's; its pool in DIR/volumes.yaml)
 set -u
 kubectl=$1 kubeconfig=$2 dir=$3
 k() { "$kubectl" --kubeconfig "$kubeconfig" "$@"; }
+server=$(k config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+token=$(k config view --minify --raw -o jsonpath='{.users[0].user.token}')
+# A quantity in bytes (whole numbers with a binary or decimal suffix); nothing for other forms.
+bytes() {
+  local q=$1 n
+  case $q in
+    *Ki) n=${q%Ki} m=1024 ;; *Mi) n=${q%Mi} m=1048576 ;; *Gi) n=${q%Gi} m=1073741824 ;;
+    *Ti) n=${q%Ti} m=1099511627776 ;; *k) n=${q%k} m=1000 ;; *M) n=${q%M} m=1000000 ;;
+    *G) n=${q%G} m=1000000000 ;; *T) n=${q%T} m=1000000000000 ;; *) n=$q m=1 ;;
+  esac
+  [[ $n =~ ^[0-9]+$ ]] && echo $((n * m))
+}
+resize() {
+  local line claim volume request capacity r c
+  for line in $(k get pvc -A -o jsonpath='{range .items[?(@.status.phase=="Bound")]}{.metadata.namespace}/{.metadata.name}={.spec.volumeName}={.spec.resources.requests.storage}={.status.capacity.storage}{"\n"}{end}' 2>/dev/null); do
+    IFS== read -r claim volume request capacity <<<"$line"
+    r=$(bytes "$request") c=$(bytes "$capacity")
+    [ -n "$r" ] && [ -n "$c" ] && [ "$r" -gt "$c" ] || continue
+    k get pv "$volume" -o jsonpath='{.metadata.labels.qemu-operator\.local-node/pool}' 2>/dev/null | grep -q true || continue
+    echo "$(date -u +%H:%M:%S) claim $claim: volume $volume grown from $capacity to $request"
+    k patch pv "$volume" --type merge -p "{\"spec\":{\"capacity\":{\"storage\":\"$request\"}}}" >/dev/null || continue
+    curl -fsS --cacert "$dir/pki/ca.crt" -H "Authorization: Bearer $token" -X PATCH \
+      -H 'Content-Type: application/merge-patch+json' \
+      -d "{\"status\":{\"capacity\":{\"storage\":\"$request\"}}}" \
+      "$server/api/v1/namespaces/${claim%%/*}/persistentvolumeclaims/${claim#*/}/status" >/dev/null
+  done
+}
 while sleep 2; do
+  resize
   for line in $(k get pv -l qemu-operator.local-node/pool=true \
     -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase}{"\n"}{end}' 2>/dev/null); do
     name=${line%%=*} phase=${line#*=}

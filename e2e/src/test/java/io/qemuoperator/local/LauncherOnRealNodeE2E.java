@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -273,6 +274,64 @@ class LauncherOnRealNodeE2E {
 
   @Test
   @Order(4)
+  void aDiskGrowsBeyondItsClaimThroughTheNodesResizerAndQemuSeesIt() {
+    String claim =
+        io.qemuoperator.operator.pod.VmResources.claimName(vm("balloon-two-disks"), "data");
+    var before = client.persistentVolumeClaims().inNamespace(VMS_NAMESPACE).withName(claim).get();
+    assertThat(before.getStatus().getCapacity().get("storage"))
+        .as("the pool's smallest volume that fits 64Mi")
+        .isEqualTo(new Quantity("1Gi"));
+
+    client
+        .resources(QemuVM.class)
+        .inNamespace(VMS_NAMESPACE)
+        .withName("balloon-two-disks")
+        .edit(
+            vm -> {
+              vm.getSpec().getDisks().get(1).setSize(new Quantity("2Gi"));
+              return vm;
+            });
+
+    Awaitility.await("the claim grown to 2Gi and QEMU's disk with it")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(
+            () ->
+                vm("balloon-two-disks").getStatus().getDisks().stream()
+                        .anyMatch(d -> d.getName().equals("data") && d.getSizeBytes() == 2L << 30)
+                    && client
+                        .persistentVolumeClaims()
+                        .inNamespace(VMS_NAMESPACE)
+                        .withName(claim)
+                        .get()
+                        .getStatus()
+                        .getCapacity()
+                        .get("storage")
+                        .equals(new Quantity("2Gi")));
+    String volume =
+        client
+            .persistentVolumeClaims()
+            .inNamespace(VMS_NAMESPACE)
+            .withName(claim)
+            .get()
+            .getSpec()
+            .getVolumeName();
+    assertThat(
+            client
+                .persistentVolumes()
+                .withName(volume)
+                .get()
+                .getSpec()
+                .getCapacity()
+                .get("storage"))
+        .isEqualTo(new Quantity("2Gi"));
+    assertThat(vm("balloon-two-disks").getStatus().getDisks())
+        .allSatisfy(d -> assertThat(d.getIoStatus()).as(d.getName()).isEqualTo("ok"));
+  }
+
+  @Test
+  @Order(5)
   void helmUpgradeToANewOperatorImageKeepsTheVmsAndRepeatsNoQmpAction() throws Exception {
     Map<String, String> podUids = new TreeMap<>();
     Map<String, Map<String, Double>> actions = new TreeMap<>();
@@ -345,7 +404,7 @@ class LauncherOnRealNodeE2E {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void deletingTheVmsThenUninstallingTheChartLeavesOnlyTheCrd() throws Exception {
     client.resources(QemuVM.class).inNamespace(VMS_NAMESPACE).delete();
     Awaitility.await("the VMs, their pods, claims and Secrets gone")
