@@ -354,6 +354,24 @@ public final class StatusAggregator {
             + (message == null ? "" : ": " + message));
   }
 
+  /**
+   * Why the scheduler has not placed the pod, while it has not: its {@code PodScheduled}
+   * condition's message, e.g. "0/1 nodes are available: 1 Insufficient cpu."
+   */
+  static Optional<String> podUnschedulable(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))
+        .filter(c -> "Unschedulable".equals(c.getReason()))
+        .findFirst()
+        .map(
+            c ->
+                "the VM's pod cannot be scheduled"
+                    + (c.getMessage() == null ? "" : ": " + c.getMessage()));
+  }
+
   /** The pod's own reason for failing, e.g. {@code SysctlForbidden}; {@code PodFailed} without. */
   private static String podFailureReason(Pod pod) {
     String reason = pod.getStatus().getReason();
@@ -719,6 +737,9 @@ public final class StatusAggregator {
     if (seen.pod().flatMap(StatusAggregator::podFailure).isPresent()) {
       return podFailureReason(seen.pod().get());
     }
+    if (seen.pod().flatMap(StatusAggregator::podUnschedulable).isPresent()) {
+      return "Unschedulable";
+    }
     Optional<DiskImportState> disks = seen.pod().flatMap(DiskImportState::of);
     if (disks.isPresent() && !disks.get().done()) {
       return disks.get().reason();
@@ -733,6 +754,10 @@ public final class StatusAggregator {
     Optional<String> podFailed = seen.pod().flatMap(StatusAggregator::podFailure);
     if (podFailed.isPresent()) {
       return podFailed.get();
+    }
+    Optional<String> unschedulable = seen.pod().flatMap(StatusAggregator::podUnschedulable);
+    if (unschedulable.isPresent()) {
+      return unschedulable.get();
     }
     Optional<DiskImportState> disks = seen.pod().flatMap(DiskImportState::of);
     if (disks.isPresent() && !disks.get().done()) {

@@ -248,6 +248,35 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aPodTheSchedulerCannotPlaceIsSaidWithTheSchedulersWords() {
+    Pod pending =
+        new PodBuilder()
+            .withNewStatus()
+            .withPhase("Pending")
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .withMessage("0/1 nodes are available: 1 Insufficient cpu.")
+            .endCondition()
+            .endStatus()
+            .build();
+
+    QemuVMStatus status =
+        aggregator.status(
+            vm(null),
+            desired(true, false),
+            Observation.notReached(Optional.of(pending), Optional.empty()),
+            T0);
+
+    assertThat(status.getPhase()).isEqualTo(QemuVMPhase.Pending);
+    assertThat(condition(status, Conditions.READY).getReason()).isEqualTo("Unschedulable");
+    assertThat(condition(status, Conditions.READY).getMessage())
+        .isEqualTo(
+            "the VM's pod cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.");
+  }
+
+  @Test
   void aPodTheKubeletRefusedIsSaidWithItsReasonNotAsStartingOrImporting() {
     Pod refused =
         new PodBuilder()
