@@ -400,6 +400,55 @@ class LauncherOnRealNodeE2E {
 
   @Test
   @Order(6)
+  void kubectlQvmGoesThroughTheKubeletsPortForwardAndAServiceThroughKubeProxy() throws Exception {
+    // the plugin as users run it: kubectl's cluster, the VM's Secret, the API server's port-forward
+    var plugin =
+        new ProcessBuilder(
+                "bash",
+                RepoFiles.file("kubectl-plugin/kubectl-qvm").toString(),
+                "logs",
+                "imported-image")
+            .redirectErrorStream(true);
+    plugin.environment().put("KUBECONFIG", kubeconfig.toString());
+    Process logs = plugin.start();
+    String consoleLog = new String(logs.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(logs.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(logs.exitValue()).as(consoleLog).isZero();
+    assertThat(consoleLog).contains("qemu-operator test guest ready");
+
+    client
+        .resources(QemuVM.class)
+        .inNamespace(VMS_NAMESPACE)
+        .withName("imported-image")
+        .edit(
+            vm -> {
+              vm.getSpec().setService(new io.qemuoperator.api.v1alpha1.spec.ServiceSpec());
+              return vm;
+            });
+    String[] clusterIp = new String[1];
+    Awaitility.await("the guest's web server answering at the VM's Service (kube-proxy)")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              clusterIp[0] =
+                  client
+                      .services()
+                      .inNamespace(VMS_NAMESPACE)
+                      .withName("imported-image")
+                      .get()
+                      .getSpec()
+                      .getClusterIP();
+              return get(URI.create("http://" + clusterIp[0] + "/cgi-bin/cat?/proc/uptime"), null)
+                      .statusCode()
+                  == 200;
+            });
+    assertThat(clusterIp[0]).startsWith("10.96.0.");
+  }
+
+  @Test
+  @Order(7)
   void deletingTheVmsThenUninstallingTheChartLeavesOnlyTheCrd() throws Exception {
     client.resources(QemuVM.class).inNamespace(VMS_NAMESPACE).delete();
     Awaitility.await("the VMs, their pods, claims and Secrets gone")
