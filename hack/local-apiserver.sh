@@ -171,15 +171,7 @@ kubeconfig "$dir/kube-controller-manager.kubeconfig" system:kube-controller-mana
 # The audit log records every request of a service account (the operator's, under the chart's
 # RBAC): who, verb, resource, response code. Tests read it to compare what the operator did with
 # what the chart grants.
-cat >"$dir/audit-policy.yaml" <<EOF
-apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-- level: Metadata
-  userGroups: ["system:serviceaccounts"]
-- level: None
-EOF
+cp "$(dirname "$0")/audit-policy.yaml" "$dir/audit-policy.yaml"
 
 launch() { # component command...
   local c=$1

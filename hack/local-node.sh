@@ -606,15 +606,7 @@ log "containerd $(containerd --version | cut -d' ' -f3) ready, pause image impor
 
 # --- the control plane ---
 wait_until "etcd" in_node curl -fsS http://127.0.0.1:2379/health
-cat >"$dir/audit-policy.yaml" <<EOF
-apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-- level: Metadata
-  userGroups: ["system:serviceaccounts"]
-- level: None
-EOF
+cp "$here/audit-policy.yaml" "$dir/audit-policy.yaml"
 launch kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --etcd-servers http://127.0.0.1:2379 \
   --bind-address 0.0.0.0 --advertise-address "$node_ip" --secure-port "$api_port" --insecure-port 0 \

@@ -224,14 +224,7 @@ class HelmChartTest {
     RenderedChart chart = defaults();
     QemuVM vm = vm("web-1");
     var vmPod = new VmPod(OperatorConfig.defaults()).desired(vm);
-    int sidecarPort =
-        vmPod.getSpec().getContainers().stream()
-            .filter(c -> VmResources.SIDECAR_CONTAINER.equals(c.getName()))
-            .findFirst()
-            .orElseThrow()
-            .getPorts()
-            .get(0)
-            .getContainerPort();
+    int sidecarPort = io.qemuoperator.kubectl.VmSidecar.port(vmPod);
 
     JsonNode policy = chart.one("NetworkPolicy");
     assertThat(namespace(policy)).isEqualTo(RenderedChart.NAMESPACE);

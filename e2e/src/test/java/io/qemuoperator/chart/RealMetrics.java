@@ -49,14 +49,7 @@ record RealMetrics(String operator, String sidecar) {
 
       Pod pod = client.pods().inNamespace(NS).withName(VmResources.podName(vm)).get();
       Secret secret = client.secrets().inNamespace(NS).withName(VmResources.secretName(vm)).get();
-      int port =
-          pod.getSpec().getContainers().stream()
-              .filter(c -> VmResources.SIDECAR_CONTAINER.equals(c.getName()))
-              .findFirst()
-              .orElseThrow()
-              .getPorts()
-              .get(0)
-              .getContainerPort();
+      int port = io.qemuoperator.kubectl.VmSidecar.port(pod);
       String base = "http://" + pod.getStatus().getPodIP() + ":" + port;
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> refused =

@@ -5,19 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.testing.RepoFiles;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -29,57 +21,20 @@ import org.junit.jupiter.api.Test;
  * kube-controller-manager — and removes its temporary control-plane directory.
  */
 class LauncherOnRealApiServerE2E {
-  private static final Pattern KUBECTL_LINE =
-      Pattern.compile("kubectl --kubeconfig (\\S+) get qvm");
-
   @Test
   void upRunsTheExamplesOnARealApiServerAndLeavesNothingBehindOnSigterm() throws Exception {
-    Path state = Files.createTempDirectory("qo-launcher-").resolve("local-cluster");
-    var command =
-        new ProcessBuilder(
-            "bash",
-            RepoFiles.file("local-cluster/qemu-operator-local").toString(),
-            "up",
-            "-f",
-            "examples/",
-            "--node",
-            "process",
-            "--no-tty");
-    command.directory(RepoFiles.root().toFile());
-    command.environment().put("QEMU_OPERATOR_LOCAL_STATE", state.toString());
-    command.environment().put("QEMU_OPERATOR_NO_INSTALL", "1");
-    command.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    Process launcher = command.start();
-    List<String> stderr = new CopyOnWriteArrayList<>();
-    CompletableFuture<Path> kubeconfig = new CompletableFuture<>();
-    Thread.ofPlatform()
-        .daemon()
-        .start(
-            () -> {
-              try (var lines =
-                  new BufferedReader(
-                      new InputStreamReader(launcher.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                  stderr.add(line);
-                  Matcher m = KUBECTL_LINE.matcher(line);
-                  if (m.find()) {
-                    kubeconfig.complete(Path.of(m.group(1)));
-                  }
-                }
-              } catch (java.io.IOException e) {
-                kubeconfig.completeExceptionally(e);
-              }
-              kubeconfig.completeExceptionally(
-                  new AssertionError("the launcher printed no kubectl line:\n" + stderr));
-            });
+    LauncherRun run =
+        LauncherRun.up(List.of("--node", "process"), Map.of("QEMU_OPERATOR_NO_INSTALL", "1"));
+    Process launcher = run.process();
     List<ProcessHandle> started;
     Path controlPlane;
     try {
-      Path file = kubeconfig.get(15, TimeUnit.MINUTES); // builds kube-apiserver when not cached
+      // builds kube-apiserver when not cached
+      Path file = Path.of(run.awaitKubectlLine(Duration.ofMinutes(15)).group(2));
       controlPlane = file.getParent();
       try (KubernetesClient client =
           new KubernetesClientBuilder().withConfig(Kubeconfig.read(file)).build()) {
-        long examples = exampleVms();
+        long examples = LauncherRun.exampleVms();
         Awaitility.await("the " + examples + " example VMs Ready on the real API server")
             .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(500))
@@ -110,9 +65,8 @@ class LauncherOnRealApiServerE2E {
           .anyMatch(c -> c.endsWith("etcd"))
           .anyMatch(c -> c.contains("qemu-system"));
     } catch (Exception | AssertionError e) {
-      launcher.descendants().forEach(ProcessHandle::destroyForcibly);
-      launcher.destroyForcibly();
-      throw new AssertionError("launcher output:\n" + String.join("\n", stderr), e);
+      run.kill();
+      throw new AssertionError("launcher output:\n" + run.output(), e);
     }
 
     launcher.destroy(); // SIGTERM, as a service manager or `kill` sends it
@@ -121,18 +75,6 @@ class LauncherOnRealApiServerE2E {
         .atMost(Duration.ofSeconds(30))
         .until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
     assertThat(controlPlane).as("the temporary control-plane directory").doesNotExist();
-    assertThat(state).doesNotExist();
-  }
-
-  /** The QemuVMs the examples declare (one document each). */
-  private static long exampleVms() throws java.io.IOException {
-    try (var files = Files.list(RepoFiles.root().resolve("examples"))) {
-      long count = 0;
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        count +=
-            Files.readAllLines(file).stream().filter(line -> line.equals("kind: QemuVM")).count();
-      }
-      return count;
-    }
+    assertThat(run.state()).doesNotExist();
   }
 }

@@ -14,9 +14,7 @@ import io.qemuoperator.chart.Helm4;
 import io.qemuoperator.kubectl.SidecarEndpoint;
 import io.qemuoperator.kubectl.VmSidecar;
 import io.qemuoperator.testing.RepoFiles;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,7 +52,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LauncherOnRealNodeE2E {
-  private static final Pattern KUBECTL_LINE = Pattern.compile("(\\S+) --kubeconfig (\\S+) get qvm");
   private static final String OPERATOR_NAMESPACE = "qemu-operator";
   private static final String VMS_NAMESPACE = "default";
 
@@ -67,8 +63,7 @@ class LauncherOnRealNodeE2E {
               + "|change|blockdev-change-medium|system_reset)\",result=\"(\\w+)\"[^}]*\\} (\\S+)$",
           Pattern.MULTILINE);
 
-  private static Process launcher;
-  private static final List<String> output = new CopyOnWriteArrayList<>();
+  private static LauncherRun launcher;
   private static Path kubeconfig;
   private static Path kubectl;
   private static KubernetesClient client;
@@ -80,47 +75,14 @@ class LauncherOnRealNodeE2E {
     assertThat(new ProcessBuilder("id", "-u").start().inputReader().readLine())
         .as("the real node needs root, as the README's run command does")
         .isEqualTo("0");
-    Path state = Files.createTempDirectory("qo-real-node-").resolve("local-cluster");
-    var command =
-        new ProcessBuilder(
-            "bash",
-            RepoFiles.file("local-cluster/qemu-operator-local").toString(),
-            "up",
-            "-f",
-            "examples/",
-            "--no-tty");
-    command.directory(RepoFiles.root().toFile());
-    command.environment().put("QEMU_OPERATOR_LOCAL_STATE", state.toString());
-    command.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    launcher = command.start();
-    CompletableFuture<Matcher> kubectlLine = new CompletableFuture<>();
-    Thread.ofPlatform()
-        .daemon()
-        .start(
-            () -> {
-              try (var lines =
-                  new BufferedReader(
-                      new InputStreamReader(launcher.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                  output.add(line);
-                  Matcher m = KUBECTL_LINE.matcher(line);
-                  if (m.find()) {
-                    kubectlLine.complete(m);
-                  }
-                }
-              } catch (IOException e) {
-                kubectlLine.completeExceptionally(e);
-              }
-              kubectlLine.completeExceptionally(
-                  new AssertionError("the launcher printed no kubectl line"));
-            });
+    launcher = LauncherRun.up(List.of(), Map.of());
     try {
       // cold: the node's binaries and the images are built first (cached afterwards)
-      Matcher line = kubectlLine.get(40, TimeUnit.MINUTES);
+      Matcher line = launcher.awaitKubectlLine(Duration.ofMinutes(40));
       kubectl = Path.of(line.group(1));
       kubeconfig = Path.of(line.group(2));
       client = new KubernetesClientBuilder().withConfig(Kubeconfig.read(kubeconfig)).build();
-      long examples = exampleVms();
+      long examples = LauncherRun.exampleVms();
       Awaitility.await("the " + examples + " example VMs Ready on the real node")
           .atMost(Duration.ofMinutes(5))
           .pollInterval(Duration.ofSeconds(1))
@@ -131,7 +93,8 @@ class LauncherOnRealNodeE2E {
                 return vms.size() == examples && vms.stream().allMatch(VmTable::isReady);
               });
     } catch (Exception | AssertionError e) {
-      throw new AssertionError("launcher output:\n" + String.join("\n", output) + pods(), e);
+      // the node stays up for the message; @AfterAll stops the launcher, which stops the node
+      throw new AssertionError("launcher output:\n" + launcher.output() + pods(), e);
     }
   }
 
@@ -143,8 +106,8 @@ class LauncherOnRealNodeE2E {
     if (launcher == null) {
       return;
     }
-    launcher.destroy(); // SIGTERM
-    assertThat(launcher.waitFor(2, TimeUnit.MINUTES)).as("the launcher ended").isTrue();
+    launcher.process().destroy(); // SIGTERM
+    assertThat(launcher.process().waitFor(2, TimeUnit.MINUTES)).as("the launcher ended").isTrue();
     if (kubeconfig != null) {
       Path nodeDir = kubeconfig.getParent();
       assertThat(nodeDir).as("the node's directory").doesNotExist();
@@ -254,15 +217,7 @@ class LauncherOnRealNodeE2E {
     assertThat(get(sidecar.http("/v1/state"), sidecar.authorization()).body())
         .contains("\"paused\"");
 
-    client
-        .resources(QemuVM.class)
-        .inNamespace(VMS_NAMESPACE)
-        .withName("paused")
-        .edit(
-            vm -> {
-              vm.getSpec().setPaused(false);
-              return vm;
-            });
+    Manifests.editSpec(vmResource("paused"), s -> s.setPaused(false));
 
     Awaitility.await("QEMU of 'paused' running and its status saying so")
         .atMost(Duration.ofSeconds(60))
@@ -286,15 +241,8 @@ class LauncherOnRealNodeE2E {
         .as("the pool's smallest volume that fits 64Mi")
         .isEqualTo(new Quantity("1Gi"));
 
-    client
-        .resources(QemuVM.class)
-        .inNamespace(VMS_NAMESPACE)
-        .withName("balloon-two-disks")
-        .edit(
-            vm -> {
-              vm.getSpec().getDisks().get(1).setSize(new Quantity("2Gi"));
-              return vm;
-            });
+    Manifests.editSpec(
+        vmResource("balloon-two-disks"), s -> s.getDisks().get(1).setSize(new Quantity("2Gi")));
 
     // the claim asks for the disk plus qcow2's metadata; the node's resizer grows the 1Gi volume
     Awaitility.await("QEMU's disk grown to 2Gi, its claim and volume beyond their first 1Gi")
@@ -416,15 +364,9 @@ class LauncherOnRealNodeE2E {
     assertThat(logs.exitValue()).as(consoleLog).isZero();
     assertThat(consoleLog).contains("qemu-operator test guest ready");
 
-    client
-        .resources(QemuVM.class)
-        .inNamespace(VMS_NAMESPACE)
-        .withName("imported-image")
-        .edit(
-            vm -> {
-              vm.getSpec().setService(new io.qemuoperator.api.v1alpha1.spec.ServiceSpec());
-              return vm;
-            });
+    Manifests.editSpec(
+        vmResource("imported-image"),
+        s -> s.setService(new io.qemuoperator.api.v1alpha1.spec.ServiceSpec()));
     String[] clusterIp = new String[1];
     Awaitility.await("the guest's web server answering at the VM's Service (kube-proxy)")
         .atMost(Duration.ofSeconds(60))
@@ -542,7 +484,11 @@ class LauncherOnRealNodeE2E {
   }
 
   private static QemuVM vm(String name) {
-    return client.resources(QemuVM.class).inNamespace(VMS_NAMESPACE).withName(name).get();
+    return vmResource(name).get();
+  }
+
+  private static io.fabric8.kubernetes.client.dsl.Resource<QemuVM> vmResource(String name) {
+    return client.resources(QemuVM.class).inNamespace(VMS_NAMESPACE).withName(name);
   }
 
   private static Pod vmPod(String vm) {
@@ -615,17 +561,5 @@ class LauncherOnRealNodeE2E {
       throw new AssertionError(String.join(" ", command) + " failed:\n" + text);
     }
     return text;
-  }
-
-  /** The QemuVMs the examples declare (one document each). */
-  private static long exampleVms() throws IOException {
-    try (var files = Files.list(RepoFiles.root().resolve("examples"))) {
-      long count = 0;
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        count +=
-            Files.readAllLines(file).stream().filter(line -> line.equals("kind: QemuVM")).count();
-      }
-      return count;
-    }
   }
 }

@@ -67,18 +67,21 @@ public record VmSidecar(Pod pod, int port, String token) {
                             + name
                             + ") has no key "
                             + TOKEN_KEY));
-    int port =
-        pod.getSpec().getContainers().stream()
-            .flatMap(
-                c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
-            .filter(p -> PORT_NAME.equals(p.getName()))
-            .map(ContainerPort::getContainerPort)
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new VmNotReachableException(
-                        "pod " + pod.getMetadata().getName() + " has no port " + PORT_NAME));
-    return new VmSidecar(pod, port, token);
+    return new VmSidecar(pod, port(pod), token);
+  }
+
+  /** The sidecar's port in a VM pod: the container port named {@value #PORT_NAME}. */
+  public static int port(Pod pod) {
+    return pod.getSpec().getContainers().stream()
+        .flatMap(
+            c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
+        .filter(p -> PORT_NAME.equals(p.getName()))
+        .map(ContainerPort::getContainerPort)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new VmNotReachableException(
+                    "pod " + pod.getMetadata().getName() + " has no port " + PORT_NAME));
   }
 
   /** The token a Secret holds, in data (or in stringData: a mock API server keeps it there). */

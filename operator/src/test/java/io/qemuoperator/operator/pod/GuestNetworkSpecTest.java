@@ -3,7 +3,6 @@ package io.qemuoperator.operator.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -28,15 +27,7 @@ class GuestNetworkSpecTest {
   private final QemuVMSpecValidator validator = new QemuVMSpecValidator();
 
   private static QemuVM vm(QemuVMSpec spec) {
-    var vm = new QemuVM();
-    vm.setMetadata(
-        new ObjectMetaBuilder()
-            .withName("web-1")
-            .withNamespace("ns")
-            .withUid("6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10")
-            .build());
-    vm.setSpec(spec);
-    return vm;
+    return PodTestVms.vm(spec);
   }
 
   private static QemuVMSpec guest() {

@@ -3,7 +3,6 @@ package io.qemuoperator.operator.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
@@ -18,15 +17,7 @@ import org.junit.jupiter.api.Test;
 class KvmAccessTest {
 
   private static QemuVM vm() {
-    var vm = new QemuVM();
-    vm.setMetadata(
-        new ObjectMetaBuilder()
-            .withName("web-1")
-            .withNamespace("ns")
-            .withUid("6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10")
-            .build());
-    vm.setSpec(new QemuVMSpec());
-    return vm;
+    return PodTestVms.vm(new QemuVMSpec());
   }
 
   private static Pod pod(Map<String, String> env) {

@@ -3,7 +3,6 @@ package io.qemuoperator.operator.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
@@ -19,14 +18,7 @@ import org.junit.jupiter.api.Test;
 class VmPodCpuRequestTest {
 
   private static Quantity cpuRequest(Map<String, String> env, int cpus) {
-    var vm = new QemuVM();
-    vm.setMetadata(
-        new ObjectMetaBuilder()
-            .withName("web-1")
-            .withNamespace("ns")
-            .withUid("6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10")
-            .build());
-    vm.setSpec(new QemuVMSpec());
+    QemuVM vm = PodTestVms.vm(new QemuVMSpec());
     vm.getSpec().setCpus(cpus);
     return new VmPod(OperatorConfig.fromEnvironment(env))
         .desired(vm).getSpec().getContainers().stream()

@@ -3,7 +3,6 @@ package io.qemuoperator.operator.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.qemuoperator.api.v1alpha1.QemuVM;
@@ -20,14 +19,7 @@ class VmPodSecurityTest {
 
   @Test
   void everyContainerIsNonRootReadOnlyWithoutCapabilitiesUnderTheDefaultSeccompProfile() {
-    var vm = new QemuVM();
-    vm.setMetadata(
-        new ObjectMetaBuilder()
-            .withName("web-1")
-            .withNamespace("ns")
-            .withUid("6f1c2a52-9a0b-4a43-8f3e-0d3e1b6f7a10")
-            .build());
-    vm.setSpec(new QemuVMSpec());
+    QemuVM vm = PodTestVms.vm(new QemuVMSpec());
     var disk = new DiskSpec("root", new Quantity("1Gi"));
     disk.setSource(DiskSource.url("http://images.example/guest.qcow2", null));
     vm.getSpec().setDisks(List.of(disk));
