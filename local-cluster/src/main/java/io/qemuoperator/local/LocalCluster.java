@@ -210,7 +210,7 @@ public final class LocalCluster implements UpCluster {
 
   @Override
   public String description() {
-    return (isMock() ? "Fabric8 mock API server (CRUD), " : "")
+    return (isMock() ? "Fabric8 mock, CRUD; " : "")
         + "node agent: QEMU and the sidecars as processes, the operator in this process";
   }
 
