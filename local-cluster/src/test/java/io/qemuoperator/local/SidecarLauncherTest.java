@@ -60,6 +60,26 @@ class SidecarLauncherTest {
     assertThat(Path.of(first)).as("the earlier build's archive").doesNotExist();
   }
 
+  @Test
+  void archivesOfOtherJarsUntouchedForTwoDaysGoAndRecentOnesStay() throws Exception {
+    Path jar = Files.writeString(dir.resolve("qmp-sidecar.jar"), "a build");
+    Path cache = Files.createDirectories(dir.resolve("cache").resolve("qemu-operator"));
+    Path stale = Files.writeString(cache.resolve("qmp-sidecar-1-2-3.jsa"), "a removed checkout's");
+    Path legacy = Files.writeString(cache.resolve("qmp-sidecar.jsa"), "an older launcher's");
+    Path recent = Files.writeString(cache.resolve("qmp-sidecar-4-5-6.jsa"), "another checkout's");
+    var threeDaysAgo =
+        java.nio.file.attribute.FileTime.from(
+            java.time.Instant.now().minus(java.time.Duration.ofDays(3)));
+    Files.setLastModifiedTime(stale, threeDaysAgo);
+    Files.setLastModifiedTime(legacy, threeDaysAgo);
+
+    archiveOf(jar, cache.getParent());
+
+    assertThat(stale).doesNotExist();
+    assertThat(legacy).doesNotExist();
+    assertThat(recent).exists();
+  }
+
   /** The archive the launcher script gives java for {@code jar} (java replaced by echo). */
   private static String archiveOf(Path jar, Path cache) throws Exception {
     var script = SidecarLauncher.repositoryRoot().resolve(SidecarLauncher.SCRIPT);
