@@ -50,14 +50,7 @@ stop() {
   done
 }
 
-show_logs() {
-  local c
-  for c in "${components[@]}"; do
-    [ -f "$dir/$c.log" ] || continue
-    log "last lines of $dir/$c.log:"
-    tail -n 15 "$dir/$c.log" | sed 's/^/    /' >&2
-  done
-}
+show_logs() { qo_show_logs local-apiserver "$dir" 15 "${components[@]}"; }
 
 fail() { # message: show the logs, stop what was started, fail
   log "ERROR: $*"

@@ -428,14 +428,7 @@ rm -f "$logs"/*.log "$dir/audit.log"
 for f in "${outside_paths[@]}"; do [ -e "$f" ] || touch "$dir/created/$(echo "$f" | tr / _)"; done
 for key in "${global_sysctls[@]}"; do echo "$key=$(sysctl -n "$key")"; done >"$dir/sysctls.saved"
 
-show_logs() {
-  local c
-  for c in "${components[@]}"; do
-    [ -f "$logs/$c.log" ] || continue
-    log "last lines of $logs/$c.log:"
-    tail -n 12 "$logs/$c.log" | sed 's/^/    /' >&2
-  done
-}
+show_logs() { qo_show_logs local-node "$logs" 12 "${components[@]}"; }
 fail() { log "ERROR: $*"; show_logs; down; exit 1; }
 trap 'fail "interrupted"' INT TERM
 

@@ -16,6 +16,18 @@ qo_log_as() {
 }
 qo_log() { qo_log_as qemu-operator "$@"; }
 
+# qo_show_logs TAG DIR LINES COMPONENT...: the last LINES lines of DIR/COMPONENT.log of each component
+# that has one, indented, on stderr (what a control-plane script shows when it fails).
+qo_show_logs() {
+  local tag=$1 dir=$2 lines=$3 c
+  shift 3
+  for c in "$@"; do
+    [ -f "$dir/$c.log" ] || continue
+    qo_log_as "$tag" "last lines of $dir/$c.log:"
+    tail -n "$lines" "$dir/$c.log" | sed 's/^/    /' >&2
+  done
+}
+
 # qo_heading TEXT: a heading on stdout (the demo's), bold on a terminal only.
 qo_heading() {
   if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then

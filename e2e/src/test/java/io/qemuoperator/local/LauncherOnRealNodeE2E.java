@@ -164,19 +164,7 @@ class LauncherOnRealNodeE2E {
     if (Files.exists(Path.of("/dev/kvm"))) {
       // the node's device plugin offers /dev/kvm and hands it to the VM pods that ask
       assertThat(node.getStatus().getAllocatable()).containsKey("devices.kubevirt.io/kvm");
-      assertThat(
-              kubectl(
-                  "exec",
-                  "-n",
-                  VMS_NAMESPACE,
-                  podName("basic"),
-                  "-c",
-                  "qemu",
-                  "--",
-                  "ls",
-                  "-l",
-                  "/dev/kvm"))
-          .contains("/dev/kvm");
+      assertThat(execInQemu("basic", "ls", "-l", "/dev/kvm")).contains("/dev/kvm");
     }
   }
 
@@ -185,17 +173,7 @@ class LauncherOnRealNodeE2E {
   void kubectlLogsExecAndThePodsIpReachTheVm() throws Exception {
     assertThat(kubectl("logs", "-n", VMS_NAMESPACE, podName("basic"), "-c", "qmp-sidecar"))
         .contains("0.0.0.0:9443");
-    assertThat(
-            kubectl(
-                "exec",
-                "-n",
-                VMS_NAMESPACE,
-                podName("basic"),
-                "-c",
-                "qemu",
-                "--",
-                "qemu-system-x86_64",
-                "--version"))
+    assertThat(execInQemu("basic", "qemu-system-x86_64", "--version"))
         .contains("QEMU emulator version 7.2");
 
     // the chart's NetworkPolicy is there, but the bridge CNI plugin enforces none: this host,
@@ -529,6 +507,15 @@ class LauncherOnRealNodeE2E {
     } catch (Exception | AssertionError e) {
       return "\n(pods unavailable: " + e + ")";
     }
+  }
+
+  /** {@code kubectl exec} into the qemu container of {@code vm}'s pod. */
+  private static String execInQemu(String vm, String... command) throws Exception {
+    var args =
+        new java.util.ArrayList<>(
+            List.of("exec", "-n", VMS_NAMESPACE, podName(vm), "-c", "qemu", "--"));
+    args.addAll(List.of(command));
+    return kubectl(args.toArray(String[]::new));
   }
 
   private static String kubectl(String... args) throws Exception {
