@@ -16,7 +16,10 @@
 # attached, sets the hostname from meta-data's local-hostname and runs user-data when it is a shell
 # script; serves HTTP on port 80 (/cgi-bin/cat?PATH answers a file under /proc or /sys, e.g.
 # /cgi-bin/cat?/proc/meminfo); prints "qemu-operator test guest ready" on ttyS0; then a root shell on
-# ttyS0. Packages come from the machine's apt sources (apt-get download, dpkg -x: nothing installed).
+# ttyS0; with `qo.memcheck=MIB` on the kernel command line, also a memory-integrity checker (/bin/memcheck:
+# MIB MiB of random blocks in a tmpfs, re-verified and partly rewritten in a loop, one line per round on
+# ttyS0: "memcheck round=R blocks=B errors=E"). Packages come from the machine's apt sources
+# (apt-get download, dpkg -x: nothing installed).
 # Cached under ${QEMU_OPERATOR_CACHE:-~/.cache/qemu-operator}/test-guest/<kernel version>-<script hash>/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -138,7 +141,38 @@ if [ -f /mnt/seed/user-data ] && head -1 /mnt/seed/user-data | grep -q '^#!'; th
 fi
 httpd -p 80 -h /www
 echo "qemu-operator test guest ready: $(hostname) $(cat /proc/uptime)" > /dev/ttyS0
+# qo.memcheck=MIB on the kernel command line: the memory-integrity checker (off by default)
+memcheck=$(sed -n 's/.*qo\.memcheck=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+[ -z "$memcheck" ] || /bin/memcheck "$memcheck" > /dev/ttyS0 2>&1 &
 EOF
+cat > "$root/bin/memcheck" <<'EOF'
+#!/bin/sh
+# memcheck MIB: fills MIB MiB of a tmpfs (guest RAM) with 1 MiB blocks of /dev/urandom, keeping each
+# block's md5sum as computed from the stream it wrote, then loops for ever: re-verifies every block
+# and rewrites a quarter of them (so memory keeps being dirtied, e.g. during a live migration),
+# printing one line per round: "memcheck round=R blocks=B errors=E" (E counts every failed block
+# since the start; it never resets).
+n=$1
+d=/run/memcheck
+mkdir -p $d
+mount -t tmpfs -o size=$((n + 2))m memcheck $d && mkdir -p $d/sums
+write() { # write BLOCK: new random content and its sum
+  dd if=/dev/urandom bs=1048576 count=1 2>/dev/null | tee $d/b$1 | md5sum | sed "s|-|$d/b$1|" > $d/sums/$1
+}
+i=0
+while [ $i -lt $n ]; do write $i; i=$((i + 1)); done
+echo "memcheck start blocks=$n"
+round=0 errors=0 next=0 step=$(((n + 3) / 4))
+while true; do
+  round=$((round + 1))
+  failed=$((n - $(cat $d/sums/* | md5sum -c 2>/dev/null | grep -c ': OK$')))
+  errors=$((errors + failed))
+  k=0
+  while [ $k -lt $step ]; do write $next; next=$(((next + 1) % n)); k=$((k + 1)); done
+  echo "memcheck round=$round blocks=$n errors=$errors"
+done
+EOF
+chmod 0755 "$root/bin/memcheck"
 cat > "$root/etc/udhcpc.script" <<'EOF'
 #!/bin/sh
 case "$1" in

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The tiny test guest that {@code hack/test-guest.sh} builds from Debian packages (cloud kernel,
@@ -16,9 +17,28 @@ import java.util.List;
  * $QEMU_OPERATOR_TEST_GUEST} when set ({@code .ci/run} sets it), else the script is run (it prints
  * the cached folder at once).
  */
-public record TestGuest(Path dir) {
+public record TestGuest(Path dir, List<String> extraKernelArgs) {
   /** What the guest prints on ttyS0 once it serves HTTP. */
   public static final String READY = "qemu-operator test guest ready";
+
+  public TestGuest {
+    extraKernelArgs = List.copyOf(extraKernelArgs);
+  }
+
+  public TestGuest(Path dir) {
+    this(dir, List.of());
+  }
+
+  /**
+   * The same guest with its memory-integrity checker on over {@code mib} MiB ({@code
+   * qo.memcheck=MIB}): it ticks {@code memcheck round=R blocks=B errors=E} on ttyS0, read by {@link
+   * MemoryCheck}.
+   */
+  public TestGuest withMemoryCheck(int mib) {
+    var args = new java.util.ArrayList<>(extraKernelArgs);
+    args.add("qo.memcheck=" + mib);
+    return new TestGuest(dir, args);
+  }
 
   public static TestGuest find() {
     String configured = System.getenv("QEMU_OPERATOR_TEST_GUEST");
@@ -67,7 +87,12 @@ public record TestGuest(Path dir) {
           "-initrd",
           dir.resolve("initrd.img").toString(),
           "-append",
-          Files.readString(dir.resolve("cmdline")).strip());
+          String.join(
+              " ",
+              Stream.concat(
+                      Stream.of(Files.readString(dir.resolve("cmdline")).strip()),
+                      extraKernelArgs.stream())
+                  .toList()));
     } catch (IOException e) {
       throw new UncheckedIOException("no test guest in " + dir, e);
     }

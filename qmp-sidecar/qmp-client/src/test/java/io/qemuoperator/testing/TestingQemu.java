@@ -27,29 +27,35 @@ public final class TestingQemu implements AutoCloseable {
   /**
    * What to start: {@code paused} adds {@code -S}; extra arguments are appended; with a {@code
    * guest} ({@link TestGuest}) QEMU boots it with 256 MiB, its serial console logged to {@link
-   * #serialLog()} and the guest's port 80 forwarded to {@link #guestHttpPort()}.
+   * #serialLog()} and the guest's port 80 forwarded to {@link #guestHttpPort()}; {@code machine} is
+   * the machine type ({@code q35}; pin a versioned one, e.g. {@code pc-q35-7.2}, to migrate).
    */
-  public record Options(boolean paused, List<String> extraArgs, Optional<TestGuest> guest) {
+  public record Options(
+      boolean paused, List<String> extraArgs, Optional<TestGuest> guest, String machine) {
     public Options {
       extraArgs = List.copyOf(extraArgs);
     }
 
     public static Options defaults() {
-      return new Options(true, List.of(), Optional.empty());
+      return new Options(true, List.of(), Optional.empty(), "q35");
     }
 
     public Options withPaused(boolean paused) {
-      return new Options(paused, extraArgs, guest);
+      return new Options(paused, extraArgs, guest, machine);
     }
 
     public Options withExtraArgs(String... args) {
       var all = new ArrayList<>(extraArgs);
       all.addAll(List.of(args));
-      return new Options(paused, all, guest);
+      return new Options(paused, all, guest, machine);
     }
 
     public Options withGuest(TestGuest guest) {
-      return new Options(paused, extraArgs, Optional.of(guest));
+      return new Options(paused, extraArgs, Optional.of(guest), machine);
+    }
+
+    public Options withMachine(String machine) {
+      return new Options(paused, extraArgs, guest, machine);
     }
   }
 
@@ -108,7 +114,7 @@ public final class TestingQemu implements AutoCloseable {
         List.of(
             binary,
             "-machine",
-            "q35,accel=tcg",
+            options.machine() + ",accel=tcg",
             "-m",
             options.guest().isPresent() ? "256" : "128",
             "-smp",
