@@ -108,7 +108,9 @@ public final class MigrationBenchmark {
                     after.roundsAfter(lastOnSource),
                     after.last().map(MemoryCheck.Round::errors).orElse(0L),
                     after.kernelTrouble().orElse(""),
-                    "completed".equals(result.status()) && after.roundsAfter(lastOnSource) < 2);
+                    "completed".equals(result.status())
+                        && after.kernelTrouble().isEmpty()
+                        && after.roundsAfter(lastOnSource) < 2);
             all.add(run);
             System.out.printf(
                 Locale.ROOT,
