@@ -78,10 +78,10 @@ public final class MigrationBenchmark {
                       + q.path("micro").asInt();
             }
           }
-          await(
-              () -> MemoryCheck.read(source.serialLog(), false).rounds().size() >= 2,
-              DEADLINE,
-              "two checker rounds on the source");
+          org.awaitility.Awaitility.await("two checker rounds on the source")
+              .atMost(DEADLINE)
+              .pollInterval(Duration.ofMillis(200))
+              .until(() -> MemoryCheck.read(source.serialLog(), false).rounds().size() >= 2);
           try (var target = TestingQemu.start(options.withExtraArgs("-incoming", "defer"))) {
             var result =
                 new GuestMigration(source, target)
@@ -161,17 +161,6 @@ public final class MigrationBenchmark {
   private static long median(List<Run> runs, ToLongFunction<Run> figure) {
     long[] sorted = runs.stream().mapToLong(figure).sorted().toArray();
     return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
-  }
-
-  private static void await(
-      java.util.function.BooleanSupplier condition, Duration atMost, String what) {
-    long end = System.nanoTime() + atMost.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new IllegalStateException("timed out waiting for " + what);
-      }
-      pause();
-    }
   }
 
   private static void pause() {

@@ -145,12 +145,7 @@ class Helm4OnRealApiServerE2E {
     assertThat(install.ok()).as(install.output()).isTrue();
 
     CustomResourceDefinition crd =
-        server
-            .client()
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .withName(RealApiServer.CRD_NAME)
+        crdResource()
             .waitUntilCondition(
                 c -> c != null && LocalCluster.established(c),
                 1,
@@ -350,13 +345,16 @@ class Helm4OnRealApiServerE2E {
   }
 
   private static CustomResourceDefinition crd() {
+    return crdResource().get();
+  }
+
+  private static io.fabric8.kubernetes.client.dsl.Resource<CustomResourceDefinition> crdResource() {
     return server
         .client()
         .apiextensions()
         .v1()
         .customResourceDefinitions()
-        .withName(RealApiServer.CRD_NAME)
-        .get();
+        .withName(RealApiServer.CRD_NAME);
   }
 
   /**
@@ -380,13 +378,7 @@ class Helm4OnRealApiServerE2E {
                 return v;
               });
     }
-    server
-        .client()
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName(RealApiServer.CRD_NAME)
-        .delete();
+    crdResource().delete();
     Awaitility.await("the QemuVM CRD deleted")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(250))

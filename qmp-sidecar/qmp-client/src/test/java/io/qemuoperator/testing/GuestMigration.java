@@ -108,14 +108,11 @@ public final class GuestMigration {
   }
 
   private static void await(
-      Duration deadline, java.util.function.BooleanSupplier condition, String what) {
-    long end = System.nanoTime() + deadline.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new IllegalStateException("timed out waiting for " + what);
-      }
-      pause();
-    }
+      Duration deadline, java.util.concurrent.Callable<Boolean> condition, String what) {
+    org.awaitility.Awaitility.await(what)
+        .atMost(deadline)
+        .pollInterval(Duration.ofMillis(50))
+        .until(condition);
   }
 
   private static void pause() {
