@@ -7,6 +7,9 @@ import io.qemuoperator.operator.OperatorMetrics;
 import io.qemuoperator.sidecar.api.ErrorBody;
 import io.qemuoperator.sidecar.api.EventPage;
 import io.qemuoperator.sidecar.api.ImportProgress;
+import io.qemuoperator.sidecar.api.IncomingMigration;
+import io.qemuoperator.sidecar.api.MigrationInfo;
+import io.qemuoperator.sidecar.api.OutgoingMigration;
 import io.qemuoperator.sidecar.api.QmpError;
 import io.qemuoperator.sidecar.api.ReturnBody;
 import io.qemuoperator.sidecar.api.SidecarJson;
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
 /**
@@ -30,6 +34,7 @@ public final class SidecarClient implements Sidecar {
   private final JavaType commandReturn = SidecarJson.returnOf(json, JsonNode.class);
   private final JavaType eventPage = json.constructType(EventPage.class);
   private final JavaType importProgress = json.constructType(ImportProgress.class);
+  private final JavaType migrationReturn = SidecarJson.returnOf(json, MigrationInfo.class);
   private final Duration deadline;
   private final OperatorMetrics metrics;
 
@@ -105,6 +110,86 @@ public final class SidecarClient implements Sidecar {
         "import", endpoint, get(endpoint, SidecarPaths.IMPORT), IMPORT_DEADLINE, importProgress);
   }
 
+  /** {@code GET /v1/migration}. */
+  @Override
+  public MigrationInfo migration(SidecarEndpoint endpoint) throws SidecarException {
+    ReturnBody<MigrationInfo> body =
+        send(
+            "migration",
+            endpoint,
+            get(endpoint, SidecarPaths.MIGRATION),
+            deadline,
+            migrationReturn);
+    return present(endpoint, body);
+  }
+
+  /**
+   * {@code POST /v1/migration/incoming}. Not sent again after a timeout (QEMU may have started
+   * listening: a second {@code migrate-incoming} is refused).
+   */
+  @Override
+  public void migrateIncoming(SidecarEndpoint endpoint, IncomingMigration migration)
+      throws SidecarException {
+    send(
+        "migrateIncoming",
+        endpoint,
+        post(endpoint, SidecarPaths.MIGRATION_INCOMING, migration),
+        deadline,
+        commandReturn,
+        false);
+  }
+
+  /**
+   * {@code POST /v1/migration/outgoing}. Not sent again after a timeout (QEMU may have started the
+   * migration: {@link #migration} tells).
+   */
+  @Override
+  public MigrationInfo migrateOutgoing(SidecarEndpoint endpoint, OutgoingMigration migration)
+      throws SidecarException {
+    ReturnBody<MigrationInfo> body =
+        send(
+            "migrateOutgoing",
+            endpoint,
+            post(endpoint, SidecarPaths.MIGRATION_OUTGOING, migration),
+            deadline,
+            migrationReturn,
+            false);
+    return present(endpoint, body);
+  }
+
+  /** {@code POST /v1/migration/cancel}. */
+  @Override
+  public void cancelMigration(SidecarEndpoint endpoint) throws SidecarException {
+    send(
+        "cancelMigration",
+        endpoint,
+        post(endpoint, SidecarPaths.MIGRATION_CANCEL, null),
+        deadline,
+        commandReturn);
+  }
+
+  private static MigrationInfo present(SidecarEndpoint endpoint, ReturnBody<MigrationInfo> body)
+      throws SidecarException {
+    if (body == null || body.value() == null) {
+      throw new SidecarException(
+          200, "BadResponse", "no migration in the answer of " + endpoint.base(), null);
+    }
+    return body.value();
+  }
+
+  private HttpRequest.Builder post(SidecarEndpoint endpoint, String path, Object body) {
+    byte[] bytes;
+    try {
+      bytes = body == null ? new byte[0] : json.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write the body of " + path, e);
+    }
+    return HttpRequest.newBuilder(endpoint.resolve(path))
+        .header("Authorization", "Bearer " + endpoint.token())
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+  }
+
   /** How long {@link #importProgress} waits for its answer. */
   static final Duration IMPORT_DEADLINE = Duration.ofSeconds(2);
 
@@ -131,10 +216,25 @@ public final class SidecarClient implements Sidecar {
       Duration timeout,
       JavaType answer)
       throws SidecarException {
+    return send(call, endpoint, request, timeout, answer, true);
+  }
+
+  /**
+   * @param repeatable whether the call may be sent again after it timed out (a call the sidecar may
+   *     have carried out is not)
+   */
+  private <T> T send(
+      String call,
+      SidecarEndpoint endpoint,
+      HttpRequest.Builder request,
+      Duration timeout,
+      JavaType answer,
+      boolean repeatable)
+      throws SidecarException {
     long start = System.nanoTime();
     boolean ok = false;
     try {
-      T body = read(endpoint, send(endpoint, request, timeout), answer);
+      T body = read(endpoint, send(endpoint, request, timeout, repeatable), answer);
       ok = true;
       return body;
     } finally {
@@ -143,21 +243,32 @@ public final class SidecarClient implements Sidecar {
   }
 
   private HttpResponse<byte[]> send(
-      SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout)
+      SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout, boolean repeatable)
       throws SidecarException {
     try {
       return sendOnce(request, timeout);
-    } catch (IOException first) {
-      // A pooled keep-alive connection that the sidecar closed just as it was reused fails before
-      // any answer: send once more, on a fresh connection (every call here may be repeated).
-      try {
-        return sendOnce(request, timeout);
-      } catch (IOException e) {
-        e.addSuppressed(first);
-        throw new SidecarException(0, "Unreachable", endpoint.base() + ": " + e, e);
-      } catch (InterruptedException e) {
-        throw interrupted(endpoint, e);
+    } catch (HttpTimeoutException timedOut) {
+      if (!repeatable) {
+        throw new SidecarException(0, "Unreachable", endpoint.base() + ": " + timedOut, timedOut);
       }
+      return sendAgain(endpoint, request, timeout, timedOut);
+    } catch (IOException first) {
+      return sendAgain(endpoint, request, timeout, first);
+    } catch (InterruptedException e) {
+      throw interrupted(endpoint, e);
+    }
+  }
+
+  private HttpResponse<byte[]> sendAgain(
+      SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout, IOException first)
+      throws SidecarException {
+    // A pooled keep-alive connection that the sidecar closed just as it was reused fails before
+    // any answer: send once more, on a fresh connection.
+    try {
+      return sendOnce(request, timeout);
+    } catch (IOException e) {
+      e.addSuppressed(first);
+      throw new SidecarException(0, "Unreachable", endpoint.base() + ": " + e, e);
     } catch (InterruptedException e) {
       throw interrupted(endpoint, e);
     }

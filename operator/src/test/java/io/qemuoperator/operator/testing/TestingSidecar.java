@@ -7,6 +7,9 @@ import io.qemuoperator.operator.sidecar.SidecarException;
 import io.qemuoperator.operator.sidecar.VmSnapshot;
 import io.qemuoperator.sidecar.api.EventPage;
 import io.qemuoperator.sidecar.api.ImportProgress;
+import io.qemuoperator.sidecar.api.IncomingMigration;
+import io.qemuoperator.sidecar.api.MigrationInfo;
+import io.qemuoperator.sidecar.api.OutgoingMigration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -93,6 +96,35 @@ public final class TestingSidecar implements Sidecar, AutoCloseable {
   @Override
   public ImportProgress importProgress(SidecarEndpoint endpoint) throws SidecarException {
     throw new SidecarException(0, "Unreachable", endpoint.base() + ": no importer there", null);
+  }
+
+  /** These doubles cannot migrate: the call is refused as a QEMU without migration would be. */
+  @Override
+  public MigrationInfo migration(SidecarEndpoint endpoint) throws SidecarException {
+    throw noMigration(endpoint);
+  }
+
+  @Override
+  public void migrateIncoming(SidecarEndpoint endpoint, IncomingMigration migration)
+      throws SidecarException {
+    throw noMigration(endpoint);
+  }
+
+  @Override
+  public MigrationInfo migrateOutgoing(SidecarEndpoint endpoint, OutgoingMigration migration)
+      throws SidecarException {
+    throw noMigration(endpoint);
+  }
+
+  @Override
+  public void cancelMigration(SidecarEndpoint endpoint) throws SidecarException {
+    throw noMigration(endpoint);
+  }
+
+  private SidecarException noMigration(SidecarEndpoint endpoint) throws SidecarException {
+    reach(endpoint);
+    return new SidecarException(
+        501, "Unavailable", "the in-memory sidecar doubles do not migrate", null);
   }
 
   private TestingQemu reach(SidecarEndpoint endpoint) throws SidecarException {

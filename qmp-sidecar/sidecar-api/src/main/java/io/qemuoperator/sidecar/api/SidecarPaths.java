@@ -11,6 +11,11 @@ package io.qemuoperator.sidecar.api;
  * GET  /v1/state                                {@link ReturnBody} of {@link VmState}
  * GET  /v1/events?after=SEQ&amp;wait=SECONDS        {@link EventPage}
  * GET  /v1/dialect                              {@link DialectTable}
+ * GET  /v1/migration                            {@link ReturnBody} of {@link MigrationInfo}
+ * POST /v1/migration/incoming                   {@link IncomingMigration}; {@link ReturnBody} of {}
+ * POST /v1/migration/outgoing                   {@link OutgoingMigration}; {@link ReturnBody} of
+ *                                               {@link MigrationInfo}
+ * POST /v1/migration/cancel                     {@link ReturnBody} of {}
  * GET  /v1/console/log?bytes=N|from=POS         the end of the serial console's log, text/plain
  * GET  /v1/console                              WebSocket: the serial console, raw bytes both ways
  * GET  /v1/import                               {@link ImportProgress}: served by the disk importer
@@ -31,6 +36,33 @@ public final class SidecarPaths {
   public static final String STATE = "/v1/state";
   public static final String EVENTS = "/v1/events";
   public static final String DIALECT = "/v1/dialect";
+
+  /**
+   * The migration as {@code query-migrate} reports it ({@link MigrationInfo}; status {@code none}
+   * before any). The migration calls below answer 400 {@code InvalidArguments} for a body that is
+   * not their record (unknown or missing members, a bad host, port or figure) before QEMU is asked,
+   * and 501 {@code Unavailable} on a QEMU without {@code migrate-incoming} or {@code
+   * migrate-set-parameters}.
+   */
+  public static final String MIGRATION = "/v1/migration";
+
+  /**
+   * Body {@link IncomingMigration}: a QEMU started with {@code -incoming defer} starts listening
+   * for the migration (409 {@code NotIncoming} for any other QEMU).
+   */
+  public static final String MIGRATION_INCOMING = "/v1/migration/incoming";
+
+  /**
+   * Body {@link OutgoingMigration}: starts migrating this QEMU to a listening target (409 {@code
+   * NotMigratable} when it is neither running nor paused, {@code MigrationActive} while one runs).
+   */
+  public static final String MIGRATION_OUTGOING = "/v1/migration/outgoing";
+
+  /**
+   * No body: {@code migrate_cancel}. A source QEMU paused for the migration itself resumes; one
+   * paused before it ({@link OutgoingMigration#pauseFirst()}) stays paused until {@code cont}.
+   */
+  public static final String MIGRATION_CANCEL = "/v1/migration/cancel";
 
   /**
    * How far the disk import is ({@link ImportProgress}): answered on the sidecar's address and
