@@ -8,6 +8,9 @@ import io.qemuoperator.qmp.types.MigrateSetSpeedArguments;
 import io.qemuoperator.sidecar.Sidecar;
 import io.qemuoperator.sidecar.SidecarConfig;
 import io.qemuoperator.sidecar.api.EventPage;
+import io.qemuoperator.sidecar.api.IncomingMigration;
+import io.qemuoperator.sidecar.api.MigrationInfo;
+import io.qemuoperator.sidecar.api.OutgoingMigration;
 import io.qemuoperator.sidecar.api.SequencedEvent;
 import io.qemuoperator.testing.RawQmp;
 import io.qemuoperator.testing.TestingQemu;
@@ -228,5 +231,42 @@ class SidecarClientIT {
     assertThat(page.instance()).isEqualTo(sidecar.instance());
     assertThat(page.events()).extracting(SequencedEvent::name).contains("RESUME");
     assertThat(page.gap()).isFalse();
+  }
+
+  @Test
+  void migrationCallsReadTheSidecarsAnswersAndRefusals() throws Exception {
+    assertThat(client.migration(endpoint).status()).isEqualTo(MigrationInfo.NONE);
+    client.cancelMigration(endpoint); // nothing to cancel: QEMU does nothing
+
+    assertThatThrownBy(() -> client.migrateIncoming(endpoint, new IncomingMigration("::", 4444)))
+        .isInstanceOfSatisfying(
+            SidecarException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(409);
+              assertThat(e.errorClass()).isEqualTo("NotIncoming");
+            });
+    assertThatThrownBy(
+            () ->
+                client.migrateOutgoing(
+                    endpoint, new OutgoingMigration("127.0.0.1", 4444, 0, 300, false, false)))
+        .as("a QEMU that never ran (prelaunch)")
+        .isInstanceOfSatisfying(
+            SidecarException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(409);
+              assertThat(e.errorClass()).isEqualTo("NotMigratable");
+              assertThat(e.desc()).contains("prelaunch");
+            });
+    assertThatThrownBy(
+            () ->
+                client.migrateOutgoing(
+                    endpoint, new OutgoingMigration("a b", 4444, 0, 0, false, false)))
+        .isInstanceOfSatisfying(
+            SidecarException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.errorClass()).isEqualTo("InvalidArguments");
+              assertThat(e.desc()).contains("host:").contains("downtimeLimitMs:");
+            });
   }
 }

@@ -1,6 +1,7 @@
 package io.qemuoperator.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qemuoperator.qmp.migration.MigrationCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -8,11 +9,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * One live migration of a running {@link TestingQemu} to a target {@link TestingQemu} started with
  * the identical guest-visible command line plus {@code -incoming defer}, over loopback TCP, driven
- * with plain QMP ({@link RawQmp} on each side's observer monitor). Capabilities {@code events} and
- * {@code return-path} on both sides. Waits for the end through {@code query-migrate} and returns
- * QEMU's own figures. With {@link Policy#STOP_AND_COPY} the source is {@code stop}ped first (RAM
- * goes in one pass while nothing dirties it) and the target, left paused by QEMU, is {@code
- * cont}ed.
+ * with plain QMP ({@link RawQmp} on each side's observer monitor) and the product's {@link
+ * MigrationCommands}: capabilities {@code events} and {@code return-path} on both sides. Waits for
+ * the end through {@code query-migrate} and returns QEMU's own figures. With {@link
+ * Policy#STOP_AND_COPY} the source is {@code stop}ped first (RAM goes in one pass while nothing
+ * dirties it) and the target, left paused by QEMU, is {@code cont}ed.
  */
 public final class GuestMigration {
   /** How RAM is sent. */
@@ -52,27 +53,18 @@ public final class GuestMigration {
    */
   public Result run(Policy policy, long maxBandwidth, long downtimeLimitMs, Duration deadline) {
     int port = freePort();
-    String capabilities =
-        "{\"capabilities\":[{\"capability\":\"events\",\"state\":true},"
-            + "{\"capability\":\"return-path\",\"state\":true}]}";
+    String loopback = "127.0.0.1";
     try (var src = RawQmp.connect(source.observerSocket());
         var dst = RawQmp.connect(target.observerSocket())) {
       await(deadline, () -> "inmigrate".equals(dst.runState()), "target in inmigrate");
-      ok(dst.execute("migrate-set-capabilities", capabilities));
-      ok(dst.execute("migrate-incoming", "{\"uri\":\"tcp:127.0.0.1:" + port + "\"}"));
-      ok(src.execute("migrate-set-capabilities", capabilities));
-      ok(
-          src.execute(
-              "migrate-set-parameters",
-              "{\"max-bandwidth\":"
-                  + maxBandwidth
-                  + ",\"downtime-limit\":"
-                  + downtimeLimitMs
-                  + "}"));
+      ok(dst, MigrationCommands.targetCapabilities());
+      ok(dst, MigrationCommands.incoming(loopback, port));
+      ok(src, MigrationCommands.sourceCapabilities(false));
+      ok(src, MigrationCommands.parameters(maxBandwidth, downtimeLimitMs));
       if (policy == Policy.STOP_AND_COPY) {
         ok(src.execute("stop", null));
       }
-      ok(src.execute("migrate", "{\"uri\":\"tcp:127.0.0.1:" + port + "\"}"));
+      ok(src, MigrationCommands.migrate(loopback, port));
       long end = System.nanoTime() + deadline.toNanos();
       JsonNode info = src.execute("query-migrate", null).path("return");
       while (!List.of("completed", "failed", "cancelled").contains(info.path("status").asText())) {
@@ -99,6 +91,10 @@ public final class GuestMigration {
           info.path("ram").path("transferred").asLong() >> 20,
           target.alive() ? dst.runState() : "exited");
     }
+  }
+
+  private static void ok(RawQmp qmp, MigrationCommands.Command command) {
+    ok(qmp.execute(command.name(), command.arguments().toString()));
   }
 
   private static void ok(JsonNode reply) {

@@ -122,6 +122,7 @@ public final class Sidecar implements AutoCloseable {
               state,
               metrics,
               console,
+              new MigrationApi(new LiveMigration(qmp, probe::dialect), config.maxBodyBytes()),
               instance,
               json);
       server.start();

@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/dialect              how this QEMU serves each seed command
  * GET  /v1/console/log?bytes=N  the end of the serial console's log, as text
  * GET  /v1/console              the serial console: a WebSocket, one client at a time
+ * GET  /v1/migration            the migration as query-migrate reports it
+ * POST /v1/migration/incoming   a target (-incoming defer) listens: capabilities, migrate-incoming
+ * POST /v1/migration/outgoing   the source migrates: capabilities, parameters, [stop], migrate
+ * POST /v1/migration/cancel     migrate_cancel
  * GET  /metrics                 Prometheus
  * </pre>
  *
@@ -60,6 +64,7 @@ public final class SidecarServer implements AutoCloseable {
   private final StateReader state;
   private final SidecarMetrics metrics;
   private final ConsoleApi console;
+  private final MigrationApi migration;
   private final String instance;
 
   SidecarServer(
@@ -71,10 +76,12 @@ public final class SidecarServer implements AutoCloseable {
       StateReader state,
       SidecarMetrics metrics,
       ConsoleApi console,
+      MigrationApi migration,
       String instance,
       ObjectMapper json)
       throws IOException {
     this.console = console;
+    this.migration = migration;
     this.json = json;
     this.config = config;
     this.token = token;
@@ -194,6 +201,11 @@ public final class SidecarServer implements AutoCloseable {
           console.stream(exchange);
         }
       }
+      case SidecarPaths.MIGRATION,
+          SidecarPaths.MIGRATION_INCOMING,
+          SidecarPaths.MIGRATION_OUTGOING,
+          SidecarPaths.MIGRATION_CANCEL ->
+          migration.serve(exchange, path);
       default -> exchange.respondError(new ApiError(404, "NotFound", "no such endpoint: " + path));
     }
   }

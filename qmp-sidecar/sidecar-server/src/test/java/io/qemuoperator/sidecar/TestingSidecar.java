@@ -97,6 +97,17 @@ final class TestingSidecar implements AutoCloseable {
                     : HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** {@code POST path} with the token and {@code body} (null: no body). */
+  Answer post(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + token)
+            .POST(
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   Answer get(String path, boolean withToken) {
     var request = HttpRequest.newBuilder(uri(path)).GET();
     if (withToken) {

@@ -1,0 +1,293 @@
+package io.qemuoperator.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qemuoperator.sidecar.api.IncomingMigration;
+import io.qemuoperator.sidecar.api.MigrationInfo;
+import io.qemuoperator.sidecar.api.OutgoingMigration;
+import io.qemuoperator.sidecar.api.ReturnBody;
+import io.qemuoperator.sidecar.api.SidecarJson;
+import io.qemuoperator.sidecar.api.SidecarPaths;
+import io.qemuoperator.sidecar.api.VmState;
+import io.qemuoperator.testing.MemoryCheck;
+import io.qemuoperator.testing.RawQmp;
+import io.qemuoperator.testing.TestGuest;
+import io.qemuoperator.testing.TestingQemu;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Live migration through the sidecars' HTTP API only: the test guest, checking its own memory
+ * ({@link TestGuest#withMemoryCheck}), runs on a source QEMU; each target is a QEMU with the
+ * identical guest-visible command line plus {@code -incoming defer}; each QEMU has its own real
+ * sidecar. A slow pre-copy is cancelled (the source runs on), a stop-and-copy to no target fails
+ * (the source, paused for it, is continued), then a stop-and-copy (the policy for TCG guests, see
+ * the README) starts under a tiny {@code max-bandwidth}, is sped up live with the seed's {@code
+ * migrate_set_speed}, completes, and the guest counts on on the target with no memory error. Runs
+ * on every QEMU the suite runs on ({@code QEMU_SYSTEM}).
+ */
+class LiveMigrationIT {
+  private static final Duration DEADLINE = Duration.ofSeconds(120); // TCG on a loaded machine
+  private static final int CHECKED_MIB = 32;
+  private static final long MIB = 1L << 20;
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final ObjectMapper JSON = SidecarJson.mapper();
+
+  /** A versioned machine type both QEMU 7.2 and 10.0 have: the two sides must match. */
+  private static final String MACHINE = "pc-q35-7.2";
+
+  private final TestingQemu.Options options =
+      TestingQemu.Options.defaults()
+          .withPaused(false)
+          .withMachine(MACHINE)
+          .withGuest(TestGuest.find().withMemoryCheck(CHECKED_MIB));
+
+  @Test
+  void aCancelledMigrationLeavesTheSourceRunningAndASpedUpOneCompletes() throws Exception {
+    try (var source = TestingQemu.start(options);
+        var sourceSidecar = TestingSidecar.start(source.qmpSocket(), source.dir())) {
+      assertThat(migration(sourceSidecar).status()).isEqualTo(MigrationInfo.NONE);
+      assertThat(
+              sourceSidecar
+                  .post(SidecarPaths.MIGRATION_INCOMING, json(new IncomingMigration(LOOPBACK, 1)))
+                  .errorClass())
+          .as("a QEMU not started with -incoming defer does not listen")
+          .isEqualTo("NotIncoming");
+      await("the source guest's memory checker has verified its blocks twice")
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> MemoryCheck.read(source.serialLog(), false).rounds().size() >= 2);
+
+      cancelledPreCopy(source, sourceSidecar);
+      failedWithNoTarget(sourceSidecar);
+      stopAndCopySpedUpLive(source, sourceSidecar);
+    }
+  }
+
+  /** A pre-copy at 1 MiB/s cannot finish 256 MiB in the test's time: it is cancelled mid-way. */
+  private void cancelledPreCopy(TestingQemu source, TestingSidecar sourceSidecar)
+      throws IOException {
+    try (var target = TestingQemu.start(options.withExtraArgs("-incoming", "defer"));
+        var targetSidecar = TestingSidecar.start(target.qmpSocket(), target.dir())) {
+      int port = freePort();
+      listen(targetSidecar, port);
+
+      MigrationInfo started =
+          outgoing(sourceSidecar, new OutgoingMigration(LOOPBACK, port, MIB, 300, false, false));
+      assertThat(started.status()).isIn("setup", "active");
+      await("a few hundred KiB sent at 1 MiB/s")
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> orZero(migration(sourceSidecar).transferredBytes()) > 256 * 1024);
+      var cancel = sourceSidecar.post(SidecarPaths.MIGRATION_CANCEL, null);
+      assertThat(cancel.status()).as(cancel.text()).isEqualTo(200);
+
+      await("the migration cancelled")
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> migration(sourceSidecar).status().equals(MigrationInfo.CANCELLED));
+      System.out.println("the sidecar's cancelled migration: " + migration(sourceSidecar));
+      assertThat(state(sourceSidecar).status().status()).isEqualTo("running");
+    }
+    long lastRound = MemoryCheck.read(source.serialLog(), false).last().orElseThrow().round();
+    await("a memory-check round on the source after the cancel")
+        .atMost(DEADLINE)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> MemoryCheck.read(source.serialLog(), false).roundsAfter(lastRound) >= 1);
+    assertThat(MemoryCheck.read(source.serialLog(), false).last().orElseThrow().errors()).isZero();
+  }
+
+  /**
+   * {@code migrate} to a port nobody listens on is accepted, then fails; QEMU leaves a source that
+   * was paused before the migration ({@code pauseFirst}) paused, and {@code cont} resumes it.
+   */
+  private void failedWithNoTarget(TestingSidecar sourceSidecar) {
+    outgoing(sourceSidecar, new OutgoingMigration(LOOPBACK, freePort(), 0, 300, false, true));
+    await("the migration failed")
+        .atMost(DEADLINE)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> migration(sourceSidecar).finished());
+    MigrationInfo failed = migration(sourceSidecar);
+    System.out.println("the sidecar's failed migration: " + failed);
+    assertThat(failed.status()).isEqualTo(MigrationInfo.FAILED);
+    assertThat(failed.errorDesc()).isNotBlank();
+    assertThat(state(sourceSidecar).status().status()).isEqualTo("paused");
+    var cont = sourceSidecar.command("cont", null);
+    assertThat(cont.status()).as(cont.text()).isEqualTo(200);
+    assertThat(state(sourceSidecar).status().status()).isEqualTo("running");
+  }
+
+  /**
+   * Stop-and-copy under a 1 MiB/s cap crawls; {@code migrate_set_speed} through {@code
+   * /v1/commands} raises the cap while it runs and the transfer finishes. The target, which QEMU
+   * leaves paused (the source was paused), is continued.
+   */
+  private void stopAndCopySpedUpLive(TestingQemu source, TestingSidecar sourceSidecar)
+      throws IOException {
+    try (var target = TestingQemu.start(options.withExtraArgs("-incoming", "defer"));
+        var targetSidecar = TestingSidecar.start(target.qmpSocket(), target.dir())) {
+      int port = freePort();
+      VmState waiting = state(targetSidecar);
+      assertThat(waiting.status().status())
+          .as("/v1/state on a target before it listens")
+          .isEqualTo("inmigrate");
+      assertThat(waiting.errors()).as("queries refused while inmigrate").isEmpty();
+      assertThat(
+              targetSidecar
+                  .post(
+                      SidecarPaths.MIGRATION_OUTGOING,
+                      json(new OutgoingMigration(LOOPBACK, port, 0, 300, false, true)))
+                  .errorClass())
+          .as("a target in inmigrate cannot be migrated")
+          .isEqualTo("NotMigratable");
+      listen(targetSidecar, port);
+
+      long start = System.nanoTime();
+      outgoing(sourceSidecar, new OutgoingMigration(LOOPBACK, port, MIB, 300, false, true));
+      await("2 MiB sent at 1 MiB/s")
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> orZero(migration(sourceSidecar).transferredBytes()) >= 2 * MIB);
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("the 1 MiB/s cap holds")
+          .isGreaterThan(Duration.ofMillis(1000));
+      MigrationInfo crawling = migration(sourceSidecar);
+      assertThat(crawling.status()).isEqualTo("active");
+      assertThat(crawling.remainingBytes()).isGreaterThan(64 * MIB);
+      try (var observer = RawQmp.connect(source.observerSocket())) {
+        System.out.println(
+            "query-migrate on the source while active: "
+                + observer.execute("query-migrate", null).path("return"));
+      }
+      assertThat(state(sourceSidecar).status().status()).isEqualTo("paused");
+      var again =
+          sourceSidecar.post(
+              SidecarPaths.MIGRATION_OUTGOING,
+              json(new OutgoingMigration(LOOPBACK, port, 0, 300, false, true)));
+      assertThat(again.status()).isEqualTo(409);
+      assertThat(again.errorClass()).isEqualTo("MigrationActive");
+      VmState receiving = state(targetSidecar);
+      assertThat(receiving.status().status())
+          .as("/v1/state on a target while it receives")
+          .isEqualTo("inmigrate");
+      assertThat(receiving.errors()).as("queries refused while inmigrate").isEmpty();
+
+      var speed = sourceSidecar.command("migrate_set_speed", "{\"value\":" + 1024 * MIB + "}");
+      assertThat(speed.status()).as(speed.text()).isEqualTo(200);
+      var downtime = sourceSidecar.command("migrate_set_downtime", "{\"value\":0.5}");
+      assertThat(downtime.status()).as(downtime.text()).isEqualTo(200);
+      assertThat(state(sourceSidecar).migrateParameters().downtimeLimit()).isEqualTo(500L);
+      long raised = System.nanoTime();
+
+      await("the migration completed once sped up")
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> migration(sourceSidecar).finished());
+      Duration afterRaise = Duration.ofNanos(System.nanoTime() - raised);
+      System.out.println("completed " + afterRaise.toMillis() + " ms after the cap was raised");
+      MigrationInfo done = migration(sourceSidecar);
+      assertThat(done.status()).as(done.toString()).isEqualTo(MigrationInfo.COMPLETED);
+      assertThat(done.passes()).isPositive();
+      assertThat(done.totalTimeMs()).isPositive();
+      assertThat(done.downtimeMs()).isPositive();
+      assertThat(done.transferredBytes()).isGreaterThan(64 * MIB);
+      assertThat(afterRaise)
+          .as("done far sooner than the 64+ s the remaining RAM needs at 1 MiB/s")
+          .isLessThan(Duration.ofSeconds(30));
+      try (var observer = RawQmp.connect(source.observerSocket())) {
+        var reply = observer.execute("query-migrate", null).path("return");
+        System.out.println("query-migrate on the source after completion: " + reply);
+        assertThat(done.transferredBytes())
+            .isEqualTo(reply.path("ram").path("transferred").asLong());
+      }
+      System.out.println("the sidecar's migration: " + done);
+
+      VmState handedOver = state(sourceSidecar);
+      assertThat(handedOver.status().status())
+          .as("/v1/state on the source after the hand-over")
+          .isEqualTo("postmigrate");
+      assertThat(handedOver.errors()).as("queries refused while postmigrate").isEmpty();
+      await("the target out of inmigrate")
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> !state(targetSidecar).status().status().equals("inmigrate"));
+      assertThat(state(targetSidecar).status().status())
+          .as("a stop-and-copy target is left paused")
+          .isEqualTo("paused");
+      System.out.println(
+          "query-migrate on the target after completion: " + migration(targetSidecar));
+      var cont = targetSidecar.command("cont", null);
+      assertThat(cont.status()).as(cont.text()).isEqualTo(200);
+      assertThat(state(targetSidecar).status().status()).isEqualTo("running");
+
+      long lastOnSource = MemoryCheck.read(source.serialLog(), false).last().orElseThrow().round();
+      await("two memory-check rounds on the target after round " + lastOnSource)
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> MemoryCheck.read(target.serialLog(), true).roundsAfter(lastOnSource) >= 2);
+      var after = MemoryCheck.read(target.serialLog(), true);
+      assertThat(after.kernelTrouble()).as("oops, panic or reboot on the target").isEmpty();
+      assertThat(after.last().orElseThrow().errors()).as("memory errors").isZero();
+    }
+  }
+
+  private static void listen(TestingSidecar target, int port) {
+    var answer =
+        target.post(SidecarPaths.MIGRATION_INCOMING, json(new IncomingMigration(LOOPBACK, port)));
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    assertThat(answer.text()).isEqualTo("{\"return\":{}}");
+  }
+
+  private static MigrationInfo outgoing(TestingSidecar source, OutgoingMigration migration) {
+    var answer = source.post(SidecarPaths.MIGRATION_OUTGOING, json(migration));
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    return read(answer.text(), MigrationInfo.class);
+  }
+
+  private static MigrationInfo migration(TestingSidecar sidecar) {
+    var answer = sidecar.get(SidecarPaths.MIGRATION, true);
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    return read(answer.text(), MigrationInfo.class);
+  }
+
+  private static VmState state(TestingSidecar sidecar) {
+    var answer = sidecar.get(SidecarPaths.STATE, true);
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    return read(answer.text(), VmState.class);
+  }
+
+  private static <T> T read(String body, Class<T> type) {
+    try {
+      ReturnBody<T> answer = JSON.readValue(body, SidecarJson.returnOf(JSON, type));
+      return answer.value();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String json(Object request) {
+    try {
+      return JSON.writeValueAsString(request);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+
+  private static int freePort() {
+    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

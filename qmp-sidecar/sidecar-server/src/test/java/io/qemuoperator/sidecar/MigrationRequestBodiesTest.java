@@ -1,0 +1,78 @@
+package io.qemuoperator.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qemuoperator.sidecar.api.IncomingMigration;
+import io.qemuoperator.sidecar.api.OutgoingMigration;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What a migration request's body must be before QEMU is asked anything. */
+class MigrationRequestBodiesTest {
+  private final MigrationRequests requests = new MigrationRequests();
+
+  @Test
+  void aCompleteBodyIsItsRecord() {
+    assertThat(requests.incoming(bytes("{\"host\":\"::\",\"port\":4444}")))
+        .isEqualTo(new MigrationRequests.Read.Valid<>(new IncomingMigration("::", 4444)));
+    assertThat(
+            requests.outgoing(
+                bytes(
+                    "{\"host\":\"10.0.0.2\",\"port\":4444,\"maxBandwidth\":0,"
+                        + "\"downtimeLimitMs\":300,\"autoConverge\":true,\"pauseFirst\":true}")))
+        .isEqualTo(
+            new MigrationRequests.Read.Valid<>(
+                new OutgoingMigration("10.0.0.2", 4444, 0, 300, true, true)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "null",
+        "[]",
+        "{}",
+        "{\"host\":\"::\"}",
+        "{\"host\":\"::\",\"port\":4444,\"uri\":\"exec:rm -rf /\"}",
+        "{\"host\":\"::\",\"port\":\"4444\"}",
+        "{\"host\":\"::\",\"port\":4444.5}",
+        "{\"host\":\"::\",\"port\":null}",
+        "{\"host\":\"::\",\"port\":4444,\"port\":4445}",
+        "{\"host\":\"::\",\"port\":4444} {}",
+        "{\"host\":\"::\",\"port\":99999999999}",
+        "{\"host\":\"a,b\",\"port\":4444}",
+        "{\"host\":\"::\",\"port\":0}",
+        "{\"host\":7,\"port\":4444}"
+      })
+  void anythingElseIsRefusedWithAReason(String body) {
+    var read = requests.incoming(bytes(body));
+
+    assertThat(read).isInstanceOf(MigrationRequests.Read.Invalid.class);
+    assertThat(((MigrationRequests.Read.Invalid<IncomingMigration>) read).why()).isNotBlank();
+  }
+
+  @Test
+  void anOutgoingMigrationNeedsEveryMemberAndSaneFigures() {
+    var missing = requests.outgoing(bytes("{\"host\":\"10.0.0.2\",\"port\":4444}"));
+    var negative =
+        requests.outgoing(
+            bytes(
+                "{\"host\":\"10.0.0.2\",\"port\":4444,\"maxBandwidth\":-1,"
+                    + "\"downtimeLimitMs\":300,\"autoConverge\":false,\"pauseFirst\":false}"));
+
+    assertThat(missing)
+        .isInstanceOfSatisfying(
+            MigrationRequests.Read.Invalid.class,
+            invalid -> assertThat(invalid.why()).contains("maxBandwidth"));
+    assertThat(negative)
+        .isEqualTo(
+            new MigrationRequests.Read.Invalid<OutgoingMigration>(
+                "maxBandwidth: must be >= 0 bytes per second (0: no cap), got -1"));
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
