@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qemuoperator.sidecar.api.EventPage;
 import io.qemuoperator.sidecar.api.IncomingMigration;
 import io.qemuoperator.sidecar.api.MigrationInfo;
 import io.qemuoperator.sidecar.api.OutgoingMigration;
 import io.qemuoperator.sidecar.api.ReturnBody;
+import io.qemuoperator.sidecar.api.SequencedEvent;
 import io.qemuoperator.sidecar.api.SidecarJson;
 import io.qemuoperator.sidecar.api.SidecarPaths;
 import io.qemuoperator.sidecar.api.VmState;
@@ -19,6 +21,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +30,14 @@ import org.junit.jupiter.api.Test;
  * Live migration through the sidecars' HTTP API only: the test guest, checking its own memory
  * ({@link TestGuest#withMemoryCheck}), runs on a source QEMU; each target is a QEMU with the
  * identical guest-visible command line plus {@code -incoming defer}; each QEMU has its own real
- * sidecar. A slow pre-copy is cancelled (the source runs on), a stop-and-copy to no target fails
- * (the source, paused for it, is continued), then a stop-and-copy (the policy for TCG guests, see
- * the README) starts under a tiny {@code max-bandwidth}, is sped up live with the seed's {@code
- * migrate_set_speed}, completes, and the guest counts on on the target with no memory error. Runs
- * on every QEMU the suite runs on ({@code QEMU_SYSTEM}).
+ * sidecar. A stop-and-copy QEMU refuses (a migration blocker) leaves the guest running, a slow
+ * pre-copy is cancelled (the source runs on), a stop-and-copy to no target fails (the source,
+ * paused for it, is continued), then a stop-and-copy (the policy for TCG guests, see the README)
+ * starts under a tiny {@code max-bandwidth}, is sped up live with the seed's {@code
+ * migrate_set_speed}, completes, and the guest counts on on the target with no memory error. The
+ * migrations are driven only through the sidecars; each QEMU's observer monitor only adds the
+ * blocker and reads QEMU's own figures to compare. Runs on every QEMU the suite runs on ({@code
+ * QEMU_SYSTEM}): about 20 s.
  */
 class LiveMigrationIT {
   private static final Duration DEADLINE = Duration.ofSeconds(120); // TCG on a loaded machine
@@ -64,6 +71,7 @@ class LiveMigrationIT {
           .pollInterval(Duration.ofMillis(200))
           .until(() -> MemoryCheck.read(source.serialLog(), false).rounds().size() >= 2);
 
+      refusedAfterTheStop(source, sourceSidecar);
       cancelledPreCopy(source, sourceSidecar);
       failedWithNoTarget(sourceSidecar);
       stopAndCopySpedUpLive(source, sourceSidecar);
@@ -101,6 +109,43 @@ class LiveMigrationIT {
         .pollInterval(Duration.ofMillis(200))
         .until(() -> MemoryCheck.read(source.serialLog(), false).roundsAfter(lastRound) >= 1);
     assertThat(MemoryCheck.read(source.serialLog(), false).last().orElseThrow().errors()).isZero();
+  }
+
+  /**
+   * A migration blocker (a writable vvfat node, added on the observer monitor as the test's
+   * fixture) makes QEMU refuse {@code migrate} itself, after the sidecar stopped the guest for
+   * {@code pauseFirst}: QEMU's error is answered (422) and the guest runs again.
+   */
+  private void refusedAfterTheStop(TestingQemu source, TestingSidecar sourceSidecar)
+      throws IOException {
+    Path folder = Files.createDirectory(source.dir().resolve("vvfat"));
+    try (var observer = RawQmp.connect(source.observerSocket())) {
+      var added =
+          observer.execute(
+              "blockdev-add",
+              "{\"driver\":\"vvfat\",\"node-name\":\"blocker\",\"dir\":\""
+                  + folder
+                  + "\",\"rw\":true}");
+      assertThat(added.has("return")).as(added.toString()).isTrue();
+      long seq = events(sourceSidecar, 0).lastSeq();
+
+      var refused =
+          sourceSidecar.post(
+              SidecarPaths.MIGRATION_OUTGOING,
+              json(new OutgoingMigration(LOOPBACK, freePort(), 0, 300, false, true)));
+      System.out.println("migrate with a blocker: " + refused.status() + " " + refused.text());
+      assertThat(refused.status()).as(refused.text()).isEqualTo(422);
+      assertThat(refused.desc()).contains("vvfat");
+      assertThat(state(sourceSidecar).status().status())
+          .as("the guest the sidecar stopped for the migration runs again")
+          .isEqualTo("running");
+      assertThat(events(sourceSidecar, seq).events())
+          .extracting(SequencedEvent::name)
+          .containsSubsequence("STOP", "RESUME");
+
+      var removed = observer.execute("blockdev-del", "{\"node-name\":\"blocker\"}");
+      assertThat(removed.has("return")).as(removed.toString()).isTrue();
+    }
   }
 
   /**
@@ -260,6 +305,12 @@ class LiveMigrationIT {
     var answer = sidecar.get(SidecarPaths.STATE, true);
     assertThat(answer.status()).as(answer.text()).isEqualTo(200);
     return read(answer.text(), VmState.class);
+  }
+
+  private static EventPage events(TestingSidecar sidecar, long after) throws IOException {
+    var answer = sidecar.get(SidecarPaths.events(after, 0), true);
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    return JSON.readValue(answer.text(), EventPage.class);
   }
 
   private static <T> T read(String body, Class<T> type) {
