@@ -6,6 +6,7 @@ import io.qemuoperator.qmp.dialect.QmpDialect;
 import io.qemuoperator.qmp.migration.MigrationCommands;
 import io.qemuoperator.sidecar.api.IncomingMigration;
 import io.qemuoperator.sidecar.api.MigrationInfo;
+import io.qemuoperator.sidecar.api.MigrationTls;
 import io.qemuoperator.sidecar.api.OutgoingMigration;
 import io.qemuoperator.sidecar.api.SidecarPaths;
 import java.io.Serial;
@@ -75,6 +76,7 @@ final class LiveMigration {
     starting.lock();
     try {
       requireMigrationCommands();
+      refuseTls(request.tls());
       String state = runState();
       if (!INMIGRATE.equals(state)) {
         throw new Refused(
@@ -103,6 +105,7 @@ final class LiveMigration {
     starting.lock();
     try {
       requireMigrationCommands();
+      refuseTls(request.tls());
       String state = runState();
       if (!MIGRATABLE.contains(state)) {
         throw new Refused(
@@ -157,6 +160,15 @@ final class LiveMigration {
       call("cont", null);
     } catch (Refused e) {
       log.warn("the migration did not start, and the guest stopped for it stays paused: {}", e);
+    }
+  }
+
+  /** Until the sidecar hands QEMU TLS credentials: 501, nothing sent. */
+  private static void refuseTls(MigrationTls tls) throws Refused {
+    if (tls != null) {
+      throw new Refused(
+          new ApiError(
+              501, "Unavailable", "this sidecar cannot migrate over TLS yet: send no 'tls'"));
     }
   }
 

@@ -3,9 +3,11 @@ package io.qemuoperator.sidecar;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qemuoperator.sidecar.api.IncomingMigration;
 import io.qemuoperator.sidecar.api.OutgoingMigration;
 import java.io.IOException;
@@ -16,7 +18,8 @@ import java.util.function.Function;
  * Reads a migration request's body strictly into its record and checks it, before QEMU is asked:
  * unknown, missing, duplicate or null members, a string for a number and a fraction for a whole
  * number are refused, then the record's own checks apply ({@link IncomingMigration#violations()},
- * {@link OutgoingMigration#violations()}).
+ * {@link OutgoingMigration#violations()}). Every member is required but the optional ones: {@code
+ * tls}, and within it {@code hostname}; an absent one reads as null.
  */
 final class MigrationRequests {
   /** A request, or why it is refused. */
@@ -53,7 +56,7 @@ final class MigrationRequests {
     }
     T request;
     try {
-      request = json.readValue(body, type);
+      request = json.treeToValue(withOptionalMembers(json.readTree(body)), type);
     } catch (JacksonException e) {
       return new Read.Invalid<>(expected + ": " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -66,5 +69,21 @@ final class MigrationRequests {
     return found.isEmpty()
         ? new Read.Valid<>(request)
         : new Read.Invalid<>(String.join("; ", found));
+  }
+
+  /**
+   * The body with an absent {@code tls} (and {@code tls.hostname}) as an explicit null: Jackson's
+   * check of missing members knows no optional ones.
+   */
+  private static JsonNode withOptionalMembers(JsonNode body) {
+    if (body instanceof ObjectNode request) {
+      if (!request.has("tls")) {
+        request.putNull("tls");
+      }
+      if (request.get("tls") instanceof ObjectNode tls && !tls.has("hostname")) {
+        tls.putNull("hostname");
+      }
+    }
+    return body;
   }
 }

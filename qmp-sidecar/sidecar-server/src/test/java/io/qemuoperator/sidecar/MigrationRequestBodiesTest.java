@@ -3,6 +3,7 @@ package io.qemuoperator.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qemuoperator.sidecar.api.IncomingMigration;
+import io.qemuoperator.sidecar.api.MigrationTls;
 import io.qemuoperator.sidecar.api.OutgoingMigration;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,63 @@ class MigrationRequestBodiesTest {
         .isEqualTo(
             new MigrationRequests.Read.Invalid<OutgoingMigration>(
                 "maxBandwidth: must be >= 0 bytes per second (0: no cap), got -1"));
+  }
+
+  @Test
+  void tlsIsTheOneOptionalMemberAndItsHostnameOptionalWithin() {
+    String tls =
+        "{\"caCertificate\":\"%s\",\"certificate\":\"%s\",\"privateKey\":\"%s\"%s}"
+            .formatted(pem("CERTIFICATE"), pem("CERTIFICATE"), pem("EC PRIVATE KEY"), "%s");
+    var credentials =
+        MigrationTls.incoming(
+            pem("CERTIFICATE").replace("\\n", "\n"),
+            pem("CERTIFICATE").replace("\\n", "\n"),
+            pem("EC PRIVATE KEY").replace("\\n", "\n"));
+
+    assertThat(requests.incoming(bytes("{\"host\":\"::\",\"port\":4444,\"tls\":null}")))
+        .isEqualTo(new MigrationRequests.Read.Valid<>(new IncomingMigration("::", 4444)));
+    assertThat(
+            requests.incoming(
+                bytes("{\"host\":\"::\",\"port\":4444,\"tls\":" + tls.formatted("") + "}")))
+        .isEqualTo(
+            new MigrationRequests.Read.Valid<>(new IncomingMigration("::", 4444, credentials)));
+    assertThat(
+            requests.outgoing(
+                bytes(
+                    "{\"host\":\"10.0.0.2\",\"port\":4444,\"maxBandwidth\":0,"
+                        + "\"downtimeLimitMs\":300,\"autoConverge\":false,\"pauseFirst\":true,"
+                        + "\"tls\":"
+                        + tls.formatted(",\"hostname\":\"target\"")
+                        + "}")))
+        .isInstanceOf(MigrationRequests.Read.Valid.class);
+    assertThat(
+            requests.outgoing(
+                bytes(
+                    "{\"host\":\"10.0.0.2\",\"port\":4444,\"maxBandwidth\":0,"
+                        + "\"downtimeLimitMs\":300,\"autoConverge\":false,\"pauseFirst\":true,"
+                        + "\"tls\":"
+                        + tls.formatted("")
+                        + "}")))
+        .isEqualTo(
+            new MigrationRequests.Read.Invalid<OutgoingMigration>(
+                "tls.hostname: must not be empty: the DNS name the target's certificate carries"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"host\":\"::\",\"port\":4444,\"tls\":{}}",
+        "{\"host\":\"::\",\"port\":4444,\"tls\":\"on\"}",
+        "{\"host\":\"::\",\"port\":4444,\"tls\":{\"caCertificate\":\"x\"}}",
+        "{\"host\":\"::\",\"port\":4444,\"tls\":{\"caCertificate\":\"a\",\"certificate\":\"b\","
+            + "\"privateKey\":\"c\",\"hostname\":null,\"dir\":\"/etc\"}}"
+      })
+  void aTlsMemberIsCheckedAsStrictly(String body) {
+    assertThat(requests.incoming(bytes(body))).isInstanceOf(MigrationRequests.Read.Invalid.class);
+  }
+
+  private static String pem(String label) {
+    return "-----BEGIN " + label + "-----\\nAAAA\\n-----END " + label + "-----";
   }
 
   private static byte[] bytes(String text) {

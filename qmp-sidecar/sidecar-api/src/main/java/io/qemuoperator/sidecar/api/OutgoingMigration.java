@@ -1,5 +1,6 @@
 package io.qemuoperator.sidecar.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +18,10 @@ import java.util.List;
  * /v1/commands/cont} on the target's sidecar); otherwise the target ends {@code running}. The
  * source ends {@code postmigrate} either way.
  *
+ * <p>With {@code tls} the stream is TLS (the sidecar hands QEMU the credentials as a {@code
+ * tls-creds-x509} object, endpoint {@code client}, peer verified: the target's certificate must be
+ * of the same CA and carry {@link MigrationTls#hostname()}); without it (absent or null) plain TCP.
+ *
  * @param host the target's address: an IPv4 or IPv6 literal (without brackets) or a DNS name
  * @param port the target's port, 1 to 65535
  * @param maxBandwidth {@code max-bandwidth}, bytes per second (0: no cap); changeable while the
@@ -28,6 +33,7 @@ import java.util.List;
  *     dirtied faster than it is sent
  * @param pauseFirst {@code stop} the guest before {@code migrate} (stop-and-copy: RAM goes in one
  *     pass while nothing dirties it; the guest stands still for the whole transfer)
+ * @param tls this side's credentials and the target's expected name, or null: plain TCP
  */
 public record OutgoingMigration(
     String host,
@@ -35,10 +41,22 @@ public record OutgoingMigration(
     long maxBandwidth,
     long downtimeLimitMs,
     boolean autoConverge,
-    boolean pauseFirst) {
+    boolean pauseFirst,
+    @JsonInclude(JsonInclude.Include.NON_NULL) MigrationTls tls) {
 
   /** QEMU's upper bound of {@code downtime-limit} (2,000 s). */
   public static final long MAX_DOWNTIME_LIMIT_MS = 2_000_000;
+
+  /** Plain TCP. */
+  public OutgoingMigration(
+      String host,
+      int port,
+      long maxBandwidth,
+      long downtimeLimitMs,
+      boolean autoConverge,
+      boolean pauseFirst) {
+    this(host, port, maxBandwidth, downtimeLimitMs, autoConverge, pauseFirst, null);
+  }
 
   /** What is wrong with this request (empty when nothing is), one message per member. */
   public List<String> violations() {
@@ -52,6 +70,9 @@ public record OutgoingMigration(
               + MAX_DOWNTIME_LIMIT_MS
               + " ms, got "
               + downtimeLimitMs);
+    }
+    if (tls != null) {
+      found.addAll(tls.violations(true));
     }
     return List.copyOf(found);
   }
