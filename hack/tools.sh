@@ -78,12 +78,14 @@ qo_ensure_maven() {
   command -v mvn >/dev/null || qo_apt_install maven
 }
 
-# Real QEMU from Debian: the system emulator, qemu-img and OVMF (UEFI).
+# Real QEMU from Debian: the system emulator, qemu-img and OVMF (UEFI); openssl, with which
+# LiveMigrationIT issues the certificates of its TLS migrations.
 qo_ensure_qemu() {
   local missing=()
   command -v "${QEMU_SYSTEM:-qemu-system-x86_64}" >/dev/null || missing+=(qemu-system-x86)
   command -v qemu-img >/dev/null || missing+=(qemu-utils)
   [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || missing+=(ovmf) # UEFI firmware (spec.firmware: UEFI)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then qo_apt_install "${missing[@]}"; fi
 }
 

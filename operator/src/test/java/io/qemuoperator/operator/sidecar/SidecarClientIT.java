@@ -10,6 +10,7 @@ import io.qemuoperator.sidecar.SidecarConfig;
 import io.qemuoperator.sidecar.api.EventPage;
 import io.qemuoperator.sidecar.api.IncomingMigration;
 import io.qemuoperator.sidecar.api.MigrationInfo;
+import io.qemuoperator.sidecar.api.MigrationTls;
 import io.qemuoperator.sidecar.api.OutgoingMigration;
 import io.qemuoperator.sidecar.api.SequencedEvent;
 import io.qemuoperator.testing.RawQmp;
@@ -267,6 +268,42 @@ class SidecarClientIT {
               assertThat(e.status()).isEqualTo(400);
               assertThat(e.errorClass()).isEqualTo("InvalidArguments");
               assertThat(e.desc()).contains("host:").contains("downtimeLimitMs:");
+            });
+  }
+
+  @Test
+  void migrationCredentialsTravelInTheBodyAndAreCheckedWithoutBeingRepeated() {
+    String certificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    String key = "-----BEGIN EC PRIVATE KEY-----\nc2VjcmV0\n-----END EC PRIVATE KEY-----\n";
+
+    assertThatThrownBy(
+            () ->
+                client.migrateIncoming(
+                    endpoint,
+                    new IncomingMigration(
+                        "::", 4444, MigrationTls.incoming(certificate, certificate, key))))
+        .as("read and checked, then refused for QEMU's state")
+        .isInstanceOfSatisfying(
+            SidecarException.class, e -> assertThat(e.errorClass()).isEqualTo("NotIncoming"));
+    assertThatThrownBy(
+            () ->
+                client.migrateOutgoing(
+                    endpoint,
+                    new OutgoingMigration(
+                        "127.0.0.1",
+                        4444,
+                        0,
+                        300,
+                        false,
+                        true,
+                        new MigrationTls(certificate, key, certificate, "Target"))))
+        .isInstanceOfSatisfying(
+            SidecarException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.desc())
+                  .contains("tls.certificate:", "tls.privateKey:", "tls.hostname:")
+                  .doesNotContain("c2VjcmV0");
             });
   }
 }

@@ -9,9 +9,13 @@ import io.qemuoperator.sidecar.api.MigrationInfo;
 import io.qemuoperator.sidecar.api.MigrationTls;
 import io.qemuoperator.sidecar.api.OutgoingMigration;
 import io.qemuoperator.sidecar.api.SidecarPaths;
+import java.io.IOException;
 import java.io.Serial;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,10 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One side of a live migration, in QMP: the sidecar builds every command from a checked request
- * ({@link MigrationCommands}), so nothing but those commands reaches QEMU. The target listens
- * ({@link #listen}), the source sends ({@link #send}); both read {@code query-migrate} ({@link
- * #info}) and cancel ({@link #cancel}). Starting one is serialized, so two requests cannot both
- * pass the "no migration runs" check.
+ * ({@link MigrationCommands}), so nothing but those commands reaches QEMU (its {@code object-add}
+ * and {@code object-del} only of the TLS credentials, never reachable through {@code
+ * /v1/commands}). The target listens ({@link #listen}), the source sends ({@link #send}); both read
+ * {@code query-migrate} ({@link #info}) and cancel ({@link #cancel}). Starting one is serialized,
+ * so two requests cannot both pass the "no migration runs" check.
  */
 final class LiveMigration {
   private static final Logger log = LoggerFactory.getLogger(LiveMigration.class);
@@ -34,13 +39,21 @@ final class LiveMigration {
 
   private static final List<String> MIGRATABLE = List.of("running", "paused");
 
-  private final TimedQmp qmp;
+  /** Sends one QMP command ({@link TimedQmp#execute} in the sidecar). */
+  @FunctionalInterface
+  interface Qmp {
+    CompletableFuture<JsonNode> execute(String command, JsonNode arguments);
+  }
+
+  private final Qmp qmp;
   private final Supplier<Optional<QmpDialect>> dialect;
+  private final MigrationTlsFiles tlsFiles;
   private final ReentrantLock starting = new ReentrantLock();
 
-  LiveMigration(TimedQmp qmp, Supplier<Optional<QmpDialect>> dialect) {
+  LiveMigration(Qmp qmp, Supplier<Optional<QmpDialect>> dialect, MigrationTlsFiles tlsFiles) {
     this.qmp = qmp;
     this.dialect = dialect;
+    this.tlsFiles = tlsFiles;
   }
 
   /** QEMU refused, or the request does not fit QEMU's state: the answer to give. */
@@ -75,8 +88,7 @@ final class LiveMigration {
   void listen(IncomingMigration request) throws Refused, InterruptedException {
     starting.lock();
     try {
-      requireMigrationCommands();
-      refuseTls(request.tls());
+      requireMigrationCommands(request.tls() != null);
       String state = runState();
       if (!INMIGRATE.equals(state)) {
         throw new Refused(
@@ -88,9 +100,34 @@ final class LiveMigration {
                     + ", not waiting for a migration: only a QEMU started with '-incoming defer'"
                     + " (run state inmigrate) can receive one"));
       }
+      JsonNode incoming = call(MigrationCommands.QUERY, null);
+      if (incoming.has("socket-address")
+          || !incoming.path("status").asText("none").equals("none")) {
+        // a second migrate-incoming is refused, but what comes before it would already have
+        // replaced the listening migration's TLS settings (or cleared them: plain TCP)
+        throw new Refused(
+            new ApiError(
+                409,
+                "MigrationActive",
+                "QEMU listens for a migration already (query-migrate: "
+                    + incoming
+                    + "): a QEMU receives one migration"));
+      }
       send(MigrationCommands.targetCapabilities());
-      send(MigrationCommands.incoming(request.host(), request.port()));
-      log.info("listening for a migration on {}:{}", request.host(), request.port());
+      boolean tls = secure(request.tls(), true);
+      try {
+        send(MigrationCommands.incoming(request.host(), request.port()));
+      } catch (Refused | RuntimeException e) {
+        if (tls) {
+          dropTls();
+        }
+        throw e;
+      }
+      log.info(
+          "listening for a migration on {}:{}{}",
+          request.host(),
+          request.port(),
+          tls ? " over TLS" : "");
     } finally {
       starting.unlock();
     }
@@ -104,8 +141,7 @@ final class LiveMigration {
   MigrationInfo send(OutgoingMigration request) throws Refused, InterruptedException {
     starting.lock();
     try {
-      requireMigrationCommands();
-      refuseTls(request.tls());
+      requireMigrationCommands(request.tls() != null);
       String state = runState();
       if (!MIGRATABLE.contains(state)) {
         throw new Refused(
@@ -128,23 +164,29 @@ final class LiveMigration {
       }
       send(MigrationCommands.sourceCapabilities(request.autoConverge()));
       send(MigrationCommands.parameters(request.maxBandwidth(), request.downtimeLimitMs()));
-      boolean stopped = request.pauseFirst() && "running".equals(state);
-      if (stopped) {
-        call("stop", null);
-      }
+      boolean tls = secure(request.tls(), false);
+      boolean stopped = false;
       try {
+        if (request.pauseFirst() && "running".equals(state)) {
+          call("stop", null);
+          stopped = true;
+        }
         send(MigrationCommands.migrate(request.host(), request.port()));
       } catch (Refused | RuntimeException e) {
         if (stopped) {
           continueAgain();
         }
+        if (tls) {
+          dropTls();
+        }
         throw e;
       }
       log.info(
-          "migrating to {}:{} (max-bandwidth {} B/s, downtime-limit {} ms, auto-converge {},"
+          "migrating to {}:{}{} (max-bandwidth {} B/s, downtime-limit {} ms, auto-converge {},"
               + " paused first {})",
           request.host(),
           request.port(),
+          tls ? " over TLS" : "",
           request.maxBandwidth(),
           request.downtimeLimitMs(),
           request.autoConverge(),
@@ -155,20 +197,86 @@ final class LiveMigration {
     }
   }
 
+  /**
+   * The stream's security, before {@code migrate-incoming} or {@code migrate}: without {@code tls}
+   * plain TCP ({@code tls-creds} cleared); with it the PEM files written afresh, the previous
+   * credentials object (if any) deleted, a new one added and named in the parameters. When QEMU
+   * refuses a step, nothing of it stays set and QEMU's error is thrown.
+   *
+   * @param server the target's side ({@code endpoint: server}, no {@code tls-hostname})
+   * @return whether the migration runs over TLS
+   */
+  private boolean secure(MigrationTls tls, boolean server) throws Refused, InterruptedException {
+    if (tls == null) {
+      send(MigrationCommands.plain());
+      return false;
+    }
+    Path dir;
+    try {
+      dir = tlsFiles.write(tls, server);
+    } catch (IOException e) {
+      throw new Refused(
+          new ApiError(
+              500,
+              "TlsFilesUnwritable",
+              "cannot write the migration's TLS files into " + tlsFiles.folder() + ": " + e));
+    }
+    if (tlsCredentialsExist()) {
+      send(MigrationCommands.deleteTlsCredentials());
+    }
+    send(MigrationCommands.addTlsCredentials(dir.toString(), server));
+    try {
+      send(MigrationCommands.tls(server ? null : tls.hostname()));
+    } catch (Refused | RuntimeException e) {
+      dropTls();
+      throw e;
+    }
+    log.info("TLS credentials ({}) read from {}", server ? "server" : "client", dir);
+    return true;
+  }
+
+  /**
+   * Undoes {@link #secure}'s TLS after a refusal: plain TCP again, the object deleted (each tried
+   * even when the other is refused).
+   */
+  private void dropTls() throws InterruptedException {
+    try {
+      send(MigrationCommands.plain());
+    } catch (Refused e) {
+      log.warn("the refused migration's tls-creds parameter could not be cleared: {}", e);
+    }
+    try {
+      if (tlsCredentialsExist()) {
+        send(MigrationCommands.deleteTlsCredentials());
+      }
+    } catch (Refused e) {
+      log.warn("the refused migration's TLS credentials object could not be deleted: {}", e);
+    }
+  }
+
+  private boolean tlsCredentialsExist() throws Refused, InterruptedException {
+    JsonNode objects;
+    try {
+      objects = send(MigrationCommands.listObjects());
+    } catch (Refused e) {
+      if ("DeviceNotFound".equals(e.error().errorClass())) {
+        return false; // QEMU 7.2 has no /objects while it holds none
+      }
+      throw e;
+    }
+    for (JsonNode object : objects) {
+      if (MigrationCommands.TLS_CREDENTIALS.equals(object.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void continueAgain() throws InterruptedException {
     try {
       call("cont", null);
     } catch (Refused e) {
       log.warn("the migration did not start, and the guest stopped for it stays paused: {}", e);
-    }
-  }
-
-  /** Until the sidecar hands QEMU TLS credentials: 501, nothing sent. */
-  private static void refuseTls(MigrationTls tls) throws Refused {
-    if (tls != null) {
-      throw new Refused(
-          new ApiError(
-              501, "Unavailable", "this sidecar cannot migrate over TLS yet: send no 'tls'"));
     }
   }
 
@@ -182,10 +290,17 @@ final class LiveMigration {
     }
   }
 
-  /** 501 on a QEMU without the modern migration commands (QEMU before 2.4). */
-  private void requireMigrationCommands() throws Refused {
+  /**
+   * 501 on a QEMU without the modern migration commands (QEMU before 2.4), or, for TLS, without
+   * {@link MigrationCommands#TLS_REQUIRED}.
+   */
+  private void requireMigrationCommands(boolean tls) throws Refused {
     QmpDialect served = dialect.get().orElseThrow(() -> new Refused(ApiError.notProbed()));
-    var missing = MigrationCommands.REQUIRED.stream().filter(c -> !served.offer().has(c)).toList();
+    var required = new ArrayList<>(MigrationCommands.REQUIRED);
+    if (tls) {
+      required.addAll(MigrationCommands.TLS_REQUIRED);
+    }
+    var missing = required.stream().filter(c -> !served.offer().has(c)).toList();
     if (!missing.isEmpty()) {
       throw new Refused(
           new ApiError(
@@ -198,8 +313,8 @@ final class LiveMigration {
     }
   }
 
-  private void send(MigrationCommands.Command command) throws Refused, InterruptedException {
-    call(command.name(), command.arguments());
+  private JsonNode send(MigrationCommands.Command command) throws Refused, InterruptedException {
+    return call(command.name(), command.arguments());
   }
 
   private JsonNode call(String command, JsonNode arguments) throws Refused, InterruptedException {

@@ -122,7 +122,10 @@ public final class Sidecar implements AutoCloseable {
               state,
               metrics,
               console,
-              new MigrationApi(new LiveMigration(qmp, probe::dialect), config.maxBodyBytes()),
+              new MigrationApi(
+                  new LiveMigration(
+                      qmp::execute, probe::dialect, new MigrationTlsFiles(config.qmpSocket())),
+                  config.maxBodyBytes()),
               instance,
               json);
       server.start();

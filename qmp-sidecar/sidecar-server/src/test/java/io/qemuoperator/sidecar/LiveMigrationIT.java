@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qemuoperator.sidecar.api.EventPage;
 import io.qemuoperator.sidecar.api.IncomingMigration;
 import io.qemuoperator.sidecar.api.MigrationInfo;
+import io.qemuoperator.sidecar.api.MigrationTls;
 import io.qemuoperator.sidecar.api.OutgoingMigration;
 import io.qemuoperator.sidecar.api.ReturnBody;
 import io.qemuoperator.sidecar.api.SequencedEvent;
@@ -23,8 +24,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Live migration through the sidecars' HTTP API only: the test guest, checking its own memory
@@ -36,8 +39,13 @@ import org.junit.jupiter.api.Test;
  * starts under a tiny {@code max-bandwidth}, is sped up live with the seed's {@code
  * migrate_set_speed}, completes, and the guest counts on on the target with no memory error. The
  * migrations are driven only through the sidecars; each QEMU's observer monitor only adds the
- * blocker and reads QEMU's own figures to compare. Runs on every QEMU the suite runs on ({@code
- * QEMU_SYSTEM}): about 20 s.
+ * blocker and reads QEMU's own figures to compare.
+ *
+ * <p>Over TLS (certificates issued with {@code openssl}, {@link OpensslCertificates}): a source
+ * presenting another CA's certificate, and one expecting another name than the target's certificate
+ * carries, fail while the source runs on; a stop-and-copy between peers of one CA completes with
+ * the guest's memory intact, and the target then migrates on over plain TCP (its {@code tls-creds}
+ * cleared). Runs on every QEMU the suite runs on ({@code QEMU_SYSTEM}): about 20 s each.
  */
 class LiveMigrationIT {
   private static final Duration DEADLINE = Duration.ofSeconds(120); // TCG on a loaded machine
@@ -76,6 +84,169 @@ class LiveMigrationIT {
       failedWithNoTarget(sourceSidecar);
       stopAndCopySpedUpLive(source, sourceSidecar);
     }
+  }
+
+  @Test
+  void overTlsOnlyPeersOfOneCaThatNameTheTargetMigrate(@TempDir Path certificates)
+      throws Exception {
+    var ours = OpensslCertificates.issue(certificates.resolve("ours"), "migration CA", "target");
+    var theirs = OpensslCertificates.issue(certificates.resolve("theirs"), "other CA", "target");
+    try (var source = TestingQemu.start(options);
+        var sourceSidecar = TestingSidecar.start(source.qmpSocket(), source.dir())) {
+      for (String command : new String[] {"object-add", "object-del"}) {
+        var direct = sourceSidecar.command(command, "{\"qom-type\":\"x\",\"id\":\"y\"}");
+        assertThat(direct.status())
+            .as(command + " is the sidecar's own, not a command of /v1/commands: " + direct.text())
+            .isEqualTo(404);
+      }
+      await("the source guest's memory checker has verified its blocks twice")
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> MemoryCheck.read(source.serialLog(), false).rounds().size() >= 2);
+
+      refusedPeer(
+          sourceSidecar,
+          ours,
+          // QEMU checks its own certificate against its CA file: the source trusts both CAs
+          new MigrationTls(
+              ours.caCertificate() + theirs.caCertificate(),
+              theirs.clientCertificate(),
+              theirs.clientKey(),
+              "target"),
+          "the target refuses a source certificate of another CA");
+      refusedPeer(
+          sourceSidecar,
+          ours,
+          ours.client("elsewhere"),
+          "the source refuses a target certificate naming another host");
+      tlsStopAndCopyThenPlainOnwards(source, sourceSidecar, ours);
+    }
+  }
+
+  /** A TLS migration between these credentials fails; the source runs on. */
+  private void refusedPeer(
+      TestingSidecar sourceSidecar, OpensslCertificates target, MigrationTls client, String why)
+      throws IOException {
+    try (var targetQemu = TestingQemu.start(options.withExtraArgs("-incoming", "defer"));
+        var targetSidecar = TestingSidecar.start(targetQemu.qmpSocket(), targetQemu.dir())) {
+      int port = freePort();
+      listen(targetSidecar, port, target.server());
+
+      outgoing(sourceSidecar, new OutgoingMigration(LOOPBACK, port, 0, 300, false, false, client));
+      await("the migration failed: " + why)
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> migration(sourceSidecar).finished());
+      MigrationInfo failed = migration(sourceSidecar);
+      System.out.println(why + ": " + failed);
+      assertThat(failed.status()).as(why).isEqualTo(MigrationInfo.FAILED);
+      assertThat(state(sourceSidecar).status().status()).isEqualTo("running");
+    }
+  }
+
+  /**
+   * A stop-and-copy over TLS, uncapped, after a key QEMU cannot read was refused (422, QEMU's
+   * error); the guest counts on on the target, which then migrates it on over plain TCP: the
+   * target's {@code tls-creds} (set when it received) is cleared, or QEMU would speak TLS.
+   */
+  private void tlsStopAndCopyThenPlainOnwards(
+      TestingQemu source, TestingSidecar sourceSidecar, OpensslCertificates ours)
+      throws IOException {
+    try (var target = TestingQemu.start(options.withExtraArgs("-incoming", "defer"));
+        var targetSidecar = TestingSidecar.start(target.qmpSocket(), target.dir())) {
+      int port = freePort();
+      var unreadable =
+          targetSidecar.post(
+              SidecarPaths.MIGRATION_INCOMING,
+              json(
+                  new IncomingMigration(
+                      LOOPBACK,
+                      port,
+                      MigrationTls.incoming(
+                          ours.caCertificate(),
+                          ours.serverCertificate(),
+                          "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n"))));
+      System.out.println(
+          "a key QEMU cannot read: " + unreadable.status() + " " + unreadable.text());
+      assertThat(unreadable.status()).as(unreadable.text()).isEqualTo(422);
+      assertThat(unreadable.errorClass()).isEqualTo("GenericError");
+      assertThat(state(targetSidecar).status().status()).isEqualTo("inmigrate");
+      listen(targetSidecar, port, ours.server());
+      var again =
+          targetSidecar.post(
+              SidecarPaths.MIGRATION_INCOMING, json(new IncomingMigration(LOOPBACK, freePort())));
+      assertThat(again.errorClass())
+          .as("a listening target keeps its TLS settings: " + again.text())
+          .isEqualTo("MigrationActive");
+      Path files = target.dir().resolve(MigrationTlsFiles.FOLDER);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files)))
+          .isEqualTo("rwx------");
+      assertThat(Files.readString(files.resolve("server-key.pem"))).isEqualTo(ours.serverKey());
+
+      MigrationInfo overTls =
+          completed(
+              sourceSidecar,
+              new OutgoingMigration(LOOPBACK, port, 0, 300, false, true, ours.client("target")));
+      System.out.println("stop-and-copy over TLS: " + overTls);
+      await("the target out of inmigrate")
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> !state(targetSidecar).status().status().equals("inmigrate"));
+      var cont = targetSidecar.command("cont", null);
+      assertThat(cont.status()).as(cont.text()).isEqualTo(200);
+      long lastOnSource = MemoryCheck.read(source.serialLog(), false).last().orElseThrow().round();
+      await("a memory-check round on the target after round " + lastOnSource)
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> MemoryCheck.read(target.serialLog(), true).roundsAfter(lastOnSource) >= 1);
+      assertThat(MemoryCheck.read(target.serialLog(), true).last().orElseThrow().errors())
+          .as("memory errors after the TLS migration")
+          .isZero();
+
+      try (var next = TestingQemu.start(options.withExtraArgs("-incoming", "defer"));
+          var nextSidecar = TestingSidecar.start(next.qmpSocket(), next.dir())) {
+        int nextPort = freePort();
+        listen(nextSidecar, nextPort);
+        MigrationInfo plain =
+            completed(
+                targetSidecar, new OutgoingMigration(LOOPBACK, nextPort, 0, 300, false, true));
+        System.out.println("stop-and-copy over plain TCP, same guest: " + plain);
+        System.out.printf(
+            "TLS %d ms (%d ms down) vs plain %d ms (%d ms down) for %d vs %d bytes%n",
+            overTls.totalTimeMs(),
+            overTls.downtimeMs(),
+            plain.totalTimeMs(),
+            plain.downtimeMs(),
+            overTls.transferredBytes(),
+            plain.transferredBytes());
+        await("the next target out of inmigrate")
+            .atMost(DEADLINE)
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> !state(nextSidecar).status().status().equals("inmigrate"));
+        var nextCont = nextSidecar.command("cont", null);
+        assertThat(nextCont.status()).as(nextCont.text()).isEqualTo(200);
+        long lastOnTarget = MemoryCheck.read(target.serialLog(), true).last().orElseThrow().round();
+        await("two memory-check rounds on the next target after round " + lastOnTarget)
+            .atMost(DEADLINE)
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> MemoryCheck.read(next.serialLog(), true).roundsAfter(lastOnTarget) >= 2);
+        var after = MemoryCheck.read(next.serialLog(), true);
+        assertThat(after.kernelTrouble()).as("oops, panic or reboot").isEmpty();
+        assertThat(after.last().orElseThrow().errors()).as("memory errors").isZero();
+      }
+    }
+  }
+
+  /** Starts {@code migration} and waits for its end, which must be {@code completed}. */
+  private static MigrationInfo completed(TestingSidecar source, OutgoingMigration migration) {
+    outgoing(source, migration);
+    await("the migration finished")
+        .atMost(DEADLINE)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> migration(source).finished());
+    MigrationInfo done = migration(source);
+    assertThat(done.status()).as(done.toString()).isEqualTo(MigrationInfo.COMPLETED);
+    return done;
   }
 
   /** A pre-copy at 1 MiB/s cannot finish 256 MiB in the test's time: it is cancelled mid-way. */
@@ -283,8 +454,13 @@ class LiveMigrationIT {
   }
 
   private static void listen(TestingSidecar target, int port) {
+    listen(target, port, null);
+  }
+
+  private static void listen(TestingSidecar target, int port, MigrationTls tls) {
     var answer =
-        target.post(SidecarPaths.MIGRATION_INCOMING, json(new IncomingMigration(LOOPBACK, port)));
+        target.post(
+            SidecarPaths.MIGRATION_INCOMING, json(new IncomingMigration(LOOPBACK, port, tls)));
     assertThat(answer.status()).as(answer.text()).isEqualTo(200);
     assertThat(answer.text()).isEqualTo("{\"return\":{}}");
   }

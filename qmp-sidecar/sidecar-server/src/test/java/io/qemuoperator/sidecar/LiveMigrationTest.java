@@ -25,6 +25,8 @@ class LiveMigrationTest {
   private final QmpClient client =
       QmpClient.create(QmpClientOptions.defaults(Path.of("/nonexistent/qmp.sock")));
   private final TimedQmp qmp = new TimedQmp(client, new SidecarMetrics());
+  private static final MigrationTlsFiles TLS_FILES =
+      new MigrationTlsFiles(Path.of("/nonexistent/qmp.sock"));
 
   @AfterEach
   void close() {
@@ -40,7 +42,7 @@ class LiveMigrationTest {
                 Set.of("migrate", "query-migrate", "migrate-set-capabilities", "query-status"),
                 Map.of()),
             List.of());
-    var migration = new LiveMigration(qmp, () -> Optional.of(old));
+    var migration = new LiveMigration(qmp::execute, () -> Optional.of(old), TLS_FILES);
 
     assertThatThrownBy(() -> migration.listen(new IncomingMigration("::", 4444)))
         .isInstanceOfSatisfying(
@@ -61,7 +63,7 @@ class LiveMigrationTest {
 
   @Test
   void nothingIsSentBeforeQemuIsProbed() {
-    var migration = new LiveMigration(qmp, Optional::empty);
+    var migration = new LiveMigration(qmp::execute, Optional::empty, TLS_FILES);
 
     assertThatThrownBy(migration::info)
         .isInstanceOfSatisfying(

@@ -18,6 +18,11 @@ import java.util.Map;
  * it) and {@code return-path} (without it a target that dies at the very end leaves the source
  * {@code postmigrate} while it reports {@code completed}; with it the source reports {@code failed}
  * and resumes).
+ *
+ * <p>A TLS migration: each side gets a {@code tls-creds-x509} object {@link #TLS_CREDENTIALS}
+ * ({@link #addTlsCredentials}; the target's endpoint {@code server}, the source's {@code client};
+ * both verify their peer) and names it in its parameters ({@link #tls}), the source with the name
+ * the target's certificate must carry; a plain one clears {@code tls-creds} ({@link #plain}).
  */
 public final class MigrationCommands {
   /** {@code migrate-set-capabilities}. */
@@ -37,6 +42,24 @@ public final class MigrationCommands {
 
   /** {@code migrate_cancel}. */
   public static final String CANCEL = "migrate_cancel";
+
+  /** {@code object-add}: only ever with {@link #addTlsCredentials}'s arguments. */
+  public static final String OBJECT_ADD = "object-add";
+
+  /** {@code object-del}: only ever of {@link #TLS_CREDENTIALS}. */
+  public static final String OBJECT_DEL = "object-del";
+
+  /** {@code qom-list}: whether {@link #TLS_CREDENTIALS} exists ({@link #listObjects}). */
+  public static final String QOM_LIST = "qom-list";
+
+  /** The id of the {@code tls-creds-x509} object of a TLS migration. */
+  public static final String TLS_CREDENTIALS = "migration-tls";
+
+  /** The QOM folder of the objects {@link #OBJECT_ADD} creates. */
+  public static final String OBJECTS = "/objects";
+
+  /** The commands a QEMU must have, beyond {@link #REQUIRED}, to migrate over TLS. */
+  public static final List<String> TLS_REQUIRED = List.of(OBJECT_ADD, OBJECT_DEL, QOM_LIST);
 
   /** The capabilities both sides always set. */
   public static final List<String> ALWAYS = List.of("events", "return-path");
@@ -79,6 +102,57 @@ public final class MigrationCommands {
         JSON.objectNode()
             .put("max-bandwidth", maxBandwidth)
             .put("downtime-limit", downtimeLimitMs));
+  }
+
+  /**
+   * Adds {@link #TLS_CREDENTIALS}, a {@code tls-creds-x509} reading its PEM files from {@code dir}
+   * (the target's {@code ca-cert.pem}, {@code server-cert.pem}, {@code server-key.pem}; the
+   * source's {@code client-*}), peer verification on.
+   *
+   * @param server the target's credentials ({@code endpoint: server}), else the source's ({@code
+   *     client})
+   */
+  public static Command addTlsCredentials(String dir, boolean server) {
+    return new Command(
+        OBJECT_ADD,
+        JSON.objectNode()
+            .put("qom-type", "tls-creds-x509")
+            .put("id", TLS_CREDENTIALS)
+            .put("dir", dir)
+            .put("endpoint", server ? "server" : "client")
+            .put("verify-peer", true));
+  }
+
+  /** Deletes {@link #TLS_CREDENTIALS}. */
+  public static Command deleteTlsCredentials() {
+    return new Command(OBJECT_DEL, JSON.objectNode().put("id", TLS_CREDENTIALS));
+  }
+
+  /** Lists {@link #OBJECTS} (QEMU 7.2 answers {@code DeviceNotFound} while it holds no object). */
+  public static Command listObjects() {
+    return new Command(QOM_LIST, JSON.objectNode().put("path", OBJECTS));
+  }
+
+  /**
+   * The migration runs over TLS with {@link #TLS_CREDENTIALS}.
+   *
+   * @param hostname the source's {@code tls-hostname}: the name the target's certificate must
+   *     carry; null on the target
+   */
+  public static Command tls(String hostname) {
+    ObjectNode arguments = JSON.objectNode().put("tls-creds", TLS_CREDENTIALS);
+    if (hostname != null) {
+      arguments.put("tls-hostname", hostname);
+    }
+    return new Command(SET_PARAMETERS, arguments);
+  }
+
+  /**
+   * The migration runs over plain TCP: {@code tls-creds} empty (QEMU 7.2 and 10.0 take the empty
+   * string), clearing what an earlier TLS migration set.
+   */
+  public static Command plain() {
+    return new Command(SET_PARAMETERS, JSON.objectNode().put("tls-creds", ""));
   }
 
   /** The target listens on {@code host:port}. */
