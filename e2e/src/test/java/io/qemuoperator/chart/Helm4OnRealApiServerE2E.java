@@ -106,7 +106,7 @@ class Helm4OnRealApiServerE2E {
         helm.run("install", RELEASE, CHART.toString(), "-n", NAMESPACE, "--create-namespace");
     assertThat(plain.ok()).isFalse();
     assertThat(plain.stderr())
-        .contains("failed to install CRD crds/qemuvms.qemu-operator.io-v1.yml")
+        .containsPattern("failed to install CRD crds/qemuvm(migration)?s.qemu-operator.io-v1.yml")
         .contains(
             ".spec.versions[0].schema.openAPIV3Schema.properties.spec.x-kubernetes-validations:"
                 + " field not declared in schema");
@@ -358,10 +358,41 @@ class Helm4OnRealApiServerE2E {
   }
 
   /**
-   * Deletes the QemuVM CRD, first releasing the finalizers of QemuVMs earlier classes left (no
-   * operator runs between classes), and waits until it is gone.
+   * Deletes the CRDs (QemuVMMigration, QemuVM), first releasing the finalizers of objects earlier
+   * classes left (no operator runs between classes), and waits until they are gone.
    */
   private static void removeCrd() {
+    var migrationCrd =
+        server
+            .client()
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(io.qemuoperator.api.v1alpha1.QemuVMApi.MIGRATION_CRD_NAME);
+    if (migrationCrd.get() != null) {
+      var migrations =
+          server
+              .client()
+              .resources(io.qemuoperator.api.v1alpha1.QemuVMMigration.class)
+              .inAnyNamespace();
+      for (var migration : migrations.list().getItems()) {
+        server
+            .client()
+            .resources(io.qemuoperator.api.v1alpha1.QemuVMMigration.class)
+            .inNamespace(migration.getMetadata().getNamespace())
+            .withName(migration.getMetadata().getName())
+            .edit(
+                m -> {
+                  m.getMetadata().setFinalizers(List.of());
+                  return m;
+                });
+      }
+      migrationCrd.delete();
+      Awaitility.await("the QemuVMMigration CRD deleted")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> migrationCrd.get() == null);
+    }
     if (crd() == null) {
       return;
     }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.local.Kubeconfig;
 import io.qemuoperator.local.LocalCluster;
 import io.qemuoperator.operator.OperatorDeployment;
@@ -159,22 +160,35 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
   }
 
   /**
-   * Installs {@code crds/qemuvms.qemu-operator.io-v1.yml} unchanged (idempotent) and waits until
-   * the API server serves it; returns the CRD as the server stored it.
+   * Installs {@code crds/}' CRDs unchanged (idempotent) and waits until the API server serves them;
+   * returns the QemuVM CRD as the server stored it.
    */
   public CustomResourceDefinition installCrd() {
+    CustomResourceDefinition migrations = load("crds/" + QemuVMApi.MIGRATION_CRD_NAME + "-v1.yml");
+    var migrationResource =
+        client().apiextensions().v1().customResourceDefinitions().resource(migrations);
+    if (migrationResource.get() == null) {
+      migrationResource.create();
+    }
     CustomResourceDefinition crd = loadCrd();
     var resource = client().apiextensions().v1().customResourceDefinitions().resource(crd);
     if (resource.get() == null) {
       resource.create();
     }
+    migrationResource.waitUntilCondition(
+        io.qemuoperator.local.LocalCluster::established, 1, TimeUnit.MINUTES);
     return resource.waitUntilCondition(
         io.qemuoperator.local.LocalCluster::established, 1, TimeUnit.MINUTES);
   }
 
   /** The committed CRD file, parsed. */
   public static CustomResourceDefinition loadCrd() {
-    Path file = projectRoot().resolve("crds/qemuvms.qemu-operator.io-v1.yml");
+    return load("crds/" + QemuVMApi.CRD_NAME + "-v1.yml");
+  }
+
+  /** A committed CRD file, parsed. */
+  private static CustomResourceDefinition load(String path) {
+    Path file = projectRoot().resolve(path);
     try {
       return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
           Files.readString(file), CustomResourceDefinition.class);

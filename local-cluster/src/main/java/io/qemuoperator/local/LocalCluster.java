@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.OperatorDeployment;
 import io.qemuoperator.operator.QemuOperator;
@@ -37,9 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements UpCluster {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
   private static final long MIB = 1L << 20;
-
-  /** The CRD as the build generates it (a copy of {@code crds/qemuvms.qemu-operator.io-v1.yml}). */
-  static final String CRD_RESOURCE = "/META-INF/fabric8/qemuvms.qemu-operator.io-v1.yml";
 
   /**
    * How the operator reaches a real API server: as whom ({@code config}: e.g. a ServiceAccount's
@@ -144,22 +142,24 @@ public final class LocalCluster implements UpCluster {
   }
 
   /**
-   * Creates or updates the QemuVM CRD with {@code client}; with {@code waitEstablished}, waits (up
-   * to a minute) until the API server serves it.
+   * Creates or updates the CRDs (QemuVM, QemuVMMigration) with {@code client}; with {@code
+   * waitEstablished}, waits (up to a minute each) until the API server serves them.
    */
   public static void installCrd(KubernetesClient client, boolean waitEstablished) {
-    try (InputStream in = LocalCluster.class.getResourceAsStream(CRD_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("the QemuVM CRD is not on the class path: " + CRD_RESOURCE);
+    for (String name : QemuVMApi.CRD_RESOURCES) {
+      try (InputStream in = LocalCluster.class.getResourceAsStream("/" + name)) {
+        if (in == null) {
+          throw new IllegalStateException("a CRD is not on the class path: " + name);
+        }
+        CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+        var resource = client.apiextensions().v1().customResourceDefinitions().resource(crd);
+        resource.createOr(c -> c.update());
+        if (waitEstablished) {
+          resource.waitUntilCondition(LocalCluster::established, 1, TimeUnit.MINUTES);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-      var resource = client.apiextensions().v1().customResourceDefinitions().resource(crd);
-      resource.createOr(c -> c.update());
-      if (waitEstablished) {
-        resource.waitUntilCondition(LocalCluster::established, 1, TimeUnit.MINUTES);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -31,5 +31,26 @@ public final class QemuVMApi {
    */
   public static final String RESTARTED_AT_ANNOTATION = GROUP + "/restartedAt";
 
+  /** The kind of a migration request. */
+  public static final String MIGRATION_KIND = "QemuVMMigration";
+
+  /** The plural (resource) name of migration requests. */
+  public static final String MIGRATION_PLURAL = "qemuvmmigrations";
+
+  /** The short name {@code kubectl get qvmm} accepts. */
+  public static final String MIGRATION_SHORT_NAME = "qvmm";
+
+  /** The migration CRD's name, {@code plural.group}. */
+  public static final String MIGRATION_CRD_NAME = MIGRATION_PLURAL + "." + GROUP;
+
+  /**
+   * The CRDs the build generates from this package (crd-generator-maven-plugin), as class-path
+   * resources: QemuVM first. {@code crds/} holds the committed copies, named as the files.
+   */
+  public static final java.util.List<String> CRD_RESOURCES =
+      java.util.List.of(
+          "META-INF/fabric8/" + CRD_NAME + "-v1.yml",
+          "META-INF/fabric8/" + MIGRATION_CRD_NAME + "-v1.yml");
+
   private QemuVMApi() {}
 }

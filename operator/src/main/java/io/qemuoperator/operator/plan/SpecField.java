@@ -62,6 +62,12 @@ public enum SpecField {
   MIGRATION("spec.migration", Class.LIVE),
   MIGRATION_MAX_BANDWIDTH("spec.migration.maxBandwidth", Class.LIVE),
   MIGRATION_MAX_DOWNTIME("spec.migration.maxDowntime", Class.LIVE),
+  /** Read when a QemuVMMigration starts. */
+  MIGRATION_POLICY("spec.migration.policy", Class.LIVE),
+  /** Read when a QemuVMMigration starts (QEMU's capabilities cannot change while it runs). */
+  MIGRATION_AUTO_CONVERGE("spec.migration.autoConverge", Class.LIVE),
+  /** Read by a running QemuVMMigration at each pass. */
+  MIGRATION_COMPLETION_TIMEOUT("spec.migration.completionTimeout", Class.LIVE),
   NETWORK("spec.network", Class.LIVE),
   /** QMP set_link. */
   NETWORK_LINK("spec.network.link", Class.LIVE),

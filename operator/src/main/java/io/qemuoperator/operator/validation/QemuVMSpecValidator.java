@@ -44,6 +44,7 @@ public final class QemuVMSpecValidator {
   private static final Pattern STORAGE_CLASS_NAME =
       Pattern.compile(DiskSpec.STORAGE_CLASS_NAME_PATTERN);
   private static final Pattern DURATION = Pattern.compile(MigrationSpec.DURATION_PATTERN);
+  private static final Pattern TIMEOUT = Pattern.compile(MigrationSpec.TIMEOUT_PATTERN);
   private static final Pattern PORT_NAME = Pattern.compile(PortSpec.NAME_PATTERN);
   private static final Pattern SECRET_KEY = Pattern.compile(SecretKeyRef.KEY_PATTERN);
 
@@ -393,6 +394,13 @@ public final class QemuVMSpecValidator {
           new Violation(
               "spec.migration.maxDowntime",
               "'%s' is not a duration in ms or s, e.g. 300ms or 0.5s".formatted(downtime)));
+    }
+    String timeout = migration.getCompletionTimeout();
+    if (timeout != null && !TIMEOUT.matcher(timeout).matches()) {
+      violations.add(
+          new Violation(
+              "spec.migration.completionTimeout",
+              "'%s' is not a whole number of s or m, e.g. 90s or 10m".formatted(timeout)));
     }
   }
 

@@ -204,7 +204,14 @@ class CrdSchemaTest {
     assertThat(p.get("phase").getEnum())
         .extracting(JsonNode::asText)
         .containsExactlyInAnyOrder(
-            "Pending", "Starting", "Running", "Paused", "Stopping", "Stopped", "Failed");
+            "Pending",
+            "Starting",
+            "Running",
+            "Paused",
+            "Migrating",
+            "Stopping",
+            "Stopped",
+            "Failed");
     assertThat(p)
         .containsKeys(
             "runState",

@@ -18,7 +18,15 @@ final class GeneratedCrd {
   private GeneratedCrd() {}
 
   static String text() {
-    try (InputStream in = stream()) {
+    return text(RESOURCE);
+  }
+
+  /** The generated CRD {@code resource} (one of {@link QemuVMApi#CRD_RESOURCES}). */
+  static String text(String resource) {
+    try (InputStream in =
+        Objects.requireNonNull(
+            GeneratedCrd.class.getClassLoader().getResourceAsStream(resource),
+            resource + " is missing: run the build through process-classes")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -32,11 +40,5 @@ final class GeneratedCrd {
   /** The openAPIV3Schema of the only version. */
   static JSONSchemaProps schema() {
     return load().getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
-  }
-
-  private static InputStream stream() {
-    return Objects.requireNonNull(
-        GeneratedCrd.class.getClassLoader().getResourceAsStream(RESOURCE),
-        RESOURCE + " is missing: run the build through process-classes (mvn process-classes)");
   }
 }

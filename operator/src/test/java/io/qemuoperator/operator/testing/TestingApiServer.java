@@ -24,7 +24,6 @@ import java.util.Queue;
  * not validate against the CRD's schema, default, run admission or collect garbage.
  */
 public final class TestingApiServer implements AutoCloseable {
-  static final String CRD_RESOURCE = "/META-INF/fabric8/" + QemuVMApi.CRD_NAME + "-v1.yml";
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
@@ -60,15 +59,17 @@ public final class TestingApiServer implements AutoCloseable {
   }
 
   private void installCrd() {
-    try (InputStream in = TestingApiServer.class.getResourceAsStream(CRD_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(
-            CRD_RESOURCE + " is missing: run the build through process-classes");
+    for (String name : QemuVMApi.CRD_RESOURCES) {
+      try (InputStream in = TestingApiServer.class.getResourceAsStream("/" + name)) {
+        if (in == null) {
+          throw new IllegalStateException(
+              name + " is missing: run the build through process-classes");
+        }
+        CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -206,6 +206,16 @@ class QemuVMSpecValidatorTest {
             "spec.migration.maxDowntime",
             "not a duration"),
         rejects(
+            "completionTimeout in hours",
+            s -> s.getMigration().setCompletionTimeout("1h"),
+            "spec.migration.completionTimeout",
+            "not a whole number of s or m"),
+        rejects(
+            "completionTimeout fractional",
+            s -> s.getMigration().setCompletionTimeout("1.5m"),
+            "spec.migration.completionTimeout",
+            "not a whole number of s or m"),
+        rejects(
             "total and read bytes together",
             s ->
                 s.getDisks()

@@ -13,6 +13,8 @@ public enum QemuVMPhase {
   Running,
   /** QEMU is up with the vCPUs stopped. */
   Paused,
+  /** A QemuVMMigration moves the running guest to a new pod. */
+  Migrating,
   /** The guest was asked to power down; QEMU is being stopped. */
   Stopping,
   /** running: false reached; no QEMU process. */
