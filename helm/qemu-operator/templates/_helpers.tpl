@@ -69,14 +69,26 @@ Kept in step with OPERATOR_API_CALLS in e2e's HelmChartTest, which fails on any 
 - apiGroups: ["qemu-operator.io"]
   resources: ["qemuvms/finalizers"]
   verbs: ["update"]
-# The VM pod: informer (list, watch), created, read back after a 409, deleted after quit.
+# QemuVMMigrations: informer, each pass reads its request (get), finalizer and status patches.
+- apiGroups: ["qemu-operator.io"]
+  resources: ["qemuvmmigrations"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["qemu-operator.io"]
+  resources: ["qemuvmmigrations/status"]
+  verbs: ["patch"]
+- apiGroups: ["qemu-operator.io"]
+  resources: ["qemuvmmigrations/finalizers"]
+  verbs: ["update"]
+# The VM pod: informer (list, watch), created, read back after a 409, deleted after quit; a
+# migration's target pod handed over to the QemuVM (its owner reference patched).
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch", "create", "delete"]
-# The token Secret: informer, created, read back after a 409.
+  verbs: ["get", "list", "watch", "create", "delete", "patch"]
+# The token Secret: informer, created, read back after a 409; a migration's certificates: created,
+# read at each step, deleted when it ends.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch", "create"]
+  verbs: ["get", "list", "watch", "create", "delete"]
 # The disk claims: the same, and their storage request raised (a merge patch) when a disk grows.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]

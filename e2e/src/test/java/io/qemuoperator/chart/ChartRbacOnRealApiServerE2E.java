@@ -10,9 +10,12 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.QemuVMMigration;
 import io.qemuoperator.api.v1alpha1.spec.PortProtocol;
 import io.qemuoperator.api.v1alpha1.spec.PortSpec;
+import io.qemuoperator.api.v1alpha1.spec.QemuVMMigrationSpec;
 import io.qemuoperator.api.v1alpha1.spec.ServiceSpec;
+import io.qemuoperator.api.v1alpha1.status.MigrationPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.local.LocalCluster;
@@ -66,6 +69,8 @@ class ChartRbacOnRealApiServerE2E {
   static final Set<ApiCall> NEEDED_BUT_NOT_REQUESTED =
       Set.of(
           call("qemu-operator.io", "qemuvms/finalizers", "update"),
+          // the same check for a migration's target pod, owned by the request until the hand-over
+          call("qemu-operator.io", "qemuvmmigrations/finalizers", "update"),
           // JOSDK checks it before it starts leader election; Fabric8 renews with a patch
           call("coordination.k8s.io", "leases", "update"));
 
@@ -139,6 +144,30 @@ class ChartRbacOnRealApiServerE2E {
               vm.getStatus().getDisks() != null
                   && !vm.getStatus().getDisks().isEmpty()
                   && vm.getStatus().getDisks().get(0).getSizeBytes() == 96L << 20);
+      // a live migration: the request's informer, reads and status, its target pod handed over
+      // to the QemuVM (an owner-reference patch), the source pod deleted
+      var migration = new QemuVMMigration();
+      migration.setMetadata(
+          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+              .withName("rbac-1-move")
+              .withNamespace(ns)
+              .build());
+      migration.setSpec(new QemuVMMigrationSpec("rbac-1"));
+      run.admin().resource(migration).create();
+      Awaitility.await("the migration Completed")
+          .atMost(Duration.ofSeconds(120))
+          .until(
+              () -> {
+                QemuVMMigration m =
+                    run.admin()
+                        .resources(QemuVMMigration.class)
+                        .inNamespace(ns)
+                        .withName("rbac-1-move")
+                        .get();
+                return m.getStatus() != null
+                    && m.getStatus().getPhase() == MigrationPhase.Completed;
+              });
+      run.await("Ready after the migration", VmTable::isReady);
       Manifests.editSpec(run.vm(), s -> s.setRunning(false));
       run.await(
           "Stopped (QEMU quit, pod deleted)",

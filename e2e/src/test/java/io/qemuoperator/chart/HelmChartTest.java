@@ -46,15 +46,23 @@ class HelmChartTest {
           call("qemu-operator.io", "qemuvms", "patch"),
           call("qemu-operator.io", "qemuvms/status", "patch"),
           call("qemu-operator.io", "qemuvms/finalizers", "update"),
+          call("qemu-operator.io", "qemuvmmigrations", "get"),
+          call("qemu-operator.io", "qemuvmmigrations", "list"),
+          call("qemu-operator.io", "qemuvmmigrations", "watch"),
+          call("qemu-operator.io", "qemuvmmigrations", "patch"),
+          call("qemu-operator.io", "qemuvmmigrations/status", "patch"),
+          call("qemu-operator.io", "qemuvmmigrations/finalizers", "update"),
           call("", "pods", "get"),
           call("", "pods", "list"),
           call("", "pods", "watch"),
           call("", "pods", "create"),
           call("", "pods", "delete"),
+          call("", "pods", "patch"),
           call("", "secrets", "get"),
           call("", "secrets", "list"),
           call("", "secrets", "watch"),
           call("", "secrets", "create"),
+          call("", "secrets", "delete"),
           call("", "persistentvolumeclaims", "get"),
           call("", "persistentvolumeclaims", "list"),
           call("", "persistentvolumeclaims", "watch"),
@@ -241,7 +249,7 @@ class HelmChartTest {
         .extracting(JsonNode::asText)
         .containsExactly("Ingress");
     JsonNode ingress = policy.path("spec").path("ingress");
-    assertThat(ingress).hasSize(1);
+    assertThat(ingress).hasSize(2);
     JsonNode from = ingress.get(0).path("from");
     assertThat(from).hasSize(1);
     Map<String, String> peerPods =
@@ -254,6 +262,18 @@ class HelmChartTest {
     assertThat(ports).hasSize(1);
     assertThat(ports.get(0).path("protocol").asText()).isEqualTo("TCP");
     assertThat(ports.get(0).path("port").asInt()).isEqualTo(sidecarPort).isEqualTo(9443);
+
+    // a live migration's stream: from VM pods of the same namespace, to QEMU's incoming port only
+    JsonNode migration = ingress.get(1);
+    assertThat(migration.path("from")).hasSize(1);
+    assertThat(migration.path("from").get(0).has("namespaceSelector")).isFalse();
+    assertThat(vmPod.getMetadata().getLabels())
+        .containsAllEntriesOf(
+            RenderedChart.strings(
+                migration.path("from").get(0).path("podSelector").path("matchLabels")));
+    assertThat(migration.path("ports")).hasSize(1);
+    assertThat(migration.path("ports").get(0).path("port").asInt())
+        .isEqualTo(io.qemuoperator.operator.migration.QemuVMMigrationReconciler.MIGRATION_PORT);
   }
 
   @Test
@@ -413,10 +433,10 @@ class HelmChartTest {
     assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
 
     JsonNode ingress = chart.one("NetworkPolicy").path("spec").path("ingress");
-    assertThat(ingress).hasSize(2);
-    assertThat(ingress.get(1).path("from").get(0).path("namespaceSelector").toString())
+    assertThat(ingress).hasSize(3);
+    assertThat(ingress.get(2).path("from").get(0).path("namespaceSelector").toString())
         .isEqualTo("{\"matchLabels\":{\"team\":\"monitoring\"}}");
-    assertThat(ingress.get(1).path("ports").get(0).path("port").asInt())
+    assertThat(ingress.get(2).path("ports").get(0).path("port").asInt())
         .isEqualTo(sidecarPort.getContainerPort());
 
     JsonNode watched =
@@ -429,7 +449,7 @@ class HelmChartTest {
   }
 
   @Test
-  void aggregateRolesExtendViewAndEditOnQemuVMsOnly() {
+  void aggregateRolesExtendViewAndEditOnQemuVMsAndTheirMigrationsOnly() {
     RenderedChart chart = defaults();
 
     JsonNode view = chart.named("ClusterRole", FULLNAME + "-view");
@@ -455,10 +475,12 @@ class HelmChartTest {
                 .asText())
         .isEqualTo("true");
     assertThat(calls(edit))
-        .allSatisfy(c -> assertThat(c.resource()).isEqualTo("qemuvms"))
+        .allSatisfy(c -> assertThat(c.resource()).isIn("qemuvms", "qemuvmmigrations"))
         .contains(
             call("qemu-operator.io", "qemuvms", "create"),
-            call("qemu-operator.io", "qemuvms", "delete"));
+            call("qemu-operator.io", "qemuvms", "delete"),
+            call("qemu-operator.io", "qemuvmmigrations", "create"),
+            call("qemu-operator.io", "qemuvmmigrations", "delete"));
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.qemuoperator.operator.migration.QemuVMMigrationReconciler;
 import io.qemuoperator.operator.reconcile.QemuVMReconciler;
 import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.operator.sidecar.SidecarClient;
@@ -23,9 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator process: JOSDK with the QemuVM reconciler (server-side apply off for the primary and
- * for matching, the same in tests and production), JOSDK's Micrometer metrics, and a small HTTP
- * endpoint for probes and Prometheus on {@code METRICS_PORT} (default 8080).
+ * The operator process: JOSDK with the QemuVM and QemuVMMigration reconcilers (server-side apply
+ * off for the primary and for matching, the same in tests and production), JOSDK's Micrometer
+ * metrics, and a small HTTP endpoint for probes and Prometheus on {@code METRICS_PORT} (default
+ * 8080).
  */
 public final class QemuOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QemuOperator.class);
@@ -83,10 +85,18 @@ public final class QemuOperator implements AutoCloseable {
               deployment.leaderElection().ifPresent(overrider::withLeaderElectionConfiguration);
             });
     var metrics = new OperatorMetrics(registry);
+    Sidecar sidecar = sidecars.apply(metrics);
     operator.register(
-        new QemuVMReconciler(config, sidecars.apply(metrics), metrics, Clock.systemUTC()),
+        new QemuVMReconciler(config, sidecar, metrics, Clock.systemUTC()),
         overrider -> {
           overrider.withReconciliationMaxInterval(config.resyncInterval());
+          if (!deployment.watchNamespaces().isEmpty()) {
+            overrider.settingNamespaces(deployment.watchNamespaces());
+          }
+        });
+    operator.register(
+        new QemuVMMigrationReconciler(config, sidecar, Clock.systemUTC()),
+        overrider -> {
           if (!deployment.watchNamespaces().isEmpty()) {
             overrider.settingNamespaces(deployment.watchNamespaces());
           }

@@ -82,7 +82,12 @@ public final class VmResources {
   }
 
   public static String secretName(QemuVM vm) {
-    return vm.getMetadata().getName() + "-qmp-token";
+    return secretName(vm.getMetadata().getName());
+  }
+
+  /** The token Secret of the QemuVM named {@code vm}. */
+  public static String secretName(String vm) {
+    return vm + "-qmp-token";
   }
 
   public static String claimName(QemuVM vm, String disk) {

@@ -29,6 +29,9 @@ public final class Conditions {
   /** The guest was asked to power down; lastTransitionTime is when. */
   public static final String STOPPING = "Stopping";
 
+  /** A QemuVMMigration moves the VM to a new pod (present only while it does). */
+  public static final String MIGRATING = "Migrating";
+
   /**
    * Every imported disk has its image (reason Imported); False while the pod's init container
    * imports (Importing) or after it failed (ImportFailed, with the importer's message). Only for

@@ -19,8 +19,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.qemuoperator.api.v1alpha1.QemuVM;
+import io.qemuoperator.api.v1alpha1.QemuVMMigration;
 import io.qemuoperator.api.v1alpha1.spec.LinkState;
+import io.qemuoperator.api.v1alpha1.status.MigrationPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMStatus;
 import io.qemuoperator.operator.OperatorConfig;
@@ -142,6 +145,19 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
         new ArrayList<EventSource<?, QemuVM>>(
             EventSourceUtils.dependentEventSources(context, secrets, claims, pods, services));
     sources.add(qmpEvents);
+    sources.add(
+        new InformerEventSource<>(
+            io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration.from(
+                    QemuVMMigration.class, QemuVM.class)
+                .withName(MIGRATIONS)
+                .withSecondaryToPrimaryMapper(
+                    migration ->
+                        java.util.Set.of(
+                            new ResourceID(
+                                migration.getSpec().getVmName(),
+                                migration.getMetadata().getNamespace())))
+                .build(),
+            context));
     return sources;
   }
 
@@ -161,6 +177,10 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
           Optional.empty(),
           events);
     }
+    Optional<QemuVMMigration> migration = activeMigration(context);
+    if (migration.isPresent()) {
+      return holdForMigration(context, vm, migration.get(), now);
+    }
     DesiredVm desired = SpecReader.desired(vm);
     KubernetesClient client = context.getClient();
     Optional<Secret> secret =
@@ -173,7 +193,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     } else {
       services.deleteIfPresent(vm, context);
     }
-    Optional<Pod> pod = context.getSecondaryResource(Pod.class);
+    Optional<Pod> pod = vmPod(context);
     Map<String, ObservedVm.ClaimState> claimStates = Map.of();
     ResourceID id = ResourceID.fromResource(vm);
     if (desired.running()) {
@@ -314,6 +334,49 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
             ? Optional.of(STARTING_POLL)
             : plan.recheckAfter();
     return record(context, vm, desired, seen, now, recheck, events);
+  }
+
+  /** The informer of QemuVMMigrations, each mapped to the VM it names. */
+  static final String MIGRATIONS = "vm-migrations";
+
+  /**
+   * The VM's pod: of the pods it owns, the one not going away (after a migration's hand-over, the
+   * source pod is deleted while the target is already the VM's); the going one when it is alone.
+   */
+  static Optional<Pod> vmPod(Context<QemuVM> context) {
+    var owned = context.getSecondaryResources(Pod.class);
+    return owned.stream()
+        .filter(p -> !p.isMarkedForDeletion())
+        .findFirst()
+        .or(() -> owned.stream().findFirst());
+  }
+
+  /**
+   * A migration of the VM that has begun and not ended (target starting, transferring, handing
+   * over): its controller owns the VM's QEMU until then.
+   */
+  static Optional<QemuVMMigration> activeMigration(Context<QemuVM> context) {
+    return context.getSecondaryResources(QemuVMMigration.class).stream()
+        .filter(
+            m ->
+                m.getStatus() != null
+                    && m.getStatus().getPhase() != null
+                    && m.getStatus().getPhase() != MigrationPhase.Pending
+                    && !m.getStatus().getPhase().isFinal())
+        .findFirst();
+  }
+
+  /**
+   * A pass while the VM migrates: nothing is sent and no pod is made; the status keeps what it said
+   * and says the VM is migrating. The migration's end (its informer) brings the next pass.
+   */
+  private UpdateControl<QemuVM> holdForMigration(
+      Context<QemuVM> context, QemuVM vm, QemuVMMigration migration, Instant now) {
+    QemuVMStatus status = statuses.migrating(vm, migration, now);
+    if (!status.equals(vm.getStatus())) {
+      patchStatus(context, vm, status, false);
+    }
+    return UpdateControl.noUpdate();
   }
 
   /**
@@ -610,7 +673,7 @@ public final class QemuVMReconciler implements Reconciler<QemuVM>, Cleaner<QemuV
     ResourceID id = ResourceID.fromResource(vm);
     stalePodReads.remove(id);
     metrics.vmGone(vm.getMetadata().getNamespace(), vm.getMetadata().getName());
-    Optional<Pod> pod = context.getSecondaryResource(Pod.class);
+    Optional<Pod> pod = vmPod(context);
     Optional<Secret> secret = context.getSecondaryResource(Secret.class);
     Optional<SidecarEndpoint> endpoint = pod.flatMap(p -> secret.flatMap(s -> endpoint(p, s)));
     if (endpoint.isEmpty()) {

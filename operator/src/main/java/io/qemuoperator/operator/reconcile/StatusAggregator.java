@@ -145,19 +145,57 @@ public final class StatusAggregator {
     return status;
   }
 
+  /** A copy of the VM's status to change (the informer cache's object is never mutated). */
+  private static QemuVMStatus copyOfStatus(QemuVM vm) {
+    return vm.getStatus() == null
+        ? new QemuVMStatus()
+        : io.fabric8.kubernetes.client.utils.Serialization.clone(vm.getStatus());
+  }
+
+  /** A writer holding every condition of {@code status} as it was. */
+  private static ConditionWriter keptConditions(QemuVM vm, QemuVMStatus status, Instant now) {
+    var previous = conditions(status);
+    var conditions = new ConditionWriter(previous, generation(vm), now);
+    previous.forEach(conditions::keep);
+    return conditions;
+  }
+
+  /**
+   * The status while {@code migration} moves the VM: everything as last written, phase Migrating,
+   * condition Migrating=True with the migration's phase as its reason. (Once it ends, the next pass
+   * writes the status afresh, without the condition.)
+   */
+  public QemuVMStatus migrating(
+      QemuVM vm, io.qemuoperator.api.v1alpha1.QemuVMMigration migration, Instant now) {
+    QemuVMStatus status = copyOfStatus(vm);
+    var conditions = keptConditions(vm, status, now);
+    var phase = migration.getStatus().getPhase();
+    conditions.set(
+        Conditions.MIGRATING,
+        true,
+        phase.name(),
+        "QemuVMMigration "
+            + migration.getMetadata().getName()
+            + " is "
+            + phase
+            + " (pod "
+            + migration.getStatus().getSourcePod()
+            + " → "
+            + migration.getStatus().getTargetPod()
+            + "); the operator sends the VM nothing else until it ends");
+    status.setConditions(conditions.all());
+    status.setPhase(QemuVMPhase.Migrating);
+    return status;
+  }
+
   /**
    * The status after a pass that failed with {@code error} (an API call refused, say): everything
    * as last written, Ready=False ReconcileError with the error, transition times kept by the same
    * rules as every other status.
    */
   public QemuVMStatus reconcileError(QemuVM vm, Exception error, Instant now) {
-    QemuVMStatus status =
-        vm.getStatus() == null
-            ? new QemuVMStatus()
-            : io.fabric8.kubernetes.client.utils.Serialization.clone(vm.getStatus());
-    var previous = conditions(status);
-    var conditions = new ConditionWriter(previous, generation(vm), now);
-    previous.forEach(conditions::keep);
+    QemuVMStatus status = copyOfStatus(vm);
+    var conditions = keptConditions(vm, status, now);
     conditions.set(
         Conditions.READY,
         false,
@@ -342,7 +380,7 @@ public final class StatusAggregator {
    * at admission, {@code SysctlForbidden}, or evicted it): its reason and the kubelet's message.
    * Such a pod never starts again; nothing in it ran or will run.
    */
-  static Optional<String> podFailure(Pod pod) {
+  public static Optional<String> podFailure(Pod pod) {
     if (pod.getStatus() == null || !"Failed".equals(pod.getStatus().getPhase())) {
       return Optional.empty();
     }

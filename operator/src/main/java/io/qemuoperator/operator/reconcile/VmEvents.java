@@ -2,13 +2,12 @@ package io.qemuoperator.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.qemuoperator.api.v1alpha1.QemuVM;
-import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,10 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records what the operator did to a VM as Kubernetes Events on the QemuVM ({@code kubectl describe
- * qvm} shows them). An Event's name is derived from the VM, its type, reason and message, so the
- * same Event again (a warning repeated at every pass) counts up on the one Event ({@code count},
- * {@code lastTimestamp}) instead of adding another, as Kubernetes' own event recorder does. An
- * Event that cannot be written is logged, never fatal.
+ * qvm} shows them), or on a QemuVMMigration. An Event's name is derived from the VM, its type,
+ * reason and message, so the same Event again (a warning repeated at every pass) counts up on the
+ * one Event ({@code count}, {@code lastTimestamp}) instead of adding another, as Kubernetes' own
+ * event recorder does. An Event that cannot be written is logged, never fatal.
  */
 public final class VmEvents {
   private static final Logger log = LoggerFactory.getLogger(VmEvents.class);
@@ -39,21 +38,21 @@ public final class VmEvents {
     this.counts = counts;
   }
 
-  public void normal(QemuVM vm, String reason, String message) {
+  public void normal(HasMetadata vm, String reason, String message) {
     record(vm, "Normal", reason, message);
   }
 
-  public void warning(QemuVM vm, String reason, String message) {
+  public void warning(HasMetadata vm, String reason, String message) {
     record(vm, "Warning", reason, message);
   }
 
   /** A Warning when {@code warning}, else a Normal Event. */
-  public void record(QemuVM vm, boolean warning, String reason, String message) {
+  public void record(HasMetadata vm, boolean warning, String reason, String message) {
     record(vm, warning ? "Warning" : "Normal", reason, message);
   }
 
   /** The Event's name: the VM's, and a hash of what makes two Events the same one. */
-  static String name(QemuVM vm, String type, String reason, String message) {
+  static String name(HasMetadata vm, String type, String reason, String message) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")
@@ -66,7 +65,7 @@ public final class VmEvents {
     }
   }
 
-  private void record(QemuVM vm, String type, String reason, String message) {
+  private void record(HasMetadata vm, String type, String reason, String message) {
     String name = name(vm, type, reason, message);
     String namespace = vm.getMetadata().getNamespace();
     String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -134,7 +133,7 @@ public final class VmEvents {
   }
 
   private static Event event(
-      QemuVM vm, String name, String type, String reason, String message, String now) {
+      HasMetadata vm, String name, String type, String reason, String message, String now) {
     return new EventBuilder()
         .withNewMetadata()
         .withName(name)
@@ -142,8 +141,8 @@ public final class VmEvents {
         .endMetadata()
         .withInvolvedObject(
             new ObjectReferenceBuilder()
-                .withApiVersion(QemuVMApi.API_VERSION)
-                .withKind(QemuVMApi.KIND)
+                .withApiVersion(vm.getApiVersion())
+                .withKind(vm.getKind())
                 .withName(vm.getMetadata().getName())
                 .withNamespace(vm.getMetadata().getNamespace())
                 .withUid(vm.getMetadata().getUid())

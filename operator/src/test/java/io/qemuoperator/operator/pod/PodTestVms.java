@@ -5,10 +5,10 @@ import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.api.v1alpha1.spec.QemuVMSpec;
 
 /** The QemuVM the pod tests build pods for: {@code ns/web-1} with a fixed uid. */
-final class PodTestVms {
+public final class PodTestVms {
   private PodTestVms() {}
 
-  static QemuVM vm(QemuVMSpec spec) {
+  public static QemuVM vm(QemuVMSpec spec) {
     var vm = new QemuVM();
     vm.setMetadata(
         new ObjectMetaBuilder()
