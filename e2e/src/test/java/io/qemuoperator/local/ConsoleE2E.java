@@ -1,12 +1,8 @@
 package io.qemuoperator.local;
 
-import static io.qemuoperator.local.E2eCluster.isTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.qemuoperator.api.v1alpha1.spec.DiskSource;
 import io.qemuoperator.kubectl.ConsoleAttach;
-import io.qemuoperator.operator.reconcile.Conditions;
 import io.qemuoperator.testing.RepoFiles;
 import io.qemuoperator.testing.TestGuest;
 import java.io.IOException;
@@ -69,16 +65,7 @@ class ConsoleE2E {
 
   /** The VM {@code name}, its disk imported from the test guest's image, booted to its shell. */
   private void bootTestGuest(String name) throws Exception {
-    String image = TestGuest.find().diskImage().toUri().toString();
-    e2e.create(
-        e2e.vm(
-            name,
-            s -> {
-              s.setMemory(new Quantity("256Mi"));
-              s.getDisks().getFirst().setSource(DiskSource.url(image, null));
-            }));
-    e2e.await(name, "Ready", BOOT, vm -> isTrue(vm, Conditions.READY));
-    e2e.awaitConsole(name, TestGuest.READY, BOOT);
+    e2e.bootTestGuest(name, BOOT, s -> {});
   }
 
   @Test

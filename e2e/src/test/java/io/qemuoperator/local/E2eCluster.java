@@ -197,7 +197,12 @@ final class E2eCluster implements AutoCloseable {
    * created it.
    */
   String consoleLog(String vm) throws IOException {
-    Path log = agent().consoleLog(ns, vm + "-qemu");
+    return podConsoleLog(vm + "-qemu");
+  }
+
+  /** What the guest wrote to the serial console of pod {@code pod} (a migration's target, say). */
+  String podConsoleLog(String pod) throws IOException {
+    Path log = agent().consoleLog(ns, pod);
     return Files.exists(log) ? Files.readString(log, java.nio.charset.StandardCharsets.UTF_8) : "";
   }
 
@@ -209,6 +214,42 @@ final class E2eCluster implements AutoCloseable {
   GuestShell shell(String vm) {
     return GuestShell.attach(
         agent().consoleSocket(ns, vm + "-qemu"), agent().consoleLog(ns, vm + "-qemu"));
+  }
+
+  /** The guest shell in pod {@code pod}, which received the running guest by a migration. */
+  GuestShell migratedShell(String pod) {
+    return GuestShell.attachMigrated(agent().consoleSocket(ns, pod), agent().consoleLog(ns, pod));
+  }
+
+  /**
+   * Creates the VM {@code name} with 256 MiB, its disk imported from the test guest's image ({@link
+   * io.qemuoperator.testing.TestGuest#diskImage()}), {@code more} applied to its spec, and waits
+   * (up to {@code boot}: TCG on a loaded machine) until it is Ready and its shell is up.
+   */
+  void bootTestGuest(String name, Duration boot, Consumer<QemuVMSpec> more) throws IOException {
+    String image = io.qemuoperator.testing.TestGuest.find().diskImage().toUri().toString();
+    create(
+        vm(
+            name,
+            s -> {
+              s.setMemory(new io.fabric8.kubernetes.api.model.Quantity("256Mi"));
+              s.getDisks()
+                  .getFirst()
+                  .setSource(io.qemuoperator.api.v1alpha1.spec.DiskSource.url(image, null));
+              more.accept(s);
+            }));
+    await(
+        name, "Ready", boot, vm -> isTrue(vm, io.qemuoperator.operator.reconcile.Conditions.READY));
+    awaitConsole(name, io.qemuoperator.testing.TestGuest.READY, boot);
+  }
+
+  /** The client the scenario acts with, as a user would (its namespace: {@link #namespace()}). */
+  KubernetesClient client() {
+    return client;
+  }
+
+  String namespace() {
+    return ns;
   }
 
   /**

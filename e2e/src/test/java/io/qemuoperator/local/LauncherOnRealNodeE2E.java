@@ -352,23 +352,102 @@ class LauncherOnRealNodeE2E {
         .ignoreExceptions()
         .until(
             () -> {
-              clusterIp[0] =
-                  client
-                      .services()
-                      .inNamespace(VMS_NAMESPACE)
-                      .withName("imported-image")
-                      .get()
-                      .getSpec()
-                      .getClusterIP();
-              return get(URI.create("http://" + clusterIp[0] + "/cgi-bin/cat?/proc/uptime"), null)
-                      .statusCode()
-                  == 200;
+              clusterIp[0] = clusterIp("imported-image");
+              return guestAnswersAt(clusterIp[0]);
             });
     assertThat(clusterIp[0]).startsWith("10.96.0.");
   }
 
+  /**
+   * A live migration on the real node: the target pod started by the kubelet from the source's
+   * spec, the stream over the pod network (TLS between the two pods), the hand-over; the guest's
+   * web server then answers through the same Service (kube-proxy follows the VM to its new pod).
+   */
   @Test
   @Order(7)
+  void aRunningGuestMigratesToANewPodAndItsServiceFollows() throws Exception {
+    var migration = new io.qemuoperator.api.v1alpha1.QemuVMMigration();
+    migration.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("move-imported-image")
+            .withNamespace(VMS_NAMESPACE)
+            .build());
+    migration.setSpec(new io.qemuoperator.api.v1alpha1.spec.QemuVMMigrationSpec("imported-image"));
+    client.resource(migration).create();
+    var requests =
+        client
+            .resources(io.qemuoperator.api.v1alpha1.QemuVMMigration.class)
+            .inNamespace(VMS_NAMESPACE)
+            .withName("move-imported-image");
+    Awaitility.await("the migration of imported-image Completed")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              var status = requests.get().getStatus();
+              assertThat(status == null ? null : status.getPhase())
+                  .as("%s", status)
+                  .isNotIn(
+                      io.qemuoperator.api.v1alpha1.status.MigrationPhase.Failed,
+                      io.qemuoperator.api.v1alpha1.status.MigrationPhase.Cancelled,
+                      io.qemuoperator.api.v1alpha1.status.MigrationPhase.Refused);
+              return status != null
+                  && status.getPhase()
+                      == io.qemuoperator.api.v1alpha1.status.MigrationPhase.Completed;
+            });
+    var done = requests.get().getStatus();
+    System.err.printf(
+        "[migration] real node: %s → %s (%s), %s sent in %d ms, guest paused %d ms%n",
+        done.getSourcePod(),
+        done.getTargetPod(),
+        done.getPolicy(),
+        done.getProgress().transferred(),
+        done.getTotalTimeMs(),
+        done.getGuestPausedMs());
+    assertThat(done.getSourcePod()).isEqualTo("imported-image-qemu");
+    Awaitility.await("the source pod gone, the VM Ready in its new pod")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(
+            () ->
+                client.pods().inNamespace(VMS_NAMESPACE).withName("imported-image-qemu").get()
+                        == null
+                    && VmTable.isReady(vm("imported-image")));
+    String clusterIp = clusterIp("imported-image");
+    Awaitility.await("the guest's web server answering at the VM's Service from its new pod")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(() -> guestAnswersAt(clusterIp));
+    assertThat(
+            client
+                .secrets()
+                .inNamespace(VMS_NAMESPACE)
+                .withName("move-imported-image-migration-tls")
+                .get())
+        .as("the migration's certificates deleted once it ended")
+        .isNull();
+  }
+
+  private static String clusterIp(String service) {
+    return client
+        .services()
+        .inNamespace(VMS_NAMESPACE)
+        .withName(service)
+        .get()
+        .getSpec()
+        .getClusterIP();
+  }
+
+  /** Whether the test guest's web server answers at {@code address} (port 80). */
+  private static boolean guestAnswersAt(String address) throws Exception {
+    return get(URI.create("http://" + address + "/cgi-bin/cat?/proc/uptime"), null).statusCode()
+        == 200;
+  }
+
+  @Test
+  @Order(8)
   void deletingTheVmsThenUninstallingTheChartLeavesOnlyTheCrd() throws Exception {
     client.resources(QemuVM.class).inNamespace(VMS_NAMESPACE).delete();
     Awaitility.await("the VMs, their pods, claims and Secrets gone")

@@ -27,9 +27,13 @@ public final class GuestShell implements AutoCloseable {
   private static final String SHELL_BANNER = "Enter 'help' for a list of built-in commands.";
   private final AtomicInteger commands = new AtomicInteger();
 
-  private GuestShell(SocketChannel console, Path log) {
+  /** Whether the shell's banner is to be awaited in the log (a guest booted on this console). */
+  private final boolean bootedHere;
+
+  private GuestShell(SocketChannel console, Path log, boolean bootedHere) {
     this.console = console;
     this.log = log;
+    this.bootedHere = bootedHere;
     // QEMU's socket chardev waits for its client to read: undrained, the guest's console (and
     // the log file) stop once the socket's buffer is full. The log is what is read.
     Thread.ofVirtual().name("guest-console-drain").start(this::drain);
@@ -55,8 +59,21 @@ public final class GuestShell implements AutoCloseable {
    * Connects to the console socket {@code socket} of a QEMU that logs the console to {@code log}.
    */
   public static GuestShell attach(Path socket, Path log) {
+    return attach(socket, log, true);
+  }
+
+  /**
+   * Connects to the console of a QEMU that received its running guest by a migration: its log
+   * starts after the guest's boot, so no shell banner is awaited in it.
+   */
+  public static GuestShell attachMigrated(Path socket, Path log) {
+    return attach(socket, log, false);
+  }
+
+  private static GuestShell attach(Path socket, Path log, boolean bootedHere) {
     try {
-      return new GuestShell(SocketChannel.open(UnixDomainSocketAddress.of(socket)), log);
+      return new GuestShell(
+          SocketChannel.open(UnixDomainSocketAddress.of(socket)), log, bootedHere);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -77,10 +94,12 @@ public final class GuestShell implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       // typed before the shell runs, a line is flushed when ash sets up its terminal
-      Awaitility.await("the guest's shell on its console")
-          .atMost(timeout)
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> since(0).contains(SHELL_BANNER));
+      if (bootedHere) {
+        Awaitility.await("the guest's shell on its console")
+            .atMost(timeout)
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> since(0).contains(SHELL_BANNER));
+      }
       while (true) {
         int n = commands.incrementAndGet();
         // the markers are joined by the shell: the console's echo of the typed line never matches
