@@ -189,6 +189,32 @@ class SidecarHttpIT {
   }
 
   @Test
+  void aReplacedTokenFileIsTakenUpWithinSecondsAndTheOldTokenStaysValidMeanwhile()
+      throws Exception {
+    String old = "Bearer " + vm.sidecar().token();
+    String fresh = "Bearer fresh-token-" + java.util.UUID.randomUUID();
+    // As a Secret volume is updated: the new content written aside, then renamed over the old.
+    var aside = vm.sidecar().tokenFile().resolveSibling("token.new");
+    java.nio.file.Files.writeString(aside, fresh.substring("Bearer ".length()));
+    long replaced = System.nanoTime();
+    java.nio.file.Files.move(
+        aside, vm.sidecar().tokenFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+    Awaitility.await("the new token accepted")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> raw("GET", "/v1/dialect", fresh, null).status() == 200);
+    Duration takenUp = Duration.ofNanos(System.nanoTime() - replaced);
+    System.out.printf("token file replaced: new token accepted after %d ms%n", takenUp.toMillis());
+    assertThat(takenUp).isLessThan(BearerToken.ROTATION_GRACE);
+    assertThat(raw("GET", "/v1/dialect", old, null).status())
+        .as("the old token, within its grace")
+        .isEqualTo(200);
+    assertThat(raw("GET", "/v1/dialect", "Bearer wrong-token-wrong-token", null).status())
+        .isEqualTo(401);
+  }
+
+  @Test
   void stateIsOneSnapshotOfWhatQemuReports() {
     assertThat(vm.sidecar().command("cont", null).status()).isEqualTo(200);
     var state = vm.sidecar().get("/v1/state", true);

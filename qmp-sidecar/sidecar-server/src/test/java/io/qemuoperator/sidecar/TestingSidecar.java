@@ -26,12 +26,14 @@ final class TestingSidecar implements AutoCloseable {
 
   private final Sidecar sidecar;
   private final String token;
+  private final Path tokenFile;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestingSidecar(Sidecar sidecar, String token) {
+  private TestingSidecar(Sidecar sidecar, String token, Path tokenFile) {
     this.sidecar = sidecar;
     this.token = token;
+    this.tokenFile = tokenFile;
   }
 
   /**
@@ -57,7 +59,7 @@ final class TestingSidecar implements AutoCloseable {
             tokenFile,
             allowed,
             SidecarConfig.DEFAULT_MAX_BODY_BYTES);
-    var testing = new TestingSidecar(Sidecar.start(customize.apply(config)), token);
+    var testing = new TestingSidecar(Sidecar.start(customize.apply(config)), token, tokenFile);
     testing.awaitReady();
     return testing;
   }
@@ -77,8 +79,14 @@ final class TestingSidecar implements AutoCloseable {
     return sidecar.instance();
   }
 
+  /** The token the sidecar was started with. */
   String token() {
     return token;
+  }
+
+  /** The file the sidecar reads its token from. */
+  Path tokenFile() {
+    return tokenFile;
   }
 
   URI uri(String path) {
