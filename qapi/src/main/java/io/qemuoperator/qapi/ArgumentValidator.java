@@ -53,7 +53,7 @@ public final class ArgumentValidator {
     if (mismatch.isPresent()) {
       Mismatch found = mismatch.get();
       throw new InvalidArgumentsException(
-          "Parameter '" + found.member() + "' " + found.problem(),
+          "Parameter '" + JsonValueDescription.name(found.member()) + "' " + found.problem(),
           found.member(),
           found.expected());
     }

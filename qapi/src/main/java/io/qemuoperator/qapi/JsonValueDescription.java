@@ -27,6 +27,11 @@ final class JsonValueDescription {
     return "object";
   }
 
+  /** A member name or path a caller sent, shortened like a value. */
+  static String name(String text) {
+    return shorten(text);
+  }
+
   private static String shorten(String text) {
     return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "…";
   }

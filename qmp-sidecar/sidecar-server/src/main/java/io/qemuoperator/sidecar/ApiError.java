@@ -13,6 +13,17 @@ import io.qemuoperator.sidecar.api.QmpError;
  * sidecar's own use the classes below.
  */
 public record ApiError(int status, String errorClass, String desc) {
+  /**
+   * The longest {@code desc} an answer carries: a desc that quotes what a caller sent (QEMU's own
+   * errors do, e.g. an unknown device's name) is cut here, so no answer grows with the request.
+   */
+  public static final int MAX_DESC_CHARS = 512;
+
+  public ApiError {
+    if (desc != null && desc.length() > MAX_DESC_CHARS) {
+      desc = desc.substring(0, MAX_DESC_CHARS) + "… (cut)";
+    }
+  }
 
   /** The error as the wire carries it. */
   public QmpError qmpError() {
@@ -43,6 +54,17 @@ public record ApiError(int status, String errorClass, String desc) {
         403,
         "CommandDisabled",
         "command '" + command + "' is disabled on this sidecar; start it with --allow " + command);
+  }
+
+  /** A failure of the sidecar itself; its log has the details, the answer none. */
+  public static ApiError internal() {
+    return new ApiError(
+        500, "InternalError", "the sidecar failed unexpectedly; its log has the details");
+  }
+
+  /** No endpoint at {@code path} (quoted at most {@value BodyProblem#MAX_NAME} characters). */
+  public static ApiError noSuchEndpoint(String path) {
+    return new ApiError(404, "NotFound", "no such endpoint: " + BodyProblem.name(path));
   }
 
   public static ApiError notFound(String desc) {

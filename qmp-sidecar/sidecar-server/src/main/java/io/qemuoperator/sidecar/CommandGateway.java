@@ -41,7 +41,9 @@ final class CommandGateway {
     if (schema.command(command).isEmpty()) {
       return failed(
           ApiError.notFound(
-              "The command " + command + " has not been found in the schema this sidecar serves"));
+              "The command "
+                  + BodyProblem.name(command)
+                  + " has not been found in the schema this sidecar serves"));
     }
     if (!policy.permits(command)) {
       return failed(ApiError.commandDisabled(command));
@@ -60,7 +62,10 @@ final class CommandGateway {
       case CommandRoute.Send send ->
           qmp.execute(send.command(), send.arguments())
               .<CommandResult>thenApply(
-                  reply -> new CommandResult.Done(send.reply().apply(reply), send.command()))
+                  reply ->
+                      new CommandResult.Done(
+                          send.reply().apply(reply),
+                          send.command().equals(command) ? "" : send.command()))
               .exceptionally(CommandGateway::failure);
       case CommandRoute.Answer answer ->
           CompletableFuture.completedFuture(new CommandResult.Done(answer.result(), ""));

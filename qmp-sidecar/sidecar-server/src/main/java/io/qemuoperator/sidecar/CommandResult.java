@@ -10,8 +10,8 @@ sealed interface CommandResult {
 
   /**
    * @param value the reply, in the seed schema's shape
-   * @param sentAs the command QEMU actually received (differs from the seed's when translated;
-   *     empty when the sidecar answered itself)
+   * @param sentAs the command QEMU received when the sidecar translated the seed's; empty when it
+   *     was sent as it is or the sidecar answered itself
    */
   record Done(JsonNode value, String sentAs) implements CommandResult {}
 

@@ -25,7 +25,8 @@ final class MigrationApi {
   /** Serves {@code path}, one of the four migration paths. */
   void serve(JsonExchange exchange, String path) throws IOException, InterruptedException {
     String method = path.equals(SidecarPaths.MIGRATION) ? "GET" : "POST";
-    if (!method.equals(exchange.method())) {
+    boolean head = method.equals("GET") && "HEAD".equals(exchange.method());
+    if (!method.equals(exchange.method()) && !head) {
       exchange.respondError(ApiError.methodNotAllowed(exchange.method(), method));
       return;
     }
@@ -55,8 +56,7 @@ final class MigrationApi {
           migration.cancel();
           exchange.respond(200, new ReturnBody<>(Map.of()));
         }
-        default ->
-            exchange.respondError(new ApiError(404, "NotFound", "no such endpoint: " + path));
+        default -> exchange.respondError(ApiError.noSuchEndpoint(path));
       }
     } catch (LiveMigration.Refused refused) {
       exchange.respondError(refused.error());

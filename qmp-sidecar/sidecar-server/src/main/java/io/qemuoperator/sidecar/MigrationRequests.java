@@ -58,9 +58,9 @@ final class MigrationRequests {
     try {
       request = json.treeToValue(withOptionalMembers(json.readTree(body)), type);
     } catch (JacksonException e) {
-      return new Read.Invalid<>(expected + ": " + e.getOriginalMessage());
+      return new Read.Invalid<>(expected + "; it " + BodyProblem.of(e));
     } catch (IOException e) {
-      return new Read.Invalid<>(expected + ": " + e.getMessage());
+      return new Read.Invalid<>(expected + "; it cannot be read");
     }
     if (request == null) {
       return new Read.Invalid<>(expected + "; it is null");

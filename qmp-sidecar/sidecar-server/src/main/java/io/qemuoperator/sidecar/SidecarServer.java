@@ -119,7 +119,7 @@ public final class SidecarServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("unexpected failure serving {} {}", exchange.method(), exchange.path(), e);
       try {
-        exchange.respondError(new ApiError(500, "InternalError", e.toString()));
+        exchange.respondError(ApiError.internal());
       } catch (IOException ignored) {
         // the client is gone too
       }
@@ -151,7 +151,7 @@ public final class SidecarServer implements AutoCloseable {
       }
       default -> {
         if (!path.startsWith(SidecarPaths.V1)) {
-          exchange.respondError(new ApiError(404, "NotFound", "no such endpoint: " + path));
+          exchange.respondError(ApiError.noSuchEndpoint(path));
         } else if (!token.accepts(exchange.header("Authorization").orElse(null))) {
           exchange.respondError(ApiError.unauthorized());
         } else {
@@ -206,12 +206,13 @@ public final class SidecarServer implements AutoCloseable {
           SidecarPaths.MIGRATION_OUTGOING,
           SidecarPaths.MIGRATION_CANCEL ->
           migration.serve(exchange, path);
-      default -> exchange.respondError(new ApiError(404, "NotFound", "no such endpoint: " + path));
+      default -> exchange.respondError(ApiError.noSuchEndpoint(path));
     }
   }
 
+  /** GET, or HEAD: answered as GET, without the body (the HTTP layer leaves it out). */
   private boolean requireGet(JsonExchange exchange) throws IOException {
-    if ("GET".equals(exchange.method())) {
+    if ("GET".equals(exchange.method()) || "HEAD".equals(exchange.method())) {
       return true;
     }
     exchange.respondError(ApiError.methodNotAllowed(exchange.method(), "GET"));
@@ -243,13 +244,13 @@ public final class SidecarServer implements AutoCloseable {
       try {
         arguments = json.readTree(body);
       } catch (JacksonException e) {
-        exchange.respondError(
-            ApiError.badRequest("request body is not valid JSON: " + e.getOriginalMessage()));
+        exchange.respondError(ApiError.badRequest("the request body " + BodyProblem.of(e)));
         return;
       }
       if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
         exchange.respondError(
-            ApiError.invalidArguments("the arguments must be a JSON object, got " + arguments));
+            ApiError.invalidArguments(
+                "the arguments must be a JSON object, got " + BodyProblem.kind(arguments)));
         return;
       }
     }
@@ -263,7 +264,7 @@ public final class SidecarServer implements AutoCloseable {
               try {
                 if (failure != null) {
                   log.error("command {} failed unexpectedly", name, failure);
-                  exchange.respondError(new ApiError(500, "InternalError", failure.toString()));
+                  exchange.respondError(ApiError.internal());
                 } else {
                   answer(exchange, result);
                 }
@@ -295,8 +296,7 @@ public final class SidecarServer implements AutoCloseable {
       after = Long.parseLong(query.getOrDefault(SidecarPaths.AFTER, "0"));
       wait = Long.parseLong(query.getOrDefault(SidecarPaths.WAIT, "0"));
     } catch (NumberFormatException e) {
-      exchange.respondError(
-          ApiError.badRequest("'after' and 'wait' must be whole numbers: " + e.getMessage()));
+      exchange.respondError(ApiError.badRequest("'after' and 'wait' must be whole numbers"));
       return;
     }
     if (after < 0 || wait < 0 || wait > SidecarPaths.MAX_WAIT_SECONDS) {

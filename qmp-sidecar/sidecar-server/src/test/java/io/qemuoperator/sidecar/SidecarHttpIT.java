@@ -189,6 +189,73 @@ class SidecarHttpIT {
   }
 
   @Test
+  void errorAnswersStaySmallNameTheProblemAndNeverEchoTheBody() {
+    record Case(String what, String path, String body, int status) {}
+    String run = "a".repeat(60_000);
+    String name = "k".repeat(30_000);
+    var cases =
+        List.of(
+            new Case("a string", "/v1/commands/balloon", '"' + run + '"', 400),
+            new Case("an array", "/v1/commands/balloon", "[" + "1,".repeat(30_000) + "1]", 400),
+            new Case("a long number", "/v1/commands/balloon", "1".repeat(60_000), 400),
+            new Case("not JSON", "/v1/commands/balloon", run, 400),
+            new Case(
+                "a long member name", "/v1/commands/balloon", "{\"" + name + name + "\":1}", 400),
+            new Case(
+                "a long member name twice",
+                "/v1/commands/balloon",
+                "{\"" + name + "\":1,\"" + name + "\":2}",
+                400),
+            new Case(
+                "deep nesting", "/v1/commands/balloon", "{\"value\":" + "[".repeat(30_000), 400),
+            new Case(
+                "a long migration host",
+                "/v1/migration/incoming",
+                "{\"host\":\"" + run + "\",\"port\":1}",
+                400),
+            new Case(
+                "an unknown migration member",
+                "/v1/migration/incoming",
+                "{\"host\":\"::\",\"port\":1,\"" + name + "\":1}",
+                400),
+            new Case("a wrong migration type", "/v1/migration/incoming", "[" + run + "]", 400));
+    for (Case c : cases) {
+      var answer = vm.sidecar().post(c.path(), c.body());
+      assertThat(answer.status()).as("%s: %s", c.what(), answer.text()).isEqualTo(c.status());
+      assertSmallOwnErrorText(c.what(), answer);
+    }
+    // QEMU's own desc quotes the argument: kept as QEMU's, but cut.
+    var quoted =
+        vm.sidecar().command("qom-get", "{\"path\":\"/" + run + "\",\"property\":\"type\"}");
+    assertThat(quoted.status()).isEqualTo(422);
+    assertThat(quoted.errorClass()).isEqualTo("DeviceNotFound");
+    assertThat(quoted.desc()).startsWith("Device '/aaa").endsWith("… (cut)");
+    assertThat(quoted.text().length()).isLessThan(1024);
+
+    var longName = vm.sidecar().command("c".repeat(8_000), null);
+    assertThat(longName.status()).isEqualTo(404);
+    assertSmallOwnErrorText("a long command name", longName);
+    var longNumber = vm.sidecar().get("/v1/events?after=" + "9".repeat(8_000), true);
+    assertThat(longNumber.status()).isEqualTo(400);
+    assertSmallOwnErrorText("a long event number", longNumber);
+
+    var notJson = vm.sidecar().command("balloon", "{\"value\":\n  12x}");
+    assertThat(notJson.desc()).isEqualTo("the request body is not valid JSON (line 2, column 5)");
+    assertThat(vm.sidecar().command("balloon", '"' + run + '"').desc())
+        .isEqualTo("the arguments must be a JSON object, got a string");
+  }
+
+  private static void assertSmallOwnErrorText(String what, TestingSidecar.Answer answer) {
+    assertThat(answer.text().length()).as("%s: %s", what, answer.text()).isLessThan(1024);
+    assertThat(answer.errorClass()).as(what).isNotBlank();
+    assertThat(answer.desc()).as(what).isNotBlank();
+    assertThat(answer.text())
+        .as("%s: %s", what, answer.text())
+        .doesNotContain("a".repeat(100), "k".repeat(100), "c".repeat(100), "9".repeat(100))
+        .doesNotContain("com.fasterxml", "java.", "io.qemuoperator", "Jackson", "`");
+  }
+
+  @Test
   void aReplacedTokenFileIsTakenUpWithinSecondsAndTheOldTokenStaysValidMeanwhile()
       throws Exception {
     String old = "Bearer " + vm.sidecar().token();
@@ -212,6 +279,49 @@ class SidecarHttpIT {
         .isEqualTo(200);
     assertThat(raw("GET", "/v1/dialect", "Bearer wrong-token-wrong-token", null).status())
         .isEqualTo(401);
+  }
+
+  @Test
+  void headIsAnsweredAsGetWithoutABody() {
+    for (String path : List.of("/healthz", "/readyz", "/v1/dialect", "/v1/migration")) {
+      var get = vm.sidecar().get(path, true);
+      var head =
+          vm.sidecar()
+              .send(
+                  HttpRequest.newBuilder(vm.sidecar().uri(path))
+                      .header("Authorization", "Bearer " + vm.sidecar().token())
+                      .HEAD());
+      assertThat(head.status()).as(path).isEqualTo(get.status()).isEqualTo(200);
+      assertThat(head.text()).as(path).isEmpty();
+    }
+    assertThat(
+            raw("HEAD", "/v1/commands/query-status", "Bearer " + vm.sidecar().token(), null)
+                .status())
+        .isEqualTo(405);
+  }
+
+  @Test
+  void qmpSentAsOnlyWhenTheCommandWasTranslated() {
+    var plain = vm.sidecar().command("query-status", null);
+    assertThat(plain.status()).isEqualTo(200);
+    assertThat(plain.sentAs()).as("sent as it is").isEmpty();
+    var cpus = vm.sidecar().command("query-cpus", null);
+    assertThat(cpus.status()).isEqualTo(200);
+    assertThat(cpus.sentAs()).contains("query-cpus-fast");
+  }
+
+  @Test
+  void anOversizedRequestHeadIs431HeaderTooLarge() throws Exception {
+    try (var socket = new java.net.Socket("127.0.0.1", vm.sidecar().uri("/").getPort())) {
+      socket.setSoTimeout(10_000);
+      String head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(16_400) + "\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String answer =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 431").contains("\"class\":\"HeaderTooLarge\"");
+    }
   }
 
   @Test

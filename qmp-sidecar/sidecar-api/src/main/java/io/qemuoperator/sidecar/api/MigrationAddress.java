@@ -29,7 +29,7 @@ final class MigrationAddress {
     } else if (!isIpv4(host) && !isIpv6(host) && !isDnsName(host)) {
       found.add(
           "host: must be an IPv4 or IPv6 literal (without brackets) or a DNS name, got '"
-              + host
+              + Excerpt.of(host)
               + "'");
     }
     if (port < 1 || port > 65535) {

@@ -57,7 +57,7 @@ public record MigrationTls(
             "tls.hostname: must be a DNS name of at most "
                 + MAX_HOSTNAME_CHARS
                 + " characters (lowercase letters, digits, '-' and '.'), got '"
-                + hostname
+                + Excerpt.of(hostname)
                 + "'");
       }
     }

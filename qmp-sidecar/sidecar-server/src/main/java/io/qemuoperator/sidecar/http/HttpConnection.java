@@ -164,7 +164,12 @@ final class HttpConnection implements Runnable {
 
   private void writeError(HttpProtocolException e) {
     // The messages are the server's own: no request text is echoed.
-    String errorClass = e.status() == 501 ? "NotImplemented" : "BadRequest";
+    String errorClass =
+        switch (e.status()) {
+          case 501 -> "NotImplemented";
+          case 431 -> "HeaderTooLarge";
+          default -> "BadRequest";
+        };
     byte[] body =
         ("{\"error\":{\"class\":\"" + errorClass + "\",\"desc\":\"" + e.getMessage() + "\"}}")
             .getBytes(StandardCharsets.UTF_8);
