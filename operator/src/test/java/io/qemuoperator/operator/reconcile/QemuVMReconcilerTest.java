@@ -337,6 +337,31 @@ class QemuVMReconcilerTest {
     assertThat(qemu.balloonActual()).isEqualTo(96 * MIB);
   }
 
+  /**
+   * A 504 from the sidecar means "outcome unknown": QEMU may have run the command. The operator
+   * sends nothing again on the strength of it; it reads QEMU first, and QEMU (paused by the stop
+   * whose answer was lost) needs nothing more.
+   */
+  @Test
+  void aCommandAnsweredWithoutAnOutcomeIsObservedNotRepeated() {
+    create("lost-1", spec -> {});
+    awaitVm("lost-1", "Ready", v -> isTrue(v, Conditions.READY));
+    String host = host("lost-1");
+    sidecar.runButAnswerTimeout(host, "stop");
+
+    edit("lost-1", spec -> spec.setPaused(true));
+
+    awaitEvent("lost-1", "QmpError");
+    QemuVM paused =
+        awaitVm("lost-1", "Paused", v -> v.getStatus().getPhase() == QemuVMPhase.Paused);
+    assertThat(isTrue(paused, Conditions.SYNCED)).isTrue();
+    assertThat(sidecar.qemu(host).runState()).isEqualTo("paused");
+    // more passes (the resync, events) find QEMU paused: still the one stop
+    sidecar.qemu(host).guestBalloon(100 * MIB);
+    awaitVm("lost-1", "another pass", v -> v.getStatus().getMemory().getActual() == 100 * MIB);
+    assertThat(count(host, "stop")).as("stop commands sent").isOne();
+  }
+
   @Test
   void aGrownDiskGrowsItsClaimFirstThenQemusDisk() {
     create("disk-1", spec -> {});

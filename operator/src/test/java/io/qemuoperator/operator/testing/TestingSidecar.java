@@ -34,6 +34,10 @@ public final class TestingSidecar implements Sidecar, AutoCloseable {
 
   private final Map<String, TestingQemu> qemus = new ConcurrentHashMap<>();
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
+
+  /** Commands (host + "/" + name) that QEMU runs once more, answered 504 as a deadline would. */
+  private final Map<String, Integer> answeredWithoutOutcome = new ConcurrentHashMap<>();
+
   private volatile boolean closed;
 
   /** Starts {@code qemu} in the pod at {@code host}. */
@@ -42,6 +46,27 @@ public final class TestingSidecar implements Sidecar, AutoCloseable {
       throw new IllegalStateException("closed");
     }
     qemus.put(host, qemu);
+  }
+
+  /**
+   * The next {@code command} to the pod at {@code host} reaches QEMU, which runs it, but its answer
+   * does not come back in time: the sidecar answers 504 (its command deadline), whose outcome the
+   * operator cannot know.
+   */
+  public void runButAnswerTimeout(String host, String command) {
+    answeredWithoutOutcome.merge(host + "/" + command, 1, Integer::sum);
+  }
+
+  /** Whether a 504 was asked for {@code key}, counting it off. */
+  private boolean takeTimeout(String key) {
+    boolean[] taken = {false};
+    answeredWithoutOutcome.computeIfPresent(
+        key,
+        (k, n) -> {
+          taken[0] = true;
+          return n > 1 ? n - 1 : null;
+        });
+    return taken[0];
   }
 
   /** The pod at {@code host} is gone, and its QEMU and sidecar with it. */
@@ -76,8 +101,14 @@ public final class TestingSidecar implements Sidecar, AutoCloseable {
   public JsonNode command(SidecarEndpoint endpoint, String command, Object arguments)
       throws SidecarException {
     TestingQemu qemu = reach(endpoint);
-    sent.add(new Sent(endpoint.base().getHost(), command, arguments, Instant.now()));
-    return qemu.execute(command, arguments);
+    String host = endpoint.base().getHost();
+    sent.add(new Sent(host, command, arguments, Instant.now()));
+    JsonNode answer = qemu.execute(command, arguments);
+    if (takeTimeout(host + "/" + command)) {
+      throw new SidecarException(
+          504, "Timeout", "QEMU did not answer " + command + " within the command deadline", null);
+    }
+    return answer;
   }
 
   @Override
