@@ -106,6 +106,16 @@ public record ApiError(int status, String errorClass, String desc) {
     return notConnected("QEMU's QMP monitor is not connected (or not yet probed)");
   }
 
+  /** QEMU's socket is open but QEMU leaves QMP unanswered (stopped, or its main loop stuck). */
+  public static ApiError unresponsive(java.time.Duration silent) {
+    return new ApiError(
+        503,
+        "QmpUnresponsive",
+        "QEMU has not answered QMP for "
+            + silent.toSeconds()
+            + " s: it is stopped or hung; commands sent now wait for it");
+  }
+
   public static ApiError timeout(String desc) {
     return new ApiError(504, "QmpTimeout", desc);
   }

@@ -63,7 +63,7 @@ public final class Sidecar implements AutoCloseable {
     QapiSchema schema = QapiSchema.bundled();
     String instance = UUID.randomUUID().toString();
     QmpClient client = QmpClient.create(QmpClientOptions.defaults(config.qmpSocket()));
-    // console keep-alives, write deadlines and the console log's bound
+    // console keep-alives, write deadlines, the console log's bound, QMP probes, VM figures
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("sidecar-timer").factory());
@@ -74,6 +74,17 @@ public final class Sidecar implements AutoCloseable {
       var probe =
           new DialectProbe(client, schema.commands().stream().map(QapiCommand::name).toList());
       client.addSessionListener(probe);
+      var responsiveness = new QemuResponsiveness(client);
+      client.addSessionListener(responsiveness);
+      metrics.watch(responsiveness);
+      timer.scheduleWithFixedDelay(
+          responsiveness::probe,
+          QemuResponsiveness.PROBE_INTERVAL.toMillis(),
+          QemuResponsiveness.PROBE_INTERVAL.toMillis(),
+          TimeUnit.MILLISECONDS);
+      var figures = new VmFigures(client, probe::dialect, metrics, timer);
+      timer.scheduleWithFixedDelay(
+          figures::refresh, 0, VmFigures.TICK.toMillis(), TimeUnit.MILLISECONDS);
       var qmp = new TimedQmp(client, metrics);
       var gateway =
           new CommandGateway(
@@ -118,6 +129,7 @@ public final class Sidecar implements AutoCloseable {
               token,
               client,
               probe::dialect,
+              responsiveness,
               gateway,
               state,
               metrics,

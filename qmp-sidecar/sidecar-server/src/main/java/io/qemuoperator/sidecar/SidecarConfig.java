@@ -2,6 +2,7 @@ package io.qemuoperator.sidecar;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.Set;
  * How the sidecar is started: where QEMU's QMP socket is, where to listen, where the bearer token
  * is, which guarded commands are allowed, and where the guest's serial console and its log are
  * (optional: without them the console endpoints answer 404), and where QEMU's socket of the guest
- * agent's virtio-serial port is (optional: without it {@code /v1/state} has no {@code guestAgent}).
+ * agent's virtio-serial port is (optional: without it {@code /v1/state} has no {@code guestAgent}),
+ * and how long QEMU may leave a QMP question unanswered before {@code /readyz} says so.
  *
  * <p>Every flag has an environment variable as an alternative; a flag wins over its variable.
  */
@@ -25,10 +27,14 @@ public record SidecarConfig(
     Optional<Path> consoleSocket,
     Optional<Path> consoleLog,
     long consoleLogMaxBytes,
-    Optional<Path> guestAgentSocket) {
+    Optional<Path> guestAgentSocket,
+    Duration unresponsiveAfter) {
 
   /** Request bodies larger than this are refused with 413. */
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+  /** {@code /readyz} answers 503 once QEMU has left a QMP question unanswered this long. */
+  public static final Duration DEFAULT_UNRESPONSIVE_AFTER = Duration.ofSeconds(10);
 
   /** The console log is rotated past this size (it and its previous part: twice that at most). */
   public static final long DEFAULT_CONSOLE_LOG_MAX_BYTES = 1024 * 1024;
@@ -43,13 +49,14 @@ public record SidecarConfig(
           "console",
           "console-log",
           "console-log-max-bytes",
-          "guest-agent");
+          "guest-agent",
+          "unresponsive-after");
 
   public static final String USAGE =
       """
       usage: java -jar qmp-sidecar.jar --qmp PATH --listen HOST:PORT --token-file FILE \
       [--allow CMD[,CMD...]] [--max-body-bytes N] [--console PATH] [--console-log FILE \
-      [--console-log-max-bytes N]] [--guest-agent PATH]
+      [--console-log-max-bytes N]] [--guest-agent PATH] [--unresponsive-after SECONDS]
 
         --qmp PATH            QEMU's QMP unix socket            (env QMP_SOCKET)
         --listen HOST:PORT    address of the HTTP API           (env LISTEN, default 0.0.0.0:9443)
@@ -64,6 +71,9 @@ public record SidecarConfig(
         --guest-agent PATH    QEMU's socket of the guest agent's virtio-serial port
                               (org.qemu.guest_agent.0): /v1/state reports the agent
                               (env GUEST_AGENT_SOCKET)
+        --unresponsive-after SECONDS  /readyz answers 503 once QEMU has left the sidecar's
+                              QMP probe (every second) unanswered this long, default 10
+                              (env UNRESPONSIVE_AFTER)
       """;
 
   /** Without the console: its endpoints answer 404. */
@@ -82,7 +92,8 @@ public record SidecarConfig(
         Optional.empty(),
         Optional.empty(),
         DEFAULT_CONSOLE_LOG_MAX_BYTES,
-        Optional.empty());
+        Optional.empty(),
+        DEFAULT_UNRESPONSIVE_AFTER);
   }
 
   /** This configuration with the serial console's socket and log. */
@@ -96,7 +107,8 @@ public record SidecarConfig(
         Optional.of(socket),
         Optional.of(log),
         logMaxBytes,
-        guestAgentSocket);
+        guestAgentSocket,
+        unresponsiveAfter);
   }
 
   /** This configuration with QEMU's socket of the guest agent's port. */
@@ -110,11 +122,30 @@ public record SidecarConfig(
         consoleSocket,
         consoleLog,
         consoleLogMaxBytes,
-        Optional.of(socket));
+        Optional.of(socket),
+        unresponsiveAfter);
+  }
+
+  /** This configuration with another threshold of QEMU's unresponsiveness. */
+  public SidecarConfig withUnresponsiveAfter(Duration after) {
+    return new SidecarConfig(
+        qmpSocket,
+        listen,
+        tokenFile,
+        allowedGuardedCommands,
+        maxBodyBytes,
+        consoleSocket,
+        consoleLog,
+        consoleLogMaxBytes,
+        guestAgentSocket,
+        after);
   }
 
   public SidecarConfig {
     allowedGuardedCommands = Set.copyOf(allowedGuardedCommands);
+    if (unresponsiveAfter.isNegative() || unresponsiveAfter.isZero()) {
+      throw new IllegalArgumentException("unresponsiveAfter must be positive");
+    }
   }
 
   /**
@@ -132,6 +163,7 @@ public record SidecarConfig(
     putIfPresent(values, "console-log", env.get("CONSOLE_LOG"));
     putIfPresent(values, "console-log-max-bytes", env.get("CONSOLE_LOG_MAX_BYTES"));
     putIfPresent(values, "guest-agent", env.get("GUEST_AGENT_SOCKET"));
+    putIfPresent(values, "unresponsive-after", env.get("UNRESPONSIVE_AFTER"));
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
@@ -170,7 +202,24 @@ public record SidecarConfig(
         Optional.ofNullable(values.get("console")).map(Path::of),
         Optional.ofNullable(values.get("console-log")).map(Path::of),
         logMax,
-        Optional.ofNullable(values.get("guest-agent")).map(Path::of));
+        Optional.ofNullable(values.get("guest-agent")).map(Path::of),
+        parseUnresponsiveAfter(
+            values.getOrDefault(
+                "unresponsive-after", "" + DEFAULT_UNRESPONSIVE_AFTER.toSeconds())));
+  }
+
+  private static Duration parseUnresponsiveAfter(String value) {
+    try {
+      long seconds = Long.parseLong(value);
+      if (seconds < 1 || seconds > 3600) {
+        throw new IllegalArgumentException(
+            "--unresponsive-after must be between 1 and 3600 seconds, got " + seconds);
+      }
+      return Duration.ofSeconds(seconds);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "--unresponsive-after must be a number of seconds, got '" + value + "'");
+    }
   }
 
   private static long parseLogMax(String value) {

@@ -20,13 +20,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The sidecar's {@code /metrics}: QMP round trips per command, errors by class, events by type, the
- * connection, and this VM's balloon and block figures (read from QEMU at scrape time).
+ * connection, how long QEMU has been silent, and this VM's balloon and block figures (read from
+ * QEMU in the background by {@link VmFigures}; a scrape never waits for QEMU).
  */
 final class SidecarMetrics {
+  private static final long NEVER = Long.MIN_VALUE;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicLong balloonActual = new AtomicLong(-1);
   private final List<MultiGauge> blockGauges = new ArrayList<>();
+  private final AtomicLong figuresReadAt = new AtomicLong(NEVER);
 
   /**
    * The command timers, found once per command and result: building the meter id and looking it up
@@ -40,6 +43,12 @@ final class SidecarMetrics {
     Gauge.builder("qemu.balloon.actual", balloonActual, AtomicLong::get)
         .description("guest RAM as the balloon reports it (query-balloon actual); -1 when unknown")
         .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("qemu.figures.age", figuresReadAt, SidecarMetrics::secondsSince)
+        .description(
+            "time since QEMU last answered the balloon and block queries behind these figures;"
+                + " NaN before the first answer")
+        .baseUnit("seconds")
         .register(registry);
     for (String[] figure :
         new String[][] {
@@ -71,6 +80,23 @@ final class SidecarMetrics {
     client.addEventListener(this::recordEvent);
   }
 
+  /** The age of QEMU's silence, as {@code /readyz} judges it. */
+  void watch(QemuResponsiveness responsiveness) {
+    Gauge.builder(
+            "qmp.silence",
+            responsiveness,
+            r -> r.silentFor().map(d -> d.toNanos() / 1e9).orElse(0.0))
+        .description(
+            "how long QEMU has left the sidecar's QMP probe unanswered (0 while it answers)")
+        .baseUnit("seconds")
+        .register(registry);
+  }
+
+  private static double secondsSince(AtomicLong nanos) {
+    long at = nanos.get();
+    return at == NEVER ? Double.NaN : (System.nanoTime() - at) / 1e9;
+  }
+
   void recordCommand(String command, long nanos, String errorClass) {
     commandTimers
         .computeIfAbsent(new TimerKey(command, errorClass == null), this::commandTimer)
@@ -92,12 +118,16 @@ final class SidecarMetrics {
     registry.counter("qmp.events", "event", event.name()).increment();
   }
 
-  /** Updates the VM figures from fresh {@code query-balloon} / {@code query-blockstats} replies. */
+  /**
+   * Updates the VM figures from fresh {@code query-balloon} / {@code query-blockstats} replies
+   * (null: unknown, e.g. no balloon device or QMP not connected).
+   */
   void updateVm(JsonNode balloon, JsonNode blockstats) {
     balloonActual.set(balloon == null ? -1 : balloon.path("actual").asLong(-1));
     if (blockstats == null) {
       return;
     }
+    figuresReadAt.set(System.nanoTime());
     String[] members = {
       "rd_bytes", "wr_bytes", "rd_operations", "wr_operations", "flush_operations"
     };

@@ -20,8 +20,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET  /healthz                 200 while the process lives
- * GET  /readyz                  200 once QMP is negotiated and this QEMU is probed, else 503
+ * GET  /readyz                  200 once QMP is negotiated and this QEMU is probed, else 503;
+ *                               503 also while QEMU leaves QMP unanswered (QemuResponsiveness)
  * POST /v1/commands/{name}      a seed command; {"return": …} or {"error": {"class", "desc"}}
  * GET  /v1/state                one consistent snapshot of the operator's queries
  * GET  /v1/events?after=SEQ&amp;wait=SECONDS   QMP events after SEQ (long poll)
@@ -44,14 +43,13 @@ import org.slf4j.LoggerFactory;
  * POST /v1/migration/incoming   a target (-incoming defer) listens: capabilities, migrate-incoming
  * POST /v1/migration/outgoing   the source migrates: capabilities, parameters, [stop], migrate
  * POST /v1/migration/cancel     migrate_cancel
- * GET  /metrics                 Prometheus
+ * GET  /metrics                 Prometheus, the VM's figures as last read (VmFigures)
  * </pre>
  *
  * Every {@code /v1} call needs {@code Authorization: Bearer <token>}.
  */
 public final class SidecarServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SidecarServer.class);
-  private static final Duration METRICS_QUERY_TIMEOUT = Duration.ofSeconds(2);
   private static final int MAX_CONNECTIONS = 64;
 
   private final ObjectMapper json;
@@ -60,6 +58,7 @@ public final class SidecarServer implements AutoCloseable {
   private final BearerToken token;
   private final QmpClient client;
   private final Supplier<Optional<QmpDialect>> dialect;
+  private final QemuResponsiveness responsiveness;
   private final CommandGateway gateway;
   private final StateReader state;
   private final SidecarMetrics metrics;
@@ -72,6 +71,7 @@ public final class SidecarServer implements AutoCloseable {
       BearerToken token,
       QmpClient client,
       Supplier<Optional<QmpDialect>> dialect,
+      QemuResponsiveness responsiveness,
       CommandGateway gateway,
       StateReader state,
       SidecarMetrics metrics,
@@ -87,6 +87,7 @@ public final class SidecarServer implements AutoCloseable {
     this.token = token;
     this.client = client;
     this.dialect = dialect;
+    this.responsiveness = responsiveness;
     this.gateway = gateway;
     this.state = state;
     this.metrics = metrics;
@@ -145,7 +146,6 @@ public final class SidecarServer implements AutoCloseable {
       }
       case SidecarPaths.METRICS -> {
         if (requireGet(exchange)) {
-          refreshVmMetrics();
           exchange.respondText(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
         }
       }
@@ -221,7 +221,12 @@ public final class SidecarServer implements AutoCloseable {
 
   private void readiness(JsonExchange exchange) throws IOException {
     Optional<QmpDialect> served = dialect.get();
-    if (served.isPresent()) {
+    Optional<Duration> silent = responsiveness.silentFor();
+    if (served.isPresent()
+        && silent.isPresent()
+        && silent.get().compareTo(config.unresponsiveAfter()) >= 0) {
+      exchange.respondError(ApiError.unresponsive(silent.get()));
+    } else if (served.isPresent()) {
       exchange.respond(200, ProbeStatus.ready(served.get().offer().version()));
     } else {
       exchange.respondError(
@@ -332,26 +337,5 @@ public final class SidecarServer implements AutoCloseable {
     var commands = new LinkedHashMap<String, String>();
     served.get().outcomes().forEach((command, outcome) -> commands.put(command, outcome.name()));
     exchange.respond(200, new DialectTable(served.get().offer().version(), commands));
-  }
-
-  private void refreshVmMetrics() {
-    if (dialect.get().isEmpty()) {
-      metrics.updateVm(null, null);
-      return;
-    }
-    var balloon = client.execute("query-balloon", null, METRICS_QUERY_TIMEOUT);
-    var blockstats = client.execute("query-blockstats", null, METRICS_QUERY_TIMEOUT);
-    metrics.updateVm(orNull(balloon), orNull(blockstats));
-  }
-
-  private static JsonNode orNull(java.util.concurrent.CompletableFuture<JsonNode> reply) {
-    try {
-      return reply.get(METRICS_QUERY_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      return null; // no balloon device, or QEMU gone: the figure reads as unknown
-    }
   }
 }
