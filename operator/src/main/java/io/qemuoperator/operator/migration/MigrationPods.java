@@ -74,4 +74,10 @@ final class MigrationPods {
   static Optional<String> failure(Pod pod) {
     return StatusAggregator.podFailure(pod);
   }
+
+  /** Why the scheduler has placed no pod, while it has not: its PodScheduled condition's words. */
+  static Optional<String> unschedulable(Pod pod) {
+    return StatusAggregator.podUnschedulable(pod)
+        .map(why -> why.replace("the VM's pod", "the target pod " + pod.getMetadata().getName()));
+  }
 }

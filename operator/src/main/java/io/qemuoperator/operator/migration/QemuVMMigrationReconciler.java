@@ -366,6 +366,15 @@ public final class QemuVMMigrationReconciler
     }
     Optional<SidecarEndpoint> targetEndpoint = endpoint(request, target);
     if (targetEndpoint.isEmpty()) {
+      // waits until the deadline; status says why when the scheduler has found no node
+      MigrationPods.unschedulable(target)
+          .filter(
+              why ->
+                  !("TargetUnschedulable".equals(request.status().getReason())
+                      && why.equals(request.status().getMessage())))
+          .ifPresent(
+              why ->
+                  request.write(request.status().setReason("TargetUnschedulable").setMessage(why)));
       return Optional.of(STARTING_POLL);
     }
     String targetState;

@@ -396,7 +396,7 @@ public final class StatusAggregator {
    * Why the scheduler has not placed the pod, while it has not: its {@code PodScheduled}
    * condition's message, e.g. "0/1 nodes are available: 1 Insufficient cpu."
    */
-  static Optional<String> podUnschedulable(Pod pod) {
+  public static Optional<String> podUnschedulable(Pod pod) {
     if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
       return Optional.empty();
     }
