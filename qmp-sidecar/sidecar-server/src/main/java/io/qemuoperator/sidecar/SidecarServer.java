@@ -20,6 +20,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,13 @@ public final class SidecarServer implements AutoCloseable {
   private final MigrationApi migration;
   private final String instance;
 
+  /**
+   * Who writes a command's answer: never the QMP reader, whose thread every caller's answers and
+   * every event depend on. A client that reads nothing blocks only its own writer, until the write
+   * deadline closes its connection.
+   */
+  private final ExecutorService responders = Executors.newVirtualThreadPerTaskExecutor();
+
   SidecarServer(
       SidecarConfig config,
       BearerToken token,
@@ -107,6 +116,7 @@ public final class SidecarServer implements AutoCloseable {
   @Override
   public void close() {
     http.close();
+    responders.shutdownNow();
   }
 
   private void handle(ServerExchange raw) {
@@ -259,12 +269,12 @@ public final class SidecarServer implements AutoCloseable {
         return;
       }
     }
-    // Answered by whoever completes the command, usually the QMP reader as QEMU's reply arrives:
-    // no hand-off back to this thread on the hot path.
+    // Answered by a responder thread once QEMU's reply arrives, never by the QMP reader itself:
+    // a client that reads nothing must not hold the reader (and with it every caller's QMP).
     exchange.defer();
     gateway
         .run(name, arguments)
-        .whenComplete(
+        .whenCompleteAsync(
             (result, failure) -> {
               try {
                 if (failure != null) {
@@ -278,7 +288,8 @@ public final class SidecarServer implements AutoCloseable {
               } finally {
                 exchange.close();
               }
-            });
+            },
+            responders);
   }
 
   private void answer(JsonExchange exchange, CommandResult result) throws IOException {

@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -26,13 +29,19 @@ final class HttpConnection implements Runnable {
   private final Socket socket;
   private final Consumer<ServerExchange> handler;
   private final HttpDate date;
+  private final ScheduledExecutorService deadlines;
   private final Object writeLock = new Object();
   private OutputStream out;
 
-  HttpConnection(Socket socket, Consumer<ServerExchange> handler, HttpDate date) {
+  HttpConnection(
+      Socket socket,
+      Consumer<ServerExchange> handler,
+      HttpDate date,
+      ScheduledExecutorService deadlines) {
     this.socket = socket;
     this.handler = handler;
     this.date = date;
+    this.deadlines = deadlines;
   }
 
   @Override
@@ -137,11 +146,28 @@ final class HttpConnection implements Runnable {
       message.writeBytes(body);
     }
     synchronized (writeLock) {
-      message.writeTo(out);
-      out.flush();
-      if (!keepAlive) {
-        socket.shutdownOutput();
+      ScheduledFuture<?> deadline =
+          deadlines.schedule(
+              () -> closeQuietly(socket),
+              HttpListener.WRITE_DEADLINE_MILLIS,
+              TimeUnit.MILLISECONDS);
+      try {
+        message.writeTo(out);
+        out.flush();
+        if (!keepAlive) {
+          socket.shutdownOutput();
+        }
+      } finally {
+        deadline.cancel(false);
       }
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing anyway
     }
   }
 

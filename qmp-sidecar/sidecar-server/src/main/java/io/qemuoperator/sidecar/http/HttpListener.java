@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +38,19 @@ public final class HttpListener implements AutoCloseable {
   private final HttpDate date = new HttpDate();
   private final Map<HttpConnection, Thread> connections = new ConcurrentHashMap<>();
   private final AtomicLong accepted = new AtomicLong();
+
+  /**
+   * How long one answer may take to write: a client that reads nothing fills the socket's buffers
+   * and would hold the writer (and its connection's slot) for ever; at the deadline its connection
+   * is closed, and the write fails.
+   */
+  public static final long WRITE_DEADLINE_MILLIS = 10_000;
+
+  /** The connections' write deadlines ({@link #WRITE_DEADLINE_MILLIS}). */
+  private final ScheduledExecutorService deadlines =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("http-write-deadlines").factory());
+
   private Thread acceptor;
 
   private HttpListener(ServerSocket server, Consumer<ServerExchange> handler, int maxConnections) {
@@ -94,6 +109,7 @@ public final class HttpListener implements AutoCloseable {
         interrupted = true;
       }
     }
+    deadlines.shutdownNow();
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -121,7 +137,7 @@ public final class HttpListener implements AutoCloseable {
         closeQuietly(socket);
         continue;
       }
-      var connection = new HttpConnection(socket, handler, date);
+      var connection = new HttpConnection(socket, handler, date, deadlines);
       Thread thread =
           Thread.ofPlatform()
               .daemon()
