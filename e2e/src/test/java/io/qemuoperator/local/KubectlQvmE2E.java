@@ -28,9 +28,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code kubectl qvm} on the real API server, as users with their own RBAC: reading the VM's token
- * Secret is what decides who may open its console. The local cluster has no kubelet, so the API
- * server cannot carry the port-forward to the pod: the plugin's last step fails here, and says so
- * (the console and log clients behind it are ConsoleE2E's, through the local CLI).
+ * Secret is what decides who may open its console; creating QemuVMMigrations, who may move it. The
+ * local cluster has no kubelet, so the API server cannot carry the port-forward to the pod: the
+ * plugin's last step fails here, and says so (the console and log clients behind it are
+ * ConsoleE2E's, through the local CLI).
  */
 @ExtendWith({RealApiServer.class, LogScan.class})
 class KubectlQvmE2E {
@@ -94,6 +95,54 @@ class KubectlQvmE2E {
   /**
    * A ServiceAccount with {@code rules} in {@code namespace}, once RBAC grants them; its client.
    */
+  private static final PolicyRule MIGRATIONS =
+      new PolicyRuleBuilder()
+          .withApiGroups("qemu-operator.io")
+          .withResources("qemuvmmigrations")
+          .withVerbs("create", "get")
+          .build();
+
+  /**
+   * {@code kubectl qvm migrate}: creates the request as a user allowed to, follows it to its end
+   * (exit 0 once Completed, the VM then in a new pod); refused to a user without the right.
+   */
+  @Test
+  void migrateMovesTheVmToANewPodAndFollowsTheRequestToItsEnd(RealApiServer server)
+      throws Exception {
+    try (E2eCluster e2e = E2eCluster.onRealApiServerAsAdmin(server)) {
+      e2e.create(e2e.vm("qvm-2", s -> {}));
+      e2e.await("qvm-2", "Ready", vm -> isTrue(vm, Conditions.READY));
+
+      try (KubernetesClient viewer = user(server, e2e.ns, "no-migrate", List.of(PODS));
+          KubernetesClient mover = user(server, e2e.ns, "mover", List.of(PODS, MIGRATIONS))) {
+        Run refused = kubectlQvm(viewer, "migrate", "qvm-2", "-n", e2e.ns);
+        assertThat(refused.code()).isEqualTo(ConsoleAttach.FAILED);
+        assertThat(refused.err()).contains("forbidden");
+
+        Run moved = kubectlQvm(mover, "migrate", "qvm-2", "-n", e2e.ns);
+        assertThat(moved.code()).as(moved.out() + moved.err()).isEqualTo(ConsoleAttach.OK);
+        assertThat(moved.out())
+            .containsPattern("qemuvmmigration/qvm-2-migration-\\w+ created")
+            .contains("TargetStarting: starting pod qvm-2-qemu-")
+            .contains("Completed: the guest runs in pod qvm-2-qemu-");
+      }
+      e2e.await(
+          "qvm-2",
+          "Ready in its new pod",
+          vm ->
+              isTrue(vm, Conditions.READY)
+                  && e2e
+                      .client()
+                      .pods()
+                      .inNamespace(e2e.ns)
+                      .withLabel("qemu-operator.io/vm", "qvm-2")
+                      .list()
+                      .getItems()
+                      .stream()
+                      .allMatch(p -> p.getMetadata().getName().startsWith("qvm-2-qemu-")));
+    }
+  }
+
   private static KubernetesClient user(
       RealApiServer server, String namespace, String name, List<PolicyRule> rules) {
     KubernetesClient admin = server.client();

@@ -14,6 +14,7 @@ import java.io.PrintStream;
  * <pre>
  * kubectl qvm console NAME [-n NS]               attach to the VM's serial console (Ctrl-] detaches)
  * kubectl qvm logs NAME [-n NS] [-f] [--bytes N] the console log (boot log included); -f follows
+ * kubectl qvm migrate NAME [-n NS] [--no-wait]   move the VM to a new pod (a QemuVMMigration)
  * </pre>
  *
  * <p>It reads the VM's token from its Secret and reaches the sidecar through the API server's
@@ -49,6 +50,9 @@ public final class KubectlQvm {
 
   /** Runs {@code args} on the cluster of {@code client}; the exit code. */
   public int run(KubernetesClient client, String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("migrate")) {
+      return migrate(client, args);
+    }
     ConsoleOptions options;
     try {
       options = ConsoleOptions.parse(args, client.getNamespace());
@@ -94,6 +98,45 @@ public final class KubectlQvm {
     }
   }
 
+  /** {@code migrate NAME [-n NS] [--no-wait]}. */
+  private int migrate(KubernetesClient client, String[] args) throws InterruptedException {
+    String name = null;
+    String namespace = client.getNamespace() == null ? "default" : client.getNamespace();
+    boolean wait = true;
+    for (int i = 1; i < args.length; i++) {
+      switch (args[i]) {
+        case "-n", "--namespace" -> {
+          if (++i >= args.length) {
+            return usage(args[i - 1] + " needs a value");
+          }
+          namespace = args[i];
+        }
+        case "--no-wait" -> wait = false;
+        default -> {
+          if (args[i].startsWith("-") || name != null) {
+            return usage("unexpected argument '" + args[i] + "'");
+          }
+          name = args[i];
+        }
+      }
+    }
+    if (name == null) {
+      return usage("migrate needs the QemuVM's name");
+    }
+    try {
+      return new MigrateCommand(out, err).run(client, name, namespace, wait);
+    } catch (KubernetesClientException e) {
+      err.println("error: the API server answered: " + e.getMessage() + cause(e));
+      return ConsoleAttach.FAILED;
+    }
+  }
+
+  private int usage(String problem) {
+    err.println("error: " + problem);
+    err.println(USAGE_TEXT);
+    return USAGE;
+  }
+
   /**
    * The root cause of a failure, when its message does not say it already (e.g. a refused
    * connection).
@@ -127,7 +170,11 @@ public final class KubectlQvm {
         logs NAME [-f] [--bytes N]
                                the serial console's log, boot log included (the last N bytes,
                                default 65536); -f follows it
+        migrate NAME [--no-wait]
+                               move the running QemuVM to a new pod (creates a QemuVMMigration);
+                               follows it to its end, 0 when it completed (--no-wait: only create)
       options: -n/--namespace NS (default: the context's namespace)
-      Reaches the VM's sidecar through the API server's port-forward with the VM's token from its
-      Secret: needs get on secrets, list on pods and create on pods/portforward.""";
+      console and logs reach the VM's sidecar through the API server's port-forward with the VM's
+      token from its Secret: they need get on secrets, list on pods and create on pods/portforward;
+      migrate needs create and get on qemuvmmigrations.""";
 }
