@@ -273,7 +273,7 @@ class HelmChartTest {
                 migration.path("from").get(0).path("podSelector").path("matchLabels")));
     assertThat(migration.path("ports")).hasSize(1);
     assertThat(migration.path("ports").get(0).path("port").asInt())
-        .isEqualTo(io.qemuoperator.operator.migration.QemuVMMigrationReconciler.MIGRATION_PORT);
+        .isEqualTo(io.qemuoperator.operator.migration.MigrationTargetPod.MIGRATION_PORT);
   }
 
   @Test

@@ -30,6 +30,9 @@ public final class MigrationTargetPod {
   /** The label that names the migration a target pod belongs to, until the hand-over. */
   public static final String MIGRATION_LABEL = QemuVMApi.GROUP + "/migration";
 
+  /** The port the target QEMU listens on for the migration stream, on the target pod's address. */
+  public static final int MIGRATION_PORT = 49152;
+
   /** What QEMU is told to wait with: the stream's address is given later, over QMP. */
   static final String INCOMING = " -incoming defer";
 
