@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The sidecar's HTTP front on several HTTP servers, side by side in one run: ours (the sidecar's own
+# HttpListener), Jetty 12, Helidon 4 WebServer and Vert.x core, each serving the same minimal handler
+# (GET /healthz; POST /v1/commands/query-status with the bearer token, forwarded to one real QEMU
+# through the project's QmpClient) as its own process with the sidecar's JVM flags. Per server and
+# repeat: start to the first /healthz 200, RSS idle and under concurrent clients, query-status latency
+# added over direct QMP (p50/p99), and issue 18's attack cases. Installs what is missing, builds
+# (tests skipped), starts QEMU with two QMP monitors, then runs io.qemuoperator.bench.HttpServersBenchmark.
+# Prints a table; writes bench/target/bench-http-servers.json. Extra flags go to the benchmark
+# (--repeats 3 --calls 3000 --warmup 500 --load-clients 16 --servers ours,jetty,...). Never asserted.
+set -euo pipefail
+# shellcheck source=preamble.sh
+source "$(dirname "$0")/preamble.sh"
+bench_preamble
+# attack case (c) posts its body with Python's urllib, a standard client
+command -v python3 >/dev/null || qo_apt_install python3
+
+work=$(mktemp -d /tmp/qemu-operator-bench.XXXXXX)
+qemu_pid= bench_pid=
+cleanup() {
+  set +e
+  # The benchmark stops each front itself; if it died first, the front's pid file is still here.
+  for pid in $bench_pid $(cat "$work/front.pid" 2>/dev/null) $qemu_pid; do
+    kill "$pid" 2>/dev/null && timeout 10 tail --pid="$pid" -f /dev/null
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+qo_log "starting QEMU (TCG, no guest OS) with two QMP monitors in $work"
+"${QEMU_SYSTEM:-qemu-system-x86_64}" -machine q35,accel=tcg -m 128 -smp 2 -nodefaults -display none -S \
+  -name bench-vm \
+  -qmp "unix:$work/qmp.sock,server=on,wait=off" \
+  -chardev "socket,id=direct,path=$work/direct.sock,server=on,wait=off" -mon chardev=direct,mode=control \
+  2>"$work/qemu.err" &
+qemu_pid=$!
+for _ in $(seq 1 200); do
+  [ -S "$work/qmp.sock" ] && [ -S "$work/direct.sock" ] && break
+  kill -0 "$qemu_pid" 2>/dev/null || { cat "$work/qemu.err" >&2; exit 1; }
+  sleep 0.05
+done
+
+head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$work/token"
+chmod 600 "$work/token"
+
+bench_java io.qemuoperator.bench.HttpServersBenchmark \
+  --work "$work" --out bench/target/bench-http-servers.json "$@" &
+bench_pid=$!
+status=0
+wait "$bench_pid" || status=$?
+bench_pid=
+if [ "$status" != 0 ]; then
+  qo_log "benchmark failed ($status); the fronts' logs:"
+  tail -n 20 "$work"/front-*.log >&2 2>/dev/null || true
+fi
+exit "$status"

@@ -1,0 +1,248 @@
+package io.qemuoperator.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The attack cases of issue 18 against one running front, each a pass or a fail with what was seen.
+ * Raw sockets, so every byte on the wire is the case's own; (c) uses Python's urllib, a standard
+ * client that sends the whole body before it reads the answer.
+ */
+final class AttackCases {
+  static final List<String> NAMES =
+      List.of(
+          "a slowloris: 64 conns, 1 byte/3 s; /healthz < 1 s",
+          "b two Content-Length: 400, nothing smuggled",
+          "c 4 MiB body, urllib client, 1 MiB cap: gets 413",
+          "d malformed chunked body: 400, not a close",
+          "e Content-Length: +2: 400",
+          "f obsolete folded header line: 400");
+
+  private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
+  private static final int SLOW_CONNECTIONS = 64;
+  private static final long SLOW_BYTE_MILLIS = 3000;
+  private static final int READ_MILLIS = 1500;
+
+  /** One case's outcome. */
+  record Outcome(String name, boolean passed, String seen) {}
+
+  private final InetSocketAddress address;
+  private final String token;
+
+  AttackCases(InetSocketAddress address, String token) {
+    this.address = address;
+    this.token = token;
+  }
+
+  List<Outcome> runAll() throws Exception {
+    List<Outcome> outcomes = new ArrayList<>();
+    outcomes.add(slowloris());
+    outcomes.add(twoContentLengths());
+    outcomes.add(largeBodyFromUrllib());
+    outcomes.add(malformedChunked());
+    outcomes.add(signedContentLength());
+    outcomes.add(foldedHeader());
+    return outcomes;
+  }
+
+  /**
+   * (a) 64 connections each trickle a request head one byte every 3 s; after the second byte, three
+   * {@code GET /healthz} on fresh connections must each answer 200 within 1 s.
+   */
+  Outcome slowloris() throws Exception {
+    byte[] head =
+        "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: yes\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    List<Socket> slow = new ArrayList<>();
+    List<Thread> tricklers = new ArrayList<>();
+    try {
+      for (int i = 0; i < SLOW_CONNECTIONS; i++) {
+        var socket = new Socket();
+        socket.connect(address, 2000);
+        slow.add(socket);
+        tricklers.add(Thread.ofVirtual().start(() -> trickle(socket, head)));
+      }
+      Thread.sleep(SLOW_BYTE_MILLIS + 500);
+      List<String> probes = new ArrayList<>();
+      boolean all = true;
+      for (int i = 0; i < 3; i++) {
+        long started = System.nanoTime();
+        int status = FrontProcess.healthz(address, 1000);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        probes.add(status < 0 ? "no answer" : status + " in " + ms + " ms");
+        all &= status == 200;
+        Thread.sleep(300);
+      }
+      return new Outcome(NAMES.get(0), all, "/healthz: " + String.join(", ", probes));
+    } finally {
+      for (Socket socket : slow) {
+        socket.close();
+      }
+      for (Thread thread : tricklers) {
+        thread.interrupt();
+        thread.join(2000);
+      }
+    }
+  }
+
+  private static void trickle(Socket socket, byte[] head) {
+    try {
+      OutputStream out = socket.getOutputStream();
+      for (byte b : head) {
+        out.write(b);
+        out.flush();
+        Thread.sleep(SLOW_BYTE_MILLIS);
+      }
+    } catch (IOException | InterruptedException e) {
+      // closed by the server or by the case's end
+    }
+  }
+
+  /**
+   * (b) Content-Length 0 and then the length of a second request sent as the body: the server must
+   * answer 400 once. Our handler's own 400 ("not a JSON object") means the server took the second
+   * length as the body's: also a fail (a duplicate with different values must be refused).
+   */
+  Outcome twoContentLengths() throws IOException {
+    String smuggled =
+        "POST "
+            + "/v1/commands/query-status HTTP/1.1\r\nHost: localhost\r\n"
+            + "Authorization: Bearer "
+            + token
+            + "\r\nContent-Length: 0\r\n\r\n";
+    String request =
+        "POST /v1/commands/query-status HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + token
+            + "\r\nContent-Type: application/json\r\nContent-Length: 0\r\nContent-Length: "
+            + smuggled.length()
+            + "\r\n\r\n"
+            + smuggled;
+    Answer answer = exchange(request.getBytes(StandardCharsets.US_ASCII));
+    boolean ownHandler = answer.text().contains("not a JSON object");
+    boolean passed = answer.statuses().equals(List.of(400)) && !ownHandler;
+    return new Outcome(
+        NAMES.get(1),
+        passed,
+        answer.describe() + (ownHandler ? " (the handler's 400: second length taken)" : ""));
+  }
+
+  /** (c) 4 MiB to a 1 MiB cap from Python's urllib: the client must read the 413. */
+  Outcome largeBodyFromUrllib() throws IOException, InterruptedException {
+    String script =
+        """
+        import os, sys, urllib.request, urllib.error
+        body = b'{"x":"' + b'a' * (4 * 1024 * 1024 - 8) + b'"}'
+        req = urllib.request.Request(sys.argv[1], data=body, method='POST', headers={
+            'Authorization': 'Bearer ' + os.environ['FRONT_TOKEN'],
+            'Content-Type': 'application/json'})
+        try:
+            print(urllib.request.urlopen(req, timeout=10).status)
+        except urllib.error.HTTPError as e:
+            print(e.code)
+        except Exception as e:
+            print(type(e).__name__ + ': ' + str(e))
+        """;
+    var builder =
+        new ProcessBuilder(
+                "python3",
+                "-c",
+                script,
+                "http://127.0.0.1:" + address.getPort() + "/v1/commands/query-status")
+            .redirectErrorStream(true);
+    builder.environment().put("FRONT_TOKEN", token);
+    Process python = builder.start();
+    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    if (!python.waitFor(30, TimeUnit.SECONDS)) {
+      python.destroyForcibly();
+    }
+    String last = out.contains("\n") ? out.substring(out.lastIndexOf('\n') + 1) : out;
+    return new Outcome(NAMES.get(2), last.equals("413"), "urllib: " + last);
+  }
+
+  /** (d) a chunk size that is not hex: an answer of 400. */
+  Outcome malformedChunked() throws IOException {
+    String request =
+        "POST /v1/commands/query-status HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + token
+            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+            + "Connection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n";
+    Answer answer = exchange(request.getBytes(StandardCharsets.US_ASCII));
+    return new Outcome(NAMES.get(3), answer.first() == 400, answer.describe());
+  }
+
+  /** (e) {@code Content-Length: +2}, which RFC 9110 does not allow (1*DIGIT). */
+  Outcome signedContentLength() throws IOException {
+    String request =
+        "POST /v1/commands/query-status HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + token
+            + "\r\nContent-Type: application/json\r\nContent-Length: +2\r\n"
+            + "Connection: close\r\n\r\n{}";
+    Answer answer = exchange(request.getBytes(StandardCharsets.US_ASCII));
+    return new Outcome(NAMES.get(4), answer.first() == 400, answer.describe());
+  }
+
+  /** (f) obs-fold, which RFC 9112 section 5.2 says a server must reject (or replace by SP). */
+  Outcome foldedHeader() throws IOException {
+    String request =
+        "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Folded: first\r\n second\r\n"
+            + "Connection: close\r\n\r\n";
+    Answer answer = exchange(request.getBytes(StandardCharsets.US_ASCII));
+    return new Outcome(NAMES.get(5), answer.first() == 400, answer.describe());
+  }
+
+  /** What came back on one connection until it closed or stayed quiet for 1.5 s. */
+  record Answer(List<Integer> statuses, String text, String end) {
+    int first() {
+      return statuses.isEmpty() ? -1 : statuses.get(0);
+    }
+
+    String describe() {
+      return (statuses.isEmpty() ? "no answer" : "answers " + statuses) + ", then " + end;
+    }
+  }
+
+  private Answer exchange(byte[] request) throws IOException {
+    try (var socket = new Socket()) {
+      socket.connect(address, 2000);
+      socket.setSoTimeout(READ_MILLIS);
+      OutputStream out = socket.getOutputStream();
+      out.write(request);
+      out.flush();
+      InputStream in = socket.getInputStream();
+      var received = new ByteArrayOutputStream();
+      String end;
+      byte[] buffer = new byte[8192];
+      try {
+        for (int n = in.read(buffer); ; n = in.read(buffer)) {
+          if (n < 0) {
+            end = "closed";
+            break;
+          }
+          received.write(buffer, 0, n);
+        }
+      } catch (SocketTimeoutException quiet) {
+        end = "kept open";
+      } catch (IOException reset) {
+        end = "reset";
+      }
+      String text = received.toString(StandardCharsets.ISO_8859_1);
+      List<Integer> statuses = new ArrayList<>();
+      Matcher m = STATUS_LINE.matcher(text);
+      while (m.find()) {
+        statuses.add(Integer.parseInt(m.group(1)));
+      }
+      return new Answer(statuses, text, end);
+    }
+  }
+}
