@@ -27,12 +27,15 @@ final class AttackCases {
           "c 4 MiB body, urllib client, 1 MiB cap: gets 413",
           "d malformed chunked body: 400, not a close",
           "e Content-Length: +2: 400",
-          "f obsolete folded header line: 400");
+          "f obsolete folded header line: 400",
+          "g a client never reads: others' query-status < 2 s");
 
   private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
   private static final int SLOW_CONNECTIONS = 64;
   private static final long SLOW_BYTE_MILLIS = 3000;
   private static final int READ_MILLIS = 1500;
+  private static final int PIPELINED = 50_000;
+  private static final int SLOW_READER_SECONDS = 10;
 
   /** One case's outcome. */
   record Outcome(String name, boolean passed, String seen) {}
@@ -53,6 +56,7 @@ final class AttackCases {
     outcomes.add(malformedChunked());
     outcomes.add(signedContentLength());
     outcomes.add(foldedHeader());
+    outcomes.add(slowReader());
     return outcomes;
   }
 
@@ -201,6 +205,74 @@ final class AttackCases {
     return new Outcome(NAMES.get(5), answer.first() == 400, answer.describe());
   }
 
+  /**
+   * (g) An authenticated client pipelines query-status calls and never reads an answer (its receive
+   * buffer 4 KiB); once the server's buffers toward it are full, a query-status from another client
+   * must still be answered within 2 s (issue 18: ours writes answers on the QMP reader thread, so
+   * one such client froze QMP for everyone).
+   */
+  Outcome slowReader() throws Exception {
+    String one =
+        "POST /v1/commands/query-status HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + token
+            + "\r\nContent-Length: 0\r\n\r\n";
+    byte[] many = one.repeat(PIPELINED).getBytes(StandardCharsets.US_ASCII);
+    var reader = new Socket();
+    try {
+      reader.setReceiveBufferSize(4096);
+      reader.connect(address, 2000);
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      reader.getOutputStream().write(many);
+                    } catch (IOException e) {
+                      // the server stopped reading or closed: both fine here
+                    }
+                  });
+      // Probes every second for 10 s: answers of ~250 bytes fill the server's send buffer (up to
+      // 4 MiB, tcp_wmem) within a few seconds at the servers' rates here.
+      String probe = one.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n");
+      List<String> slow = new ArrayList<>();
+      int probes = 0;
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SLOW_READER_SECONDS);
+      while (System.nanoTime() < end) {
+        Thread.sleep(1000);
+        probes++;
+        int status = firstStatus(probe.getBytes(StandardCharsets.US_ASCII), 2000);
+        if (status != 200) {
+          slow.add((status < 0 ? "no answer" : Integer.toString(status)) + " at probe " + probes);
+        }
+      }
+      reader.close(); // ends the writer
+      writer.join(5000);
+      return new Outcome(
+          NAMES.get(6),
+          slow.isEmpty(),
+          "other client, "
+              + probes
+              + " probes: "
+              + (slow.isEmpty() ? "all 200 within 2 s" : String.join(", ", slow)));
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** The status of the answer's first line, or -1 when none arrived within {@code millis}. */
+  private int firstStatus(byte[] request, int millis) {
+    try (var socket = new Socket()) {
+      socket.connect(address, 2000);
+      socket.setSoTimeout(millis);
+      socket.getOutputStream().write(request);
+      byte[] head = socket.getInputStream().readNBytes(12);
+      String line = new String(head, StandardCharsets.US_ASCII);
+      return line.startsWith("HTTP/1.1 ") ? Integer.parseInt(line.substring(9, 12)) : -1;
+    } catch (IOException | NumberFormatException e) {
+      return -1; // not answered in time, refused or reset
+    }
+  }
+
   /** What came back on one connection until it closed or stayed quiet for 1.5 s. */
   record Answer(List<Integer> statuses, String text, String end) {
     int first() {
@@ -213,9 +285,13 @@ final class AttackCases {
   }
 
   private Answer exchange(byte[] request) throws IOException {
+    return exchange(request, READ_MILLIS);
+  }
+
+  private Answer exchange(byte[] request, int readMillis) throws IOException {
     try (var socket = new Socket()) {
       socket.connect(address, 2000);
-      socket.setSoTimeout(READ_MILLIS);
+      socket.setSoTimeout(readMillis);
       OutputStream out = socket.getOutputStream();
       out.write(request);
       out.flush();

@@ -56,8 +56,8 @@ public final class HttpServersBenchmark {
             .toList();
     int repeats = Integer.parseInt(flags.getOrDefault("repeats", "3"));
     int warmup = Integer.parseInt(flags.getOrDefault("warmup", "500"));
-    int calls = Integer.parseInt(flags.getOrDefault("calls", "3000"));
-    int rounds = Integer.parseInt(flags.getOrDefault("rounds", "6"));
+    int calls = Integer.parseInt(flags.getOrDefault("calls", "5000"));
+    int rounds = Integer.parseInt(flags.getOrDefault("rounds", "10"));
     int idleSeconds = Integer.parseInt(flags.getOrDefault("idle-seconds", "3"));
     int loadClients = Integer.parseInt(flags.getOrDefault("load-clients", "16"));
     int loadSeconds = Integer.parseInt(flags.getOrDefault("load-seconds", "3"));
