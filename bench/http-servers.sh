@@ -3,7 +3,7 @@
 # HttpListener), Jetty 12, Helidon 4 WebServer and Vert.x core, each serving the same minimal handler
 # (GET /healthz; POST /v1/commands/query-status with the bearer token, forwarded to one real QEMU
 # through the project's QmpClient) as its own process with the sidecar's JVM flags. Per server and
-
+# repeat: start to the first /healthz 200, RSS idle and under concurrent clients, query-status latency
 # added over direct QMP (p50/p99), and issue 18's attack cases (a-g). Installs what is missing, builds
 # (tests skipped), starts QEMU with two QMP monitors, then runs io.qemuoperator.bench.HttpServersBenchmark.
 # Prints a table; writes bench/target/bench-http-servers.json. Extra flags go to the benchmark
