@@ -71,8 +71,19 @@ public final class HttpServersBenchmark {
     MachineFacts machine;
     try (DirectQmp direct = DirectQmp.connect(work.resolve("direct.sock"))) {
       direct.execute("cont");
-      String version = direct.execute("query-version");
-      machine = MachineFacts.read(version.replaceAll(".*\"qemu\": *(\\{[^}]*\\}).*", "$1"));
+      var qemu =
+          JsonMapper.builder()
+              .build()
+              .readTree(direct.execute("query-version"))
+              .path("return")
+              .path("qemu");
+      machine =
+          MachineFacts.read(
+              qemu.path("major").asInt()
+                  + "."
+                  + qemu.path("minor").asInt()
+                  + "."
+                  + qemu.path("micro").asInt());
 
       progress("first start of each server (writes its class-data archive; not measured)");
       for (HttpFront.Server server : servers) {
