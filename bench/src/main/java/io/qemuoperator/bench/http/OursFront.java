@@ -7,14 +7,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The sidecar's own HTTP/1.1 server ({@link HttpListener}) as the sidecar configures it today: 64
- * connection slots, backlog 128, the answer written by the QMP reader thread. The body cap works as
- * the sidecar's {@code JsonExchange} does: Content-Length checked first, then while reading.
+ * connection slots, backlog 128, the answer written by a responder (virtual) thread with the
+ * listener's write deadline. The body cap works as the sidecar's {@code JsonExchange} does:
+ * Content-Length checked first, then while reading.
  */
 final class OursFront implements HttpFront {
   private static final int MAX_CONNECTIONS = 64; // SidecarServer's
+
+  /**
+   * As SidecarServer since issue 18.2: answers are written by a virtual thread, not the QMP reader.
+   */
+  private static final ExecutorService RESPONDERS = Executors.newVirtualThreadPerTaskExecutor();
+
   private final HttpListener listener;
 
   private OursFront(HttpListener listener) {
@@ -48,14 +57,15 @@ final class OursFront implements HttpFront {
             deferred = true;
             service
                 .queryStatus()
-                .thenAccept(
+                .thenAcceptAsync(
                     answer -> {
                       try {
                         exchange.respond(FrontService.statusOf(answer), FrontService.JSON, answer);
                       } catch (IOException e) {
                         throw new UncheckedIOException(e);
                       }
-                    })
+                    },
+                    RESPONDERS)
                 .whenComplete((ok, failure) -> exchange.close());
           }
         }
