@@ -52,6 +52,7 @@ final class FrontProcess implements AutoCloseable {
             "-XX:TieredStopAtLevel=1",
             "-XX:+AutoCreateSharedArchive",
             "-XX:SharedArchiveFile=" + archive,
+            "-XX:+VerifySharedSpaces",
             "-Xlog:cds=off",
             "-Xlog:cds+dynamic=off",
             "-cp",

@@ -57,7 +57,11 @@ class ImagesTest {
     List<String> launcherFlags = launcherDefaultFlags();
     List<String> withoutArchive =
         launcherFlags.stream()
-            .filter(f -> !f.contains("SharedArchive") && !f.startsWith("-Xlog:cds"))
+            .filter(
+                f ->
+                    !f.contains("SharedArchive")
+                        && !f.equals("-XX:+VerifySharedSpaces")
+                        && !f.startsWith("-Xlog:cds"))
             .toList();
     assertThat(withoutArchive)
         .contains("-Xmx32m", "-XX:+UseSerialGC")

@@ -80,6 +80,53 @@ class SidecarLauncherTest {
     assertThat(recent).exists();
   }
 
+  /**
+   * Sidecars that start together all write the class-data archive at exit, into one file; a JVM
+   * that then maps an archive garbled by two writers crashed at start (CI, once). The launcher has
+   * the JVM check the archive's checksums: a garbled one is ignored (and written anew).
+   */
+  @Test
+  void aGarbledClassDataArchiveIsIgnoredNotFatal() throws Exception {
+    Path jar =
+        SidecarLauncher.repositoryRoot()
+            .resolve("qmp-sidecar/sidecar-server/target/qmp-sidecar.jar");
+    assertThat(jar).as("the sidecar's jar (built before this module)").isRegularFile();
+    Path cache = Files.createDirectories(dir.resolve("cache"));
+    assertThat(runSidecar(jar, cache))
+        .as("first start, the archive written at exit")
+        .contains("usage:");
+    Path archive = Path.of(archiveOf(jar, cache));
+    assertThat(archive).isRegularFile();
+    byte[] bytes = Files.readAllBytes(archive);
+    var random = new java.util.Random(1);
+    for (int i = bytes.length / 3; i < bytes.length / 3 + bytes.length / 4; i++) {
+      bytes[i] = (byte) random.nextInt(256);
+    }
+    Files.write(archive, bytes);
+
+    assertThat(runSidecar(jar, cache))
+        .as("a start with the garbled archive")
+        .contains("usage:")
+        .doesNotContain("JNI error", "InternalError", "BootstrapMethodError");
+  }
+
+  /** Runs the launcher with no flags (the sidecar prints its usage, exit 2); what it printed. */
+  private static String runSidecar(Path jar, Path cache) throws Exception {
+    var script = SidecarLauncher.repositoryRoot().resolve(SidecarLauncher.SCRIPT);
+    var process = new ProcessBuilder(script.toString());
+    process
+        .environment()
+        .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    process.environment().put("QMP_SIDECAR_JAR", jar.toString());
+    process.environment().put("XDG_CACHE_HOME", cache.toString());
+    process.environment().remove("QMP_SIDECAR_JAVA_OPTS");
+    process.redirectErrorStream(true);
+    Process run = process.start();
+    String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(run.waitFor()).as(out).isEqualTo(2);
+    return out;
+  }
+
   /** The archive the launcher script gives java for {@code jar} (java replaced by echo). */
   private static String archiveOf(Path jar, Path cache) throws Exception {
     var script = SidecarLauncher.repositoryRoot().resolve(SidecarLauncher.SCRIPT);
