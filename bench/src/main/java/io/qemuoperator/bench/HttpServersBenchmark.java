@@ -51,7 +51,7 @@ public final class HttpServersBenchmark {
     Path work = Path.of(flags.get("work"));
     Path out = Path.of(flags.getOrDefault("out", "bench/target/bench-http-servers.json"));
     List<HttpFront.Server> servers =
-        Arrays.stream(flags.getOrDefault("servers", "ours,jetty,helidon,vertx").split(","))
+        Arrays.stream(flags.getOrDefault("servers", "sidecar,jetty,helidon,vertx").split(","))
             .map(HttpFront.Server::of)
             .toList();
     int repeats = Integer.parseInt(flags.getOrDefault("repeats", "3"));

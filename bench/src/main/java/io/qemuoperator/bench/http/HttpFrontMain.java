@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
  * {@link QmpClient} to QEMU, then serves until SIGTERM.
  *
  * <pre>
- * HttpFrontMain --server ours|jetty|helidon|vertx --qmp SOCKET --listen HOST:PORT
+ * HttpFrontMain --server sidecar|jetty|helidon|vertx --qmp SOCKET --listen HOST:PORT
  *               --token-file FILE --max-body-bytes N
  * </pre>
  */

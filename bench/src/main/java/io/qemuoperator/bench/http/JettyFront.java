@@ -53,7 +53,7 @@ final class JettyFront implements HttpFront {
     return new JettyFront(server);
   }
 
-  private static final class Front extends Handler.Abstract.NonBlocking {
+  static final class Front extends Handler.Abstract.NonBlocking {
     private final FrontService service;
 
     Front(FrontService service) {

@@ -6,6 +6,7 @@ import io.qemuoperator.qmp.QmpProtocolException;
 import io.qemuoperator.qmp.QmpTimeoutException;
 import io.qemuoperator.sidecar.api.ErrorBody;
 import io.qemuoperator.sidecar.api.QmpError;
+import io.qemuoperator.sidecar.web.WebServer;
 
 /**
  * An error answer of the sidecar's HTTP API: an HTTP status and the contract's {@link ErrorBody},
@@ -77,6 +78,32 @@ public record ApiError(int status, String errorClass, String desc) {
 
   public static ApiError bodyTooLarge(int limit) {
     return new ApiError(413, "RequestTooLarge", "request body exceeds " + limit + " bytes");
+  }
+
+  /**
+   * What the HTTP server refuses before a handler sees the request: a malformed request (400, with
+   * the server's short reason), a body past {@code maxBodyBytes} (413), a head past {@link
+   * WebServer#MAX_HEAD_BYTES} (431), a body that did not arrive in time (408).
+   */
+  public static ApiError refusedByHttp(int status, String reason, int maxBodyBytes) {
+    return switch (status) {
+      case 413 -> bodyTooLarge(maxBodyBytes);
+      case 431 ->
+          new ApiError(
+              431,
+              "HeaderTooLarge",
+              "the request head exceeds " + WebServer.MAX_HEAD_BYTES + " bytes");
+      case 408 -> new ApiError(408, "RequestTimeout", "the request did not arrive in time");
+      default ->
+          status >= 500
+              ? new ApiError(
+                  status, "HttpError", "the HTTP server failed: " + BodyProblem.name(reason))
+              : new ApiError(
+                  status,
+                  "BadRequest",
+                  "malformed HTTP request"
+                      + (reason.isBlank() ? "" : ": " + BodyProblem.name(reason)));
+    };
   }
 
   /** The serial console has its one client already. */

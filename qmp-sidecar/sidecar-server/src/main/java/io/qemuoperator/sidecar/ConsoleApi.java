@@ -4,12 +4,14 @@ import io.qemuoperator.sidecar.api.SidecarPaths;
 import io.qemuoperator.sidecar.console.ConsoleLog;
 import io.qemuoperator.sidecar.console.ConsoleSession;
 import io.qemuoperator.sidecar.console.SerialConsole;
-import io.qemuoperator.sidecar.http.WebSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
  * The serial console's endpoints: {@code GET /v1/console/log} (the end of the console log, as text)
@@ -68,36 +70,55 @@ final class ConsoleApi {
     exchange.respondBytes(200, "text/plain; charset=utf-8", slice.bytes());
   }
 
-  /** Runs on the connection's thread for as long as the client stays attached. */
+  /**
+   * Opens the console's WebSocket (Jetty's handshake), or answers why not: 426 to a request that is
+   * not a WebSocket handshake, 409 while another client is attached, 503 when QEMU's console does
+   * not answer.
+   */
   void stream(JsonExchange exchange) throws IOException {
     if (console.isEmpty()) {
       exchange.respondError(
           new ApiError(404, "NotFound", "this sidecar serves no serial console (--console)"));
       return;
     }
-    Optional<String> refusal = WebSocket.refusal(exchange.raw());
-    if (refusal.isPresent()) {
-      exchange.respondError(ApiError.upgradeRequired(refusal.get()));
-      return;
+    boolean upgraded =
+        exchange.handOver(
+            (request, response, callback) ->
+                ServerWebSocketContainer.get(request.getContext())
+                    .upgrade(
+                        (upgradeRequest, upgradeResponse, upgradeCallback) ->
+                            session(exchange, upgradeResponse, upgradeCallback),
+                        request,
+                        response,
+                        callback));
+    if (!upgraded) {
+      exchange.respondError(
+          ApiError.upgradeRequired(
+              "the console is a WebSocket (RFC 6455): a GET with 'Upgrade: websocket',"
+                  + " 'Connection: Upgrade', 'Sec-WebSocket-Version: 13' and a key"));
     }
+  }
+
+  /** The session for a WebSocket handshake, or null once the refusal is answered. */
+  private ConsoleSession session(JsonExchange exchange, Response response, Callback callback)
+      throws IOException {
     Optional<SerialConsole.Attachment> attached;
     try {
-      attached = console.get().attach();
+      attached = console.orElseThrow().attach();
     } catch (IOException e) {
-      exchange.respondError(
+      exchange.refuse(
+          response,
+          callback,
           ApiError.consoleUnavailable(
               "QEMU's serial console at "
-                  + console.get().socket()
+                  + console.orElseThrow().socket()
                   + " does not answer (QEMU not running?)"));
-      return;
+      return null;
     }
     if (attached.isEmpty()) {
-      exchange.respondError(ApiError.consoleBusy());
-      return;
+      exchange.refuse(response, callback, ApiError.consoleBusy());
+      return null;
     }
-    try (var attachment = attached.get()) {
-      WebSocket client = WebSocket.accept(exchange.raw(), timer, WRITE_DEADLINE, CLIENT_SILENCE);
-      new ConsoleSession(client, attachment, timer, PING_INTERVAL, WRITE_DEADLINE).run();
-    }
+    return new ConsoleSession(attached.get(), timer, PING_INTERVAL, WRITE_DEADLINE, CLIENT_SILENCE);
   }
 }

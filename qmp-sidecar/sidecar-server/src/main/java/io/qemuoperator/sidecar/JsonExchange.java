@@ -1,71 +1,109 @@
 package io.qemuoperator.sidecar;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qemuoperator.sidecar.http.ServerExchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serial;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 
-/** One HTTP exchange of the sidecar: a capped request body in, a JSON or text answer out. */
+/**
+ * One HTTP exchange of the sidecar on Jetty: a capped request body in, one JSON or text answer out.
+ * The answer is written without blocking, by whichever thread has it (a command's is written once
+ * QEMU's reply arrives); the exchange ends with it.
+ */
 final class JsonExchange {
-  private final ServerExchange exchange;
+  private final Request request;
+  private final Response response;
+  private final Callback callback;
   private final ObjectMapper json;
+  private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean deferred;
 
-  JsonExchange(ServerExchange exchange, ObjectMapper json) {
-    this.exchange = exchange;
+  JsonExchange(Request request, Response response, Callback callback, ObjectMapper json) {
+    this.request = request;
+    this.response = response;
+    this.callback = callback;
     this.json = json;
   }
 
-  /** The answer is written later, by whoever completes it; the handler must not close now. */
+  /** The answer is written later, by whoever completes it; the handler must not end it now. */
   void defer() {
     deferred = true;
   }
 
-  boolean deferred() {
-    return deferred;
+  /** Whether the exchange is answered, handed over, or deferred to whoever will answer it. */
+  boolean settled() {
+    return deferred || ended.get();
   }
 
-  /** Ends the exchange (idempotent). */
-  void close() {
-    exchange.close();
+  /**
+   * Hands the exchange to {@code upgrade} (the console's WebSocket handshake): when it returns true
+   * it has answered and ended the exchange; when false (not a handshake), the exchange is still
+   * this one's to answer.
+   */
+  boolean handOver(Upgrade upgrade) throws IOException {
+    if (ended.get()) {
+      throw new IllegalStateException("already answered");
+    }
+    boolean handled;
+    try {
+      handled = upgrade.apply(request, response, callback);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
+    if (handled) {
+      ended.set(true);
+    }
+    return handled;
   }
 
-  /** The HTTP exchange underneath, for an upgrade to another protocol. */
-  ServerExchange raw() {
-    return exchange;
+  /** Answers {@code error} on the response of a handshake this exchange handed over. */
+  void refuse(Response handshake, Callback handshakeDone, ApiError error) throws IOException {
+    write(
+        handshake,
+        handshakeDone,
+        error.status(),
+        "application/json",
+        json.writeValueAsBytes(error.body()));
+  }
+
+  /** Ends the exchange without an answer (the connection closes). Idempotent. */
+  void abort(Throwable why) {
+    if (ended.compareAndSet(false, true)) {
+      callback.failed(why);
+    }
   }
 
   String method() {
-    return exchange.method();
+    return request.getMethod();
   }
 
   String path() {
-    return exchange.path();
+    return Request.getPathInContext(request);
   }
 
   Optional<String> header(String name) {
-    return exchange.header(name);
+    return Optional.ofNullable(request.getHeaders().get(name));
   }
 
   Map<String, String> query() {
     var params = new HashMap<String, String>();
-    String raw = exchange.rawQuery();
-    if (raw == null || raw.isEmpty()) {
-      return params;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      params.put(
-          java.net.URLDecoder.decode(key, java.nio.charset.StandardCharsets.UTF_8),
-          java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8));
-    }
+    Fields fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+    fields.forEach(field -> params.put(field.getName(), field.getValue()));
     return params;
   }
 
@@ -76,32 +114,29 @@ final class JsonExchange {
    *     then while reading, so a lying or chunked client cannot make the sidecar buffer more)
    */
   byte[] body(int limit) throws IOException, BodyTooLargeException {
-    String length = exchange.header("Content-Length").orElse(null);
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.strip()) > limit) {
-          throw new BodyTooLargeException();
-        }
-      } catch (NumberFormatException ignored) {
-        // fall through: the streaming check below still applies
-      }
+    if (request.getLength() > limit) {
+      throw new BodyTooLargeException();
     }
-    try (InputStream in = exchange.body()) {
+    try (InputStream in = Content.Source.asInputStream(request)) {
       var out = new ByteArrayOutputStream();
       byte[] buffer = new byte[8192];
-      int n;
-      while ((n = in.read(buffer)) != -1) {
+      for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
         if (out.size() + n > limit) {
           throw new BodyTooLargeException();
         }
         out.write(buffer, 0, n);
       }
       return out.toByteArray();
+    } catch (IOException | RuntimeException e) {
+      if (tooLarge(e)) {
+        throw new BodyTooLargeException();
+      }
+      throw e;
     }
   }
 
   void responseHeader(String name, String value) {
-    exchange.responseHeader(name, value);
+    response.getHeaders().put(name, value);
   }
 
   /** Answers {@code body}, one of the contract's records, as JSON. */
@@ -111,21 +146,48 @@ final class JsonExchange {
 
   void respondError(ApiError error) throws IOException {
     if (error.status() == 401) {
-      exchange.responseHeader("WWW-Authenticate", "Bearer");
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
     }
     respond(error.status(), error.body());
   }
 
   void respondText(int status, String contentType, String text) throws IOException {
-    send(status, contentType, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    send(status, contentType, text.getBytes(StandardCharsets.UTF_8));
   }
 
   void respondBytes(int status, String contentType, byte[] bytes) throws IOException {
     send(status, contentType, bytes);
   }
 
-  private void send(int status, String contentType, byte[] bytes) throws IOException {
-    exchange.respond(status, contentType, bytes);
+  private void send(int status, String contentType, byte[] bytes) {
+    if (!ended.compareAndSet(false, true)) {
+      throw new IllegalStateException("already answered");
+    }
+    write(response, callback, status, contentType, bytes);
+  }
+
+  private static void write(
+      Response response, Callback callback, int status, String contentType, byte[] bytes) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /** Jetty's SizeLimitHandler failed the read: the body passed the server's cap. */
+  private static boolean tooLarge(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() == 413) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A protocol switch that answers the request itself (Jetty's WebSocket upgrade). */
+  @FunctionalInterface
+  interface Upgrade {
+    boolean apply(Request request, Response response, Callback callback) throws Exception;
   }
 
   /** The request body passed the sidecar's cap. */

@@ -13,8 +13,7 @@ import io.qemuoperator.sidecar.api.ProbeStatus;
 import io.qemuoperator.sidecar.api.ReturnBody;
 import io.qemuoperator.sidecar.api.SequencedEvent;
 import io.qemuoperator.sidecar.api.SidecarPaths;
-import io.qemuoperator.sidecar.http.HttpListener;
-import io.qemuoperator.sidecar.http.ServerExchange;
+import io.qemuoperator.sidecar.web.WebServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -23,13 +22,18 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sidecar's HTTP API on {@link HttpListener}: a request runs on its connection's thread; a
- * command is answered by the QMP reader as QEMU's reply arrives. The paths and every answer's shape
- * are the contract's ({@link SidecarPaths}, the records of {@code io.qemuoperator.sidecar.api}).
+ * The sidecar's HTTP API on {@link WebServer} (Jetty): a request is handled on a virtual thread; a
+ * command is answered once QEMU's reply arrives, by a responder thread. The paths and every
+ * answer's shape are the contract's ({@link SidecarPaths}, the records of {@code
+ * io.qemuoperator.sidecar.api}).
  *
  * <pre>
  * GET  /healthz                 200 while the process lives
@@ -37,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *                               503 also while QEMU leaves QMP unanswered (QemuResponsiveness)
  * POST /v1/commands/{name}      a seed command; {"return": …} or {"error": {"class", "desc"}}
  * GET  /v1/state                one consistent snapshot of the operator's queries
- * GET  /v1/events?after=SEQ&amp;wait=SECONDS   QMP events after SEQ (long poll)
+ * GET  /v1/events?after=SEQ&amp;wait=SECONDS   QMP events after SEQ (long poll; at most
+ *                               16 wait at once, the eldest answered first: LongPolls)
  * GET  /v1/dialect              how this QEMU serves each seed command
  * GET  /v1/console/log?bytes=N  the end of the serial console's log, as text
  * GET  /v1/console              the serial console: a WebSocket, one client at a time
@@ -52,10 +57,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SidecarServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SidecarServer.class);
-  private static final int MAX_CONNECTIONS = 64;
-
   private final ObjectMapper json;
-  private final HttpListener http;
+  private volatile WebServer http;
   private final SidecarConfig config;
   private final BearerToken token;
   private final QmpClient client;
@@ -68,10 +71,15 @@ public final class SidecarServer implements AutoCloseable {
   private final MigrationApi migration;
   private final String instance;
 
+  /** Event long polls waiting at once; the operator keeps one per sidecar. */
+  static final int MAX_LONG_POLLS = 16;
+
+  private final LongPolls longPolls = new LongPolls(MAX_LONG_POLLS);
+
   /**
    * Who writes a command's answer: never the QMP reader, whose thread every caller's answers and
-   * every event depend on. A client that reads nothing blocks only its own writer, until the write
-   * deadline closes its connection.
+   * every event depend on. Jetty's writes do not block, but completing one may run Jetty's next
+   * step for the connection on the completing thread.
    */
   private final ExecutorService responders = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -87,8 +95,7 @@ public final class SidecarServer implements AutoCloseable {
       ConsoleApi console,
       MigrationApi migration,
       String instance,
-      ObjectMapper json)
-      throws IOException {
+      ObjectMapper json) {
     this.console = console;
     this.migration = migration;
     this.json = json;
@@ -101,11 +108,33 @@ public final class SidecarServer implements AutoCloseable {
     this.state = state;
     this.metrics = metrics;
     this.instance = instance;
-    this.http = HttpListener.bind(config.listen(), 128, MAX_CONNECTIONS, this::handle);
   }
 
-  void start() {
-    http.start();
+  /** Listens on the configured address. */
+  void start() throws IOException {
+    http =
+        WebServer.start(
+            "sidecar-http",
+            config.listen(),
+            config.maxBodyBytes(),
+            true,
+            new Handler.Abstract() {
+              @Override
+              public boolean handle(Request request, Response response, Callback callback) {
+                SidecarServer.this.handle(new JsonExchange(request, response, callback, json));
+                return true;
+              }
+            },
+            (status, reason) -> errorBody(status, reason, config.maxBodyBytes(), json));
+  }
+
+  /** The body of an error the HTTP server answers before a handler sees the request. */
+  static byte[] errorBody(int status, String reason, int maxBodyBytes, ObjectMapper json) {
+    try {
+      return json.writeValueAsBytes(ApiError.refusedByHttp(status, reason, maxBodyBytes).body());
+    } catch (IOException e) {
+      throw new IllegalStateException("an error body did not serialize", e);
+    }
   }
 
   /** The bound address (the real port when the configuration asked for port 0). */
@@ -115,12 +144,13 @@ public final class SidecarServer implements AutoCloseable {
 
   @Override
   public void close() {
-    http.close();
+    if (http != null) {
+      http.close();
+    }
     responders.shutdownNow();
   }
 
-  private void handle(ServerExchange raw) {
-    var exchange = new JsonExchange(raw, json);
+  private void handle(JsonExchange exchange) {
     try {
       route(exchange);
     } catch (IOException e) {
@@ -129,14 +159,13 @@ public final class SidecarServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.error("unexpected failure serving {} {}", exchange.method(), exchange.path(), e);
-      try {
-        exchange.respondError(ApiError.internal());
-      } catch (IOException ignored) {
-        // the client is gone too
-      }
     } finally {
-      if (!exchange.deferred()) {
-        raw.close();
+      if (!exchange.settled()) {
+        try {
+          exchange.respondError(ApiError.internal());
+        } catch (IOException | RuntimeException e) {
+          exchange.abort(e);
+        }
       }
     }
   }
@@ -283,10 +312,9 @@ public final class SidecarServer implements AutoCloseable {
                 } else {
                   answer(exchange, result);
                 }
-              } catch (IOException e) {
-                log.debug("client went away: {}", e.toString());
-              } finally {
-                exchange.close();
+              } catch (IOException | RuntimeException e) {
+                log.debug("answering {} failed: {}", name, e.toString());
+                exchange.abort(e);
               }
             },
             responders);
@@ -324,7 +352,7 @@ public final class SidecarServer implements AutoCloseable {
       return;
     }
     QmpEventBuffer buffer = client.events();
-    QmpEventBuffer.EventPage page = buffer.await(after, Duration.ofSeconds(wait));
+    QmpEventBuffer.EventPage page = longPolls.await(buffer, after, Duration.ofSeconds(wait));
     exchange.respond(
         200,
         new EventPage(

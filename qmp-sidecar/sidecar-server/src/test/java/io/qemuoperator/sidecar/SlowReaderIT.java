@@ -62,7 +62,7 @@ class SlowReaderIT {
 
       // past the write deadline the slow reader's connection is closed: reading it now ends
       // (read before, it would have let the blocked write go on)
-      Thread.sleep(io.qemuoperator.sidecar.http.HttpListener.WRITE_DEADLINE_MILLIS + 2000);
+      Thread.sleep(io.qemuoperator.sidecar.web.WebServer.IDLE_TIMEOUT.toMillis() + 2000);
       slow.setSoTimeout(2000);
       assertThat(drainedToTheEnd(slow.getInputStream()))
           .as("the slow reader's connection closed by the sidecar")

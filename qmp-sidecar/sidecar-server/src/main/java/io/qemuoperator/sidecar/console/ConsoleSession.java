@@ -1,95 +1,155 @@
 package io.qemuoperator.sidecar.console;
 
-import io.qemuoperator.sidecar.http.WebSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client on the serial console: the raw bytes both ways between its WebSocket and QEMU's
- * console socket, until either side ends. The client's frames are read on the calling thread (the
- * HTTP connection's) and typed into the console; the guest's output is read on a virtual thread and
- * sent as binary frames. A ping every {@code pingInterval} keeps a live client's read timeout from
- * passing (its pong resets it); a client that answers nothing is dropped. When QEMU's console
- * closes (QEMU stopped) the client gets close code 1001 with the reason, and the connection ends
- * once the client answers it, or after {@link #CLOSE_GRACE}.
+ * One client on the serial console, as a Jetty WebSocket endpoint: the raw bytes both ways between
+ * the client and QEMU's console socket, until either side ends. The client's frames (binary or
+ * text) are typed into the console as they arrive; the guest's output is read on a virtual thread
+ * and sent as binary frames, one at a time, each under the write deadline (a client that stops
+ * reading is disconnected). A ping every {@code pingInterval} asks a live client for a pong; a
+ * client heard nothing from for {@code clientSilence} is dropped. When QEMU's console closes (QEMU
+ * stopped) the client gets close code 1001 with the reason, and the connection ends once the client
+ * answers it, or after {@link #CLOSE_GRACE}.
  */
-public final class ConsoleSession {
+public final class ConsoleSession implements Session.Listener.AutoDemanding {
   private static final Logger log = LoggerFactory.getLogger(ConsoleSession.class);
 
   /** How long the client has to answer a close the sidecar sent, before the connection ends. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
+  /** The largest frame a client may send; a larger one closes the session with 1009. */
+  public static final int MAX_FRAME_BYTES = 64 * 1024;
+
   /** The close reason a client sees when QEMU's console went away. */
   public static final String QEMU_GONE = "QEMU's serial console closed (QEMU stopped)";
 
-  private final WebSocket client;
   private final SerialConsole.Attachment console;
   private final ScheduledExecutorService timer;
   private final Duration pingInterval;
   private final Duration writeDeadline;
+  private final Duration clientSilence;
+  private final LongSupplier nanoClock;
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile Session session;
+  private volatile long heardAt;
+  private volatile ScheduledFuture<?> pings;
 
   public ConsoleSession(
-      WebSocket client,
       SerialConsole.Attachment console,
       ScheduledExecutorService timer,
       Duration pingInterval,
-      Duration writeDeadline) {
-    this.client = client;
+      Duration writeDeadline,
+      Duration clientSilence) {
     this.console = console;
     this.timer = timer;
     this.pingInterval = pingInterval;
     this.writeDeadline = writeDeadline;
+    this.clientSilence = clientSilence;
+    this.nanoClock = System::nanoTime;
   }
 
-  /** Runs the session on this thread until the client or QEMU ends it; closes both. */
-  public void run() {
-    Thread output = Thread.ofVirtual().name("console-output").start(this::guestToClient);
-    ScheduledFuture<?> pings =
+  @Override
+  public void onWebSocketOpen(Session opened) {
+    session = opened;
+    heardAt = nanoClock.getAsLong();
+    opened.setMaxFrameSize(MAX_FRAME_BYTES);
+    opened.setMaxBinaryMessageSize(MAX_FRAME_BYTES);
+    opened.setMaxTextMessageSize(MAX_FRAME_BYTES);
+    // our pings keep a live connection from Jetty's idle timeout; the silence check ends a dead one
+    opened.setIdleTimeout(clientSilence.plus(pingInterval));
+    Thread.ofVirtual().name("console-output").start(this::guestToClient);
+    pings =
         timer.scheduleAtFixedRate(
             this::ping, pingInterval.toMillis(), pingInterval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+    heardAt = nanoClock.getAsLong();
     try {
-      clientToGuest();
-    } finally {
-      pings.cancel(false);
-      console.close();
-      client.abort();
-      try {
-        output.join(CLOSE_GRACE.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      type(payload);
+      callback.succeed();
+    } catch (IOException e) {
+      callback.fail(e);
+      end();
     }
   }
 
-  private void clientToGuest() {
+  @Override
+  public void onWebSocketText(String text) {
+    heardAt = nanoClock.getAsLong();
     try {
-      while (true) {
-        switch (client.read()) {
-          case WebSocket.Incoming.Data data -> type(data.bytes());
-          case WebSocket.Incoming.Closed closed -> {
-            return;
-          }
-        }
-      }
+      type(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
-      log.debug("console client gone: {}", e.toString());
+      end();
+    }
+  }
+
+  @Override
+  public void onWebSocketPong(ByteBuffer payload) {
+    heardAt = nanoClock.getAsLong();
+  }
+
+  @Override
+  public void onWebSocketPing(ByteBuffer payload) {
+    heardAt = nanoClock.getAsLong();
+  }
+
+  @Override
+  public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+    release();
+    callback.succeed(); // Jetty then answers the client's close
+  }
+
+  @Override
+  public void onWebSocketError(Throwable cause) {
+    log.debug("console client failed: {}", cause.toString());
+    end();
+  }
+
+  /** Ends the session at once: released, and the connection dropped. */
+  private void end() {
+    release();
+    Session open = session;
+    if (open != null && open.isOpen()) {
+      open.disconnect();
+    }
+  }
+
+  /** The console is let go (for the next client), the pings stop. Idempotent. */
+  private void release() {
+    if (ended.compareAndSet(false, true)) {
+      ScheduledFuture<?> scheduled = pings;
+      if (scheduled != null) {
+        scheduled.cancel(false);
+      }
+      console.close();
     }
   }
 
   /** Writes the client's keys to the console, under the write deadline. */
-  private void type(byte[] keys) throws IOException {
+  private void type(ByteBuffer keys) throws IOException {
     ScheduledFuture<?> deadline =
         timer.schedule(console::close, writeDeadline.toMillis(), TimeUnit.MILLISECONDS);
     try {
-      var buffer = ByteBuffer.wrap(keys);
-      while (buffer.hasRemaining()) {
-        console.channel().write(buffer);
+      while (keys.hasRemaining()) {
+        console.channel().write(keys);
       }
     } finally {
       deadline.cancel(false);
@@ -103,24 +163,31 @@ public final class ConsoleSession {
         buffer.clear();
         int n = console.channel().read(buffer);
         if (n < 0) {
-          client.close(WebSocket.GOING_AWAY, QEMU_GONE);
-          timer.schedule(client::abort, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+          session.close(StatusCode.SHUTDOWN, QEMU_GONE, Callback.NOOP);
+          timer.schedule(this::end, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
           return;
         }
-        client.sendBinary(buffer.array(), 0, n);
+        buffer.flip();
+        var sent = new Callback.Completable();
+        session.sendBinary(buffer, sent);
+        sent.get(writeDeadline.toMillis(), TimeUnit.MILLISECONDS);
       }
-    } catch (IOException e) {
+    } catch (IOException | ExecutionException | TimeoutException e) {
       // the session is ending: the client left (the console was closed under this read) or stopped
-      // reading (its write deadline passed)
-      client.abort();
+      // reading (the write deadline passed)
+      end();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      end();
     }
   }
 
   private void ping() {
-    try {
-      client.ping();
-    } catch (IOException e) {
-      client.abort();
+    if (nanoClock.getAsLong() - heardAt > clientSilence.toNanos()) {
+      log.debug("console client silent for over {}: dropped", clientSilence);
+      end();
+    } else {
+      session.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
     }
   }
 }
