@@ -31,6 +31,7 @@ class ChartDashboardsE2E {
   void theScrapesHoldWhatTheAlertsAreAbout() {
     assertThat(exported.labels("qemu_operator_vm_ready")).containsOnly("vm_namespace", "vm");
     assertThat(exported.labels("qmp_connected")).isEmpty();
+    assertThat(exported.labels("qmp_silence_seconds")).isEmpty();
     assertThat(exported.labels("qmp_errors_total")).containsOnly("class");
     assertThat(exported.labels("qemu_operator_actions_total")).containsOnly("command", "result");
   }
@@ -42,6 +43,7 @@ class ChartDashboardsE2E {
         .contains(
             "alert QemuVMNotReady",
             "alert QemuVMSidecarDisconnected",
+            "alert QemuVMQemuUnresponsive",
             "alert QemuVMQmpErrorsRising")
         .anyMatch(where -> where.startsWith("panel "));
     List<String> problems = new ArrayList<>();

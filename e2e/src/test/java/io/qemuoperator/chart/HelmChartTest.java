@@ -384,6 +384,7 @@ class HelmChartTest {
         .containsExactly(
             "QemuVMNotReady for 10m",
             "QemuVMSidecarDisconnected for 2m",
+            "QemuVMQemuUnresponsive for 2m",
             "QemuVMQmpErrorsRising for 10m",
             "QemuOperatorActionsFailing for 10m");
   }
