@@ -106,6 +106,14 @@ public record ApiError(int status, String errorClass, String desc) {
     };
   }
 
+  /** The request body did not arrive, all of it, within {@code deadline}. */
+  public static ApiError bodyTimeout(java.time.Duration deadline) {
+    return new ApiError(
+        408,
+        "RequestTimeout",
+        "the request body did not arrive within " + deadline.toSeconds() + " s");
+  }
+
   /** The serial console has its one client already. */
   public static ApiError consoleBusy() {
     return new ApiError(

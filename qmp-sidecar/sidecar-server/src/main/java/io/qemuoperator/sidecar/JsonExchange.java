@@ -3,14 +3,20 @@ package io.qemuoperator.sidecar;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.Serial;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -24,6 +30,9 @@ import org.eclipse.jetty.util.Fields;
  * QEMU's reply arrives); the exchange ends with it.
  */
 final class JsonExchange {
+  /** How long a request body may take to arrive, all of it. */
+  static final Duration BODY_DEADLINE = Duration.ofSeconds(10);
+
   private final Request request;
   private final Response response;
   private final Callback callback;
@@ -108,31 +117,82 @@ final class JsonExchange {
   }
 
   /**
-   * The request body, or empty when there is none.
+   * The request body, or empty when there is none; all of it must arrive within {@link
+   * #BODY_DEADLINE}.
    *
-   * @throws BodyTooLargeException past {@code limit} bytes (checked against Content-Length first,
-   *     then while reading, so a lying or chunked client cannot make the sidecar buffer more)
+   * @throws BodyRefusedException past {@code limit} bytes (413; checked against Content-Length
+   *     first, then while reading, so a lying or chunked client cannot make the sidecar buffer
+   *     more), or not all there by the deadline or Jetty's idle timeout (408)
    */
-  byte[] body(int limit) throws IOException, BodyTooLargeException {
+  byte[] body(int limit) throws IOException, BodyRefusedException {
     if (request.getLength() > limit) {
-      throw new BodyTooLargeException();
+      throw new BodyRefusedException(ApiError.bodyTooLarge(limit));
     }
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      var out = new ByteArrayOutputStream();
-      byte[] buffer = new byte[8192];
-      for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
-        if (out.size() + n > limit) {
-          throw new BodyTooLargeException();
+    long deadline = System.nanoTime() + BODY_DEADLINE.toNanos();
+    var out = new ByteArrayOutputStream();
+    while (true) {
+      Content.Chunk chunk = next(deadline, limit);
+      if (Content.Chunk.isFailure(chunk)) {
+        throw refusal(chunk.getFailure(), limit)
+            .orElseThrow(() -> new IOException("reading the request body", chunk.getFailure()));
+      }
+      try {
+        ByteBuffer bytes = chunk.getByteBuffer();
+        if (out.size() + bytes.remaining() > limit) {
+          throw new BodyRefusedException(ApiError.bodyTooLarge(limit));
         }
-        out.write(buffer, 0, n);
+        while (bytes.hasRemaining()) {
+          out.write(bytes.get());
+        }
+      } finally {
+        chunk.release();
       }
-      return out.toByteArray();
-    } catch (IOException | RuntimeException e) {
-      if (tooLarge(e)) {
-        throw new BodyTooLargeException();
+      if (chunk.isLast()) {
+        return out.toByteArray();
       }
-      throw e;
     }
+  }
+
+  /** The next chunk of the body, waiting for it until {@code deadline} (System.nanoTime()). */
+  private Content.Chunk next(long deadline, int limit) throws IOException, BodyRefusedException {
+    while (true) {
+      Content.Chunk chunk;
+      try {
+        chunk = request.read();
+      } catch (RuntimeException e) { // Jetty's SizeLimitHandler throws past its cap
+        throw refusal(e, limit).orElseThrow(() -> e);
+      }
+      if (chunk != null) {
+        return chunk;
+      }
+      var arrived = new CompletableFuture<Void>();
+      request.demand(() -> arrived.complete(null));
+      try {
+        arrived.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new BodyRefusedException(ApiError.bodyTimeout(BODY_DEADLINE));
+      } catch (ExecutionException e) {
+        throw new IOException("waiting for the request body", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for the request body");
+      }
+    }
+  }
+
+  /**
+   * The refusal a read failure stands for: past Jetty's cap (413), or Jetty's idle timeout (408).
+   */
+  private static Optional<BodyRefusedException> refusal(Throwable failure, int limit) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof HttpException http && http.getCode() == 413) {
+        return Optional.of(new BodyRefusedException(ApiError.bodyTooLarge(limit)));
+      }
+      if (t instanceof TimeoutException) {
+        return Optional.of(new BodyRefusedException(ApiError.bodyTimeout(BODY_DEADLINE)));
+      }
+    }
+    return Optional.empty();
   }
 
   void responseHeader(String name, String value) {
@@ -147,6 +207,9 @@ final class JsonExchange {
   void respondError(ApiError error) throws IOException {
     if (error.status() == 401) {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+    } else if (error.status() == 408) {
+      // what is left of a late body is not waited for
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
     respond(error.status(), error.body());
   }
@@ -174,28 +237,25 @@ final class JsonExchange {
     response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 
-  /** Jetty's SizeLimitHandler failed the read: the body passed the server's cap. */
-  private static boolean tooLarge(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() == 413) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** A protocol switch that answers the request itself (Jetty's WebSocket upgrade). */
   @FunctionalInterface
   interface Upgrade {
     boolean apply(Request request, Response response, Callback callback) throws Exception;
   }
 
-  /** The request body passed the sidecar's cap. */
-  static final class BodyTooLargeException extends Exception {
+  /** The request body is refused: past the cap, or too slow. */
+  static final class BodyRefusedException extends Exception {
     @Serial private static final long serialVersionUID = 1L;
 
-    BodyTooLargeException() {
-      super(null, null, false, false);
+    private final transient ApiError error;
+
+    BodyRefusedException(ApiError error) {
+      super(error.desc(), null, false, false);
+      this.error = error;
+    }
+
+    ApiError error() {
+      return error;
     }
   }
 }

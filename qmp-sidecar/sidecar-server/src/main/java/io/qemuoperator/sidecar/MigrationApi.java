@@ -60,8 +60,8 @@ final class MigrationApi {
       }
     } catch (LiveMigration.Refused refused) {
       exchange.respondError(refused.error());
-    } catch (JsonExchange.BodyTooLargeException e) {
-      exchange.respondError(ApiError.bodyTooLarge(maxBodyBytes));
+    } catch (JsonExchange.BodyRefusedException e) {
+      exchange.respondError(e.error());
     }
   }
 }

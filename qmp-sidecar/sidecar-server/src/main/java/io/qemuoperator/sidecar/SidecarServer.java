@@ -279,8 +279,8 @@ public final class SidecarServer implements AutoCloseable {
     byte[] body;
     try {
       body = exchange.body(config.maxBodyBytes());
-    } catch (JsonExchange.BodyTooLargeException e) {
-      exchange.respondError(ApiError.bodyTooLarge(config.maxBodyBytes()));
+    } catch (JsonExchange.BodyRefusedException e) {
+      exchange.respondError(e.error());
       return;
     }
     JsonNode arguments = null;

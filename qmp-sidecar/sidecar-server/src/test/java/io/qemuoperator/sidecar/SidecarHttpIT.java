@@ -189,6 +189,40 @@ class SidecarHttpIT {
   }
 
   @Test
+  void aBodyNotAllThereWithinTheDeadlineIs408AndNothingRuns() throws Exception {
+    try (var socket = new java.net.Socket("127.0.0.1", vm.sidecar().uri("/").getPort())) {
+      socket.setSoTimeout(1_000);
+      var out = socket.getOutputStream();
+      out.write(
+          ("POST /v1/commands/stop HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + vm.sidecar().token()
+                  + "\r\nContent-Length: 100\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      long started = System.nanoTime();
+      byte[] answer = new byte[4096];
+      int got = 0;
+      // a byte a second keeps the connection from idling: only the body's deadline ends it
+      while (got == 0) {
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .isLessThan(JsonExchange.BODY_DEADLINE.plusSeconds(5));
+        out.write(' ');
+        out.flush();
+        try {
+          got = socket.getInputStream().read(answer);
+        } catch (java.net.SocketTimeoutException e) {
+          // not yet
+        }
+      }
+      String text = new String(answer, 0, got, java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(JsonExchange.BODY_DEADLINE.minusMillis(100));
+      assertThat(text).startsWith("HTTP/1.1 408").contains("RequestTimeout");
+      assertThat(text.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+    }
+    assertQemuUntouched();
+  }
+
+  @Test
   void errorAnswersStaySmallNameTheProblemAndNeverEchoTheBody() {
     record Case(String what, String path, String body, int status) {}
     String run = "a".repeat(60_000);

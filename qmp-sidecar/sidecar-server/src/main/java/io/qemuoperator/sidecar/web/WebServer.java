@@ -15,7 +15,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -35,7 +34,6 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
  *   <li>{@link #HEAD_DEADLINE} and {@link #MAX_AWAITING_HEADS} ({@link AwaitingHeads}): a
  *       connection waits at most that long for a whole request head, and at most that many wait at
  *       once;
- *   <li>{@link #MIN_BODY_BYTES_PER_SECOND}: a request body arrives at least that fast;
  *   <li>the body cap ({@link SizeLimitHandler}), and the request head's at {@value #MAX_HEAD_BYTES}
  *       bytes (431);
  *   <li>handlers that block (a command waits for QEMU, a long poll for events) run on virtual
@@ -48,7 +46,6 @@ public final class WebServer implements AutoCloseable {
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration HEAD_DEADLINE = Duration.ofSeconds(10);
   public static final int MAX_AWAITING_HEADS = 256;
-  public static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
   public static final int MAX_HEAD_BYTES = 16 * 1024;
   static final int UNCONSUMED_READS = 512;
   static final int MAX_THREADS = 16;
@@ -101,10 +98,7 @@ public final class WebServer implements AutoCloseable {
 
     var sizeLimit = new SizeLimitHandler(maxBodyBytes, -1);
     sizeLimit.setHandler(handler);
-    // no minimum for writes: answers are small, and a client that reads nothing meets the idle
-    // timeout
-    var bodyRate = new MinimumDataRateHandler(sizeLimit, MIN_BODY_BYTES_PER_SECOND, 0);
-    server.setHandler(new HeadArrived(heads, bodyRate));
+    server.setHandler(new HeadArrived(heads, sizeLimit));
     server.setErrorHandler(new ErrorAnswers(errors));
     if (webSockets) {
       ServerWebSocketContainer.ensure(server);
