@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.qemuoperator.api.v1alpha1.QemuVM;
 import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.pod.TokenSecret;
-import io.qemuoperator.operator.pod.VmResources;
 import io.qemuoperator.operator.reconcile.EventCounts;
 import io.qemuoperator.operator.reconcile.VmEvents;
 import io.qemuoperator.operator.sidecar.Sidecar;
@@ -85,19 +84,13 @@ final class MigrationContext {
         || pod.getStatus().getPodIP() == null) {
       return Optional.empty();
     }
-    Secret secret =
-        request
-            .client()
-            .secrets()
-            .inNamespace(request.namespace())
-            .withName(VmResources.secretName(request.vmName()))
-            .get();
-    if (secret == null) {
+    Optional<Secret> secret = request.tokenSecret();
+    if (secret.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
         SidecarEndpoint.of(
-            pod.getStatus().getPodIP(), config.sidecarPort(), TokenSecret.token(secret)));
+            pod.getStatus().getPodIP(), config.sidecarPort(), TokenSecret.token(secret.get())));
   }
 
   /** Events on the VM and the request, counted as the VM reconciler counts its own. */

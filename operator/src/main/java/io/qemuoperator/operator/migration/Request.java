@@ -1,9 +1,11 @@
 package io.qemuoperator.operator.migration;
 
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qemuoperator.api.v1alpha1.QemuVMMigration;
 import io.qemuoperator.api.v1alpha1.status.MigrationPhase;
 import io.qemuoperator.api.v1alpha1.status.QemuVMMigrationStatus;
+import io.qemuoperator.operator.pod.VmResources;
 import java.util.Optional;
 
 /**
@@ -15,6 +17,9 @@ final class Request {
   private final KubernetesClient client;
   private QemuVMMigration migration;
   private final QemuVMMigrationStatus status;
+  // the VM's token Secret as this pass read it: read at most once per pass, however many sidecars
+  // it talks to
+  private Optional<Secret> tokenSecret;
 
   private Request(KubernetesClient client, QemuVMMigration migration) {
     this.client = client;
@@ -48,6 +53,20 @@ final class Request {
 
   String namespace() {
     return migration.getMetadata().getNamespace();
+  }
+
+  /** The VM's token Secret, read once per pass; empty when it is gone. */
+  Optional<Secret> tokenSecret() {
+    if (tokenSecret == null) {
+      tokenSecret =
+          Optional.ofNullable(
+              client
+                  .secrets()
+                  .inNamespace(namespace())
+                  .withName(VmResources.secretName(vmName()))
+                  .get());
+    }
+    return tokenSecret;
   }
 
   /** The VM: as accepted ({@code status.vmName}), else as the spec names it. */
