@@ -28,21 +28,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-qo_log "starting QEMU (TCG, no guest OS) with two QMP monitors in $work"
-"${QEMU_SYSTEM:-qemu-system-x86_64}" -machine q35,accel=tcg -m 128 -smp 2 -nodefaults -display none -S \
-  -name bench-vm \
-  -qmp "unix:$work/qmp.sock,server=on,wait=off" \
-  -chardev "socket,id=direct,path=$work/direct.sock,server=on,wait=off" -mon chardev=direct,mode=control \
-  2>"$work/qemu.err" &
-qemu_pid=$!
-for _ in $(seq 1 200); do
-  [ -S "$work/qmp.sock" ] && [ -S "$work/direct.sock" ] && break
-  kill -0 "$qemu_pid" 2>/dev/null || { cat "$work/qemu.err" >&2; exit 1; }
-  sleep 0.05
-done
-
-head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$work/token"
-chmod 600 "$work/token"
+bench_start_qemu "$work"
 
 bench_java io.qemuoperator.bench.HttpServersBenchmark \
   --work "$work" --out bench/target/bench-http-servers.json "$@" &

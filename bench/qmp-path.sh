@@ -24,23 +24,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 qemu-img create -q -f qcow2 "$work/disk.qcow2" 64M
-qo_log "starting QEMU (TCG, no guest OS) with two QMP monitors in $work"
-"${QEMU_SYSTEM:-qemu-system-x86_64}" -machine q35,accel=tcg -m 128 -smp 2 -nodefaults -display none -S \
-  -name bench-vm \
-  -qmp "unix:$work/qmp.sock,server=on,wait=off" \
-  -chardev "socket,id=direct,path=$work/direct.sock,server=on,wait=off" -mon chardev=direct,mode=control \
+bench_start_qemu "$work" \
   -drive "file=$work/disk.qcow2,if=none,id=drive0,format=qcow2" -device virtio-blk-pci,drive=drive0,id=disk0 \
-  -device virtio-balloon-pci,id=balloon0 \
-  2>"$work/qemu.err" &
-qemu_pid=$!
-for _ in $(seq 1 200); do
-  [ -S "$work/qmp.sock" ] && [ -S "$work/direct.sock" ] && break
-  kill -0 "$qemu_pid" 2>/dev/null || { cat "$work/qemu.err" >&2; exit 1; }
-  sleep 0.05
-done
-
-head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$work/token"
-chmod 600 "$work/token"
+  -device virtio-balloon-pci,id=balloon0
 
 out=bench/target/bench-qmp-path.json
 bench_java io.qemuoperator.bench.QmpPathBenchmark \
