@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
 /**
@@ -72,7 +71,12 @@ public final class SidecarClient implements Sidecar {
     return VmSnapshot.from(body.value());
   }
 
-  /** {@code POST /v1/commands/NAME} with {@code arguments} (a generated record or null). */
+  /**
+   * {@code POST /v1/commands/NAME} with {@code arguments} (a generated record or null). Sent once:
+   * when the connection drops or the deadline passes before the answer, the sidecar may have handed
+   * the command to QEMU (a sidecar killed mid-command, say), so the outcome is unknown, as with the
+   * sidecar's own 504; the caller observes QEMU before it sends anything again.
+   */
   @Override
   public JsonNode command(SidecarEndpoint endpoint, String command, Object arguments)
       throws SidecarException {
@@ -87,7 +91,8 @@ public final class SidecarClient implements Sidecar {
             .header("Authorization", "Bearer " + endpoint.token())
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    ReturnBody<JsonNode> answer = send("command", endpoint, request, deadline, commandReturn);
+    ReturnBody<JsonNode> answer =
+        send("command", endpoint, request, deadline, commandReturn, false);
     return answer.value();
   }
 
@@ -124,8 +129,8 @@ public final class SidecarClient implements Sidecar {
   }
 
   /**
-   * {@code POST /v1/migration/incoming}. Not sent again after a timeout (QEMU may have started
-   * listening: a second {@code migrate-incoming} is refused).
+   * {@code POST /v1/migration/incoming}. Sent once (QEMU may have started listening: a second
+   * {@code migrate-incoming} is refused).
    */
   @Override
   public void migrateIncoming(SidecarEndpoint endpoint, IncomingMigration migration)
@@ -140,8 +145,8 @@ public final class SidecarClient implements Sidecar {
   }
 
   /**
-   * {@code POST /v1/migration/outgoing}. Not sent again after a timeout (QEMU may have started the
-   * migration: {@link #migration} tells).
+   * {@code POST /v1/migration/outgoing}. Sent once (QEMU may have started the migration: {@link
+   * #migration} tells).
    */
   @Override
   public MigrationInfo migrateOutgoing(SidecarEndpoint endpoint, OutgoingMigration migration)
@@ -220,8 +225,8 @@ public final class SidecarClient implements Sidecar {
   }
 
   /**
-   * @param repeatable whether the call may be sent again after it timed out (a call the sidecar may
-   *     have carried out is not)
+   * @param repeatable whether the call may be sent again when its connection failed or its deadline
+   *     passed: a read may; a call the sidecar may have carried out may not
    */
   private <T> T send(
       String call,
@@ -247,12 +252,17 @@ public final class SidecarClient implements Sidecar {
       throws SidecarException {
     try {
       return sendOnce(request, timeout);
-    } catch (HttpTimeoutException timedOut) {
-      if (!repeatable) {
-        throw new SidecarException(0, "Unreachable", endpoint.base() + ": " + timedOut, timedOut);
-      }
-      return sendAgain(endpoint, request, timeout, timedOut);
     } catch (IOException first) {
+      if (!repeatable) {
+        throw new SidecarException(
+            0,
+            "Unreachable",
+            endpoint.base()
+                + ": "
+                + first
+                + (first instanceof java.net.ConnectException ? "" : " (outcome unknown)"),
+            first);
+      }
       return sendAgain(endpoint, request, timeout, first);
     } catch (InterruptedException e) {
       throw interrupted(endpoint, e);
@@ -263,7 +273,8 @@ public final class SidecarClient implements Sidecar {
       SidecarEndpoint endpoint, HttpRequest.Builder request, Duration timeout, IOException first)
       throws SidecarException {
     // A pooled keep-alive connection that the sidecar closed just as it was reused fails before
-    // any answer: send once more, on a fresh connection.
+    // any answer: a read is sent once more, on a fresh connection. (An action is not: the same
+    // failure is what a sidecar that dies with the action in it looks like.)
     try {
       return sendOnce(request, timeout);
     } catch (IOException e) {
