@@ -6,6 +6,11 @@
 #
 #   bash hack/local-apiserver.sh start DIR   # prints DIR/kubeconfig (the admin's) when /readyz says 200
 #   bash hack/local-apiserver.sh stop DIR    # ends every process it started (pid files in DIR)
+#   bash hack/local-apiserver.sh stop-apiserver DIR    # kills kube-apiserver only (SIGKILL, as a crash does;
+#                                                      # on SIGTERM it drains watches for 60 s); etcd and the
+#                                                      # controllers stay
+#   bash hack/local-apiserver.sh start-apiserver DIR   # starts it again as before (same address, certificates,
+#                                                      # tokens; its log appended), returns when /readyz says 200
 #
 # Everything lives in DIR: certificates (generated with openssl), the token file, etcd's data, logs,
 # pid files. Listens on 127.0.0.1 only, on free ports. Binaries come from KUBE_BIN (default: what
@@ -17,7 +22,7 @@ set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 log() { qo_log_as local-apiserver "$@"; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { die "usage: $0 start DIR | stop DIR"; }
+usage() { die "usage: $0 start|stop|stop-apiserver|start-apiserver DIR"; }
 
 [ $# -eq 2 ] || usage
 action=$1
@@ -32,21 +37,25 @@ ours() { # component -> pid, or fails
   echo "$pid"
 }
 
-stop() {
-  local c pid i
-  for ((i = ${#components[@]} - 1; i >= 0; i--)); do
-    c=${components[i]}
-    if pid=$(ours "$c"); then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-      if [ -d "/proc/$pid" ]; then
-        log "$c (pid $pid) ignored SIGTERM for 10 s; SIGKILL"
-        kill -9 "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-      fi
-      log "stopped $c (pid $pid)"
+stop_component() { # component: SIGTERM, SIGKILL after 10 s; returns once it is gone
+  local c=$1 pid
+  if pid=$(ours "$c"); then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    if [ -d "/proc/$pid" ]; then
+      log "$c (pid $pid) ignored SIGTERM for 10 s; SIGKILL"
+      kill -9 "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
     fi
-    rm -f "$dir/$c.pid"
+    log "stopped $c (pid $pid)"
+  fi
+  rm -f "$dir/$c.pid"
+}
+
+stop() {
+  local i
+  for ((i = ${#components[@]} - 1; i >= 0; i--)); do
+    stop_component "${components[i]}"
   done
 }
 
@@ -72,13 +81,50 @@ free_port() {
   die "found no free port on 127.0.0.1"
 }
 
+launch() { # component command...: in its own session, its output appended to DIR/component.log
+  local c=$1
+  shift
+  setsid "$@" </dev/null >>"$dir/$c.log" 2>&1 &
+  echo $! >"$dir/$c.pid"
+}
+
 # --- stop ---
 if [ "$action" = stop ]; then
   stop
   exit 0
-elif [ "$action" != start ]; then
-  usage
 fi
+
+# --- stop-apiserver, start-apiserver: the API server restarted under its clients (etcd keeps the data) ---
+if [ "$action" = stop-apiserver ]; then
+  if pid=$(ours kube-apiserver); then
+    kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    [ ! -d "/proc/$pid" ] || die "kube-apiserver (pid $pid) still there 10 s after SIGKILL"
+    log "killed kube-apiserver (pid $pid)"
+  fi
+  rm -f "$dir/kube-apiserver.pid"
+  exit 0
+fi
+if [ "$action" = start-apiserver ]; then
+  [ -s "$dir/kube-apiserver.cmd" ] || die "no control plane was started in $dir"
+  ours etcd >/dev/null || die "etcd does not run in $dir"
+  if ! ours kube-apiserver >/dev/null; then
+    mapfile -d '' -t command <"$dir/kube-apiserver.cmd"
+    launch kube-apiserver "${command[@]}"
+  fi
+  port=$(cat "$dir/kube-apiserver.port")
+  token=$(head -1 "$dir/pki/tokens.csv" | cut -d, -f1)
+  deadline=$((SECONDS + ${LOCAL_APISERVER_TIMEOUT:-120}))
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/pki/ca.crt" \
+    -H "Authorization: Bearer $token" "https://127.0.0.1:$port/readyz" || true)" = 200 ]; do
+    ours kube-apiserver >/dev/null || { qo_show_logs local-apiserver "$dir" 15 kube-apiserver; die "kube-apiserver exited"; }
+    [ "$SECONDS" -lt "$deadline" ] || die "kube-apiserver not ready after ${LOCAL_APISERVER_TIMEOUT:-120} s"
+    sleep 0.2
+  done
+  log "kube-apiserver ready again on https://127.0.0.1:$port"
+  exit 0
+fi
+[ "$action" = start ] || usage
 
 # --- start ---
 if ours kube-apiserver >/dev/null && ours etcd >/dev/null && ours kube-controller-manager >/dev/null; then
@@ -166,13 +212,6 @@ kubeconfig "$dir/kube-controller-manager.kubeconfig" system:kube-controller-mana
 # what the chart grants.
 cp "$(dirname "$0")/audit-policy.yaml" "$dir/audit-policy.yaml"
 
-launch() { # component command...
-  local c=$1
-  shift
-  setsid "$@" </dev/null >"$dir/$c.log" 2>&1 &
-  echo $! >"$dir/$c.pid"
-}
-
 log "etcd $(etcd --version | sed -n 's/^etcd Version: //p') on 127.0.0.1:$etcd_port"
 launch etcd etcd --name local --data-dir "$dir/etcd-data" \
   --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
@@ -186,7 +225,7 @@ done
 curl -fsS "http://127.0.0.1:$etcd_port/health" 2>/dev/null | grep -q '"health":"true"' || fail "etcd not healthy after 30 s"
 
 log "$("$KUBE_BIN/kube-apiserver" --version | sed 's/^Kubernetes/kube-apiserver/') on https://127.0.0.1:$api_port"
-launch kube-apiserver "$KUBE_BIN/kube-apiserver" \
+apiserver=("$KUBE_BIN/kube-apiserver"
   --etcd-servers "http://127.0.0.1:$etcd_port" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" --insecure-port 0 \
   --cert-dir "$dir/apiserver-certs" \
@@ -197,7 +236,11 @@ launch kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --audit-policy-file "$dir/audit-policy.yaml" --audit-log-path "$dir/audit.log" --audit-log-format json \
   --service-account-issuer https://kubernetes.default.svc \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
-  --service-cluster-ip-range 10.0.0.0/24 --endpoint-reconciler-type none
+  --service-cluster-ip-range 10.0.0.0/24 --endpoint-reconciler-type none)
+# kept for start-apiserver: the same command on the same port, certificates and tokens
+printf '%s\0' "${apiserver[@]}" >"$dir/kube-apiserver.cmd"
+echo "$api_port" >"$dir/kube-apiserver.port"
+launch kube-apiserver "${apiserver[@]}"
 
 timeout=${LOCAL_APISERVER_TIMEOUT:-120}
 api() { # path -> HTTP status of an admin GET

@@ -10,6 +10,7 @@ import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.local.Kubeconfig;
 import io.qemuoperator.local.LocalCluster;
 import io.qemuoperator.operator.OperatorDeployment;
+import io.qemuoperator.operator.sidecar.Sidecar;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -114,10 +116,39 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
    */
   public LocalCluster startLocalCluster(
       String operatorToken, OperatorDeployment deployment, Path workDir) {
+    return startLocalCluster(operatorToken, deployment, workDir, UnaryOperator.identity());
+  }
+
+  /** As above, the operator reaching the sidecars through {@code sidecars} (faults injected). */
+  public LocalCluster startLocalCluster(
+      String operatorToken,
+      OperatorDeployment deployment,
+      Path workDir,
+      UnaryOperator<Sidecar> sidecars) {
     return LocalCluster.onApiServer(
         adminConfig(),
-        Optional.of(new LocalCluster.OperatorIdentity(configWithToken(operatorToken), deployment)),
+        Optional.of(
+            new LocalCluster.OperatorIdentity(
+                configWithToken(operatorToken), deployment, sidecars)),
         workDir);
+  }
+
+  /**
+   * Kills kube-apiserver (SIGKILL, as a crash does), leaving etcd and kube-controller-manager
+   * running; {@link #startApiServer()} brings it back. For scenarios of a control plane that goes
+   * away under its clients: other tests of the JVM share this server, so start it again in a {@code
+   * finally}.
+   */
+  public void stopApiServer() {
+    run(instance.script, "stop-apiserver", instance.dir, Duration.ofMinutes(1));
+  }
+
+  /**
+   * Starts kube-apiserver again as it was (same address, certificates and tokens, the data in
+   * etcd); returns once its {@code /readyz} says 200.
+   */
+  public void startApiServer() {
+    run(instance.script, "start-apiserver", instance.dir, Duration.ofMinutes(3));
   }
 
   /** The admin's kubeconfig file, for command-line clients (helm, kubectl). */

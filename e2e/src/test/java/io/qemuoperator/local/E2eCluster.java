@@ -9,6 +9,7 @@ import io.qemuoperator.api.v1alpha1.status.Condition;
 import io.qemuoperator.chart.ChartRbac;
 import io.qemuoperator.e2e.RealApiServer;
 import io.qemuoperator.operator.OperatorDeployment;
+import io.qemuoperator.operator.sidecar.Sidecar;
 import io.qemuoperator.testing.GuestShell;
 import io.qemuoperator.testing.RawQmp;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -69,6 +71,12 @@ final class E2eCluster implements AutoCloseable {
    * namespace only (as the chart's {@code watchNamespaces} sets it up).
    */
   static E2eCluster onRealApiServer(RealApiServer server) throws IOException {
+    return onRealApiServer(server, UnaryOperator.identity());
+  }
+
+  /** As {@link #onRealApiServer(RealApiServer)}, the operator's sidecar client wrapped (faults). */
+  static E2eCluster onRealApiServer(RealApiServer server, UnaryOperator<Sidecar> sidecars)
+      throws IOException {
     server.installCrd();
     String ns = server.newNamespace("e2e");
     String token = ChartRbac.install(server, List.of(ns), false);
@@ -76,7 +84,8 @@ final class E2eCluster implements AutoCloseable {
     return new E2eCluster(
         ns,
         root,
-        server.startLocalCluster(token, new OperatorDeployment(Optional.empty(), Set.of(ns)), root),
+        server.startLocalCluster(
+            token, new OperatorDeployment(Optional.empty(), Set.of(ns)), root, sidecars),
         Optional.of(server));
   }
 

@@ -9,6 +9,8 @@ import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.operator.OperatorConfig;
 import io.qemuoperator.operator.OperatorDeployment;
 import io.qemuoperator.operator.QemuOperator;
+import io.qemuoperator.operator.sidecar.Sidecar;
+import io.qemuoperator.operator.sidecar.SidecarClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,14 +45,22 @@ public final class LocalCluster implements UpCluster {
   /**
    * How the operator reaches a real API server: as whom ({@code config}: e.g. a ServiceAccount's
    * token, so that only its RBAC applies) and as which deployment (watched namespaces, leader
-   * election). The node agent serves the watched namespaces only (all when none are set).
+   * election). The node agent serves the watched namespaces only (all when none are set). {@code
+   * sidecars} wraps the operator's sidecar client: tests inject faults at the moment the operator
+   * acts (the identity in production).
    */
-  public record OperatorIdentity(Config config, OperatorDeployment deployment) {}
+  public record OperatorIdentity(
+      Config config, OperatorDeployment deployment, UnaryOperator<Sidecar> sidecars) {
+    public OperatorIdentity(Config config, OperatorDeployment deployment) {
+      this(config, deployment, UnaryOperator.identity());
+    }
+  }
 
   private final Optional<InMemoryApiServer> server;
   private final KubernetesClient client;
   private final KubernetesClient operatorClient;
   private final OperatorDeployment deployment;
+  private final UnaryOperator<Sidecar> sidecars;
   private final Path workDir;
   private final NodeAgent agent;
   private volatile LocalStorage storage;
@@ -73,6 +84,7 @@ public final class LocalCluster implements UpCluster {
             .orElse(client);
     this.deployment =
         operator.map(OperatorIdentity::deployment).orElse(OperatorDeployment.single());
+    this.sidecars = operator.map(OperatorIdentity::sidecars).orElse(UnaryOperator.identity());
     this.workDir = workDir;
     this.config = config;
     this.shutdownHook = new Thread(this::close, "local-cluster-shutdown");
@@ -176,7 +188,17 @@ public final class LocalCluster implements UpCluster {
   }
 
   private void startOperator() {
-    operator = QemuOperator.start(operatorClient, config, deployment);
+    operator =
+        QemuOperator.start(
+            operatorClient,
+            config,
+            deployment,
+            metrics -> sidecars.apply(SidecarClient.withDefaults(metrics)));
+  }
+
+  /** True while the operator runs with every informer watching ({@link QemuOperator#isReady}). */
+  public synchronized boolean operatorReady() {
+    return operator.isReady();
   }
 
   /** Stops the operator and starts a new one, as a restarted operator pod would. */

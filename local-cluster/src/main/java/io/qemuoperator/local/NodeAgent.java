@@ -164,6 +164,13 @@ public final class NodeAgent implements AutoCloseable {
     return podDir(namespace, pod).resolve("qmp").resolve(VmResources.CONSOLE_SOCKET.getFileName());
   }
 
+  /**
+   * What the pod's QEMU wrote to stdout and stderr (its trace events too), every start appended.
+   */
+  public Path qemuLog(String namespace, String pod) {
+    return podDir(namespace, pod).resolve("qemu.log");
+  }
+
   public Path observerSocket(String namespace, String pod) {
     return podDir(namespace, pod).resolve("observer.sock");
   }

@@ -105,6 +105,15 @@ public final class QemuOperator implements AutoCloseable {
     return new QemuOperator(operator, registry);
   }
 
+  /**
+   * True once the operator started and while every event source is healthy (its informers watch):
+   * what {@code /readyz} reports.
+   */
+  public boolean isReady() {
+    var info = operator.getRuntimeInfo();
+    return info.isStarted() && info.allEventSourcesAreHealthy();
+  }
+
   public String scrape() {
     return registry.scrape();
   }
@@ -132,12 +141,14 @@ public final class QemuOperator implements AutoCloseable {
     http.createContext(
         "/readyz",
         exchange -> {
-          var info = running.operator.getRuntimeInfo();
-          boolean ready = info.isStarted() && info.allEventSourcesAreHealthy();
+          boolean ready = running.isReady();
           answer(
               exchange,
               ready ? 200 : 503,
-              ready ? "ready" : "unhealthy event sources: " + info.unhealthyEventSources());
+              ready
+                  ? "ready"
+                  : "unhealthy event sources: "
+                      + running.operator.getRuntimeInfo().unhealthyEventSources());
         });
     http.createContext("/metrics", exchange -> answer(exchange, 200, running.scrape()));
     http.start();
