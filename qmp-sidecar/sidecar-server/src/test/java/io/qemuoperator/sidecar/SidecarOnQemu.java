@@ -1,6 +1,8 @@
 package io.qemuoperator.sidecar;
 
 import io.qemuoperator.testing.TestingQemu;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -9,46 +11,58 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real QEMU and a sidecar on its monitor for each test, both stopped after it: register with
  * {@code @RegisterExtension final SidecarOnQemu vm = new SidecarOnQemu();}.
  */
-final class SidecarOnQemu implements BeforeEachCallback, AfterEachCallback {
+public final class SidecarOnQemu implements BeforeEachCallback, AfterEachCallback {
   private final TestingQemu.Options options;
   private final long consoleLogMaxBytes;
+  private final UnaryOperator<SidecarConfig> customize;
   private TestingQemu qemu;
   private TestingSidecar sidecar;
 
   /** QEMU with {@link TestingQemu.Options#defaults()}: paused, no guest. */
-  SidecarOnQemu() {
+  public SidecarOnQemu() {
     this(TestingQemu.Options.defaults());
   }
 
-  SidecarOnQemu(TestingQemu.Options options) {
-    this(options, 0);
+  public SidecarOnQemu(TestingQemu.Options options) {
+    this(options, 0, UnaryOperator.identity());
   }
 
-  private SidecarOnQemu(TestingQemu.Options options, long consoleLogMaxBytes) {
+  private SidecarOnQemu(
+      TestingQemu.Options options,
+      long consoleLogMaxBytes,
+      UnaryOperator<SidecarConfig> customize) {
     this.options = options;
     this.consoleLogMaxBytes = consoleLogMaxBytes;
+    this.customize = customize;
   }
 
   /**
    * The sidecar also serves the guest's serial console ({@link TestingQemu#serialSocket()}) and its
    * log ({@link TestingQemu#serialLog()}), rotated past {@code logMaxBytes}.
    */
-  SidecarOnQemu withConsole(long logMaxBytes) {
-    return new SidecarOnQemu(options, logMaxBytes);
+  public SidecarOnQemu withConsole(long logMaxBytes) {
+    return new SidecarOnQemu(options, logMaxBytes, customize);
+  }
+
+  /** The sidecar runs with the configuration {@code customize} makes of the plain one. */
+  public SidecarOnQemu withConfig(UnaryOperator<SidecarConfig> customize) {
+    return new SidecarOnQemu(options, consoleLogMaxBytes, customize);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     qemu = TestingQemu.start(options);
     sidecar =
-        consoleLogMaxBytes > 0
-            ? TestingSidecar.start(
-                qemu.qmpSocket(),
-                qemu.dir(),
-                java.util.Set.of(),
-                config ->
-                    config.withConsole(qemu.serialSocket(), qemu.serialLog(), consoleLogMaxBytes))
-            : TestingSidecar.start(qemu.qmpSocket(), qemu.dir());
+        TestingSidecar.start(
+            qemu.qmpSocket(),
+            qemu.dir(),
+            Set.of(),
+            config ->
+                customize.apply(
+                    consoleLogMaxBytes > 0
+                        ? config.withConsole(
+                            qemu.serialSocket(), qemu.serialLog(), consoleLogMaxBytes)
+                        : config));
   }
 
   @Override
@@ -61,11 +75,11 @@ final class SidecarOnQemu implements BeforeEachCallback, AfterEachCallback {
     }
   }
 
-  TestingQemu qemu() {
+  public TestingQemu qemu() {
     return qemu;
   }
 
-  TestingSidecar sidecar() {
+  public TestingSidecar sidecar() {
     return sidecar;
   }
 }

@@ -21,7 +21,7 @@ import org.awaitility.Awaitility;
  * The real sidecar, in this JVM, on a free loopback port, beside a QEMU's QMP socket; with a plain
  * JDK HTTP client for the calls a test makes.
  */
-final class TestingSidecar implements AutoCloseable {
+public final class TestingSidecar implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Sidecar sidecar;
@@ -39,7 +39,8 @@ final class TestingSidecar implements AutoCloseable {
   /**
    * Starts a sidecar for {@code qmpSocket}, its token in {@code dir}, and waits until it is ready.
    */
-  static TestingSidecar start(Path qmpSocket, Path dir, Set<String> allowed) throws IOException {
+  public static TestingSidecar start(Path qmpSocket, Path dir, Set<String> allowed)
+      throws IOException {
     return start(qmpSocket, dir, allowed, UnaryOperator.identity());
   }
 
@@ -47,7 +48,7 @@ final class TestingSidecar implements AutoCloseable {
    * Starts a sidecar for {@code qmpSocket} with the configuration {@code customize} makes of the
    * plain one (e.g. {@link SidecarConfig#withConsole}), its token in {@code dir}.
    */
-  static TestingSidecar start(
+  public static TestingSidecar start(
       Path qmpSocket, Path dir, Set<String> allowed, UnaryOperator<SidecarConfig> customize)
       throws IOException {
     String token = UUID.randomUUID().toString();
@@ -64,38 +65,38 @@ final class TestingSidecar implements AutoCloseable {
     return testing;
   }
 
-  static TestingSidecar start(Path qmpSocket, Path dir) throws IOException {
+  public static TestingSidecar start(Path qmpSocket, Path dir) throws IOException {
     return start(qmpSocket, dir, Set.of());
   }
 
-  void awaitReady() {
+  public void awaitReady() {
     Awaitility.await("sidecar ready")
         .atMost(Duration.ofSeconds(15))
         .pollInterval(Duration.ofMillis(20))
         .until(() -> get("/readyz", false).status() == 200);
   }
 
-  String instance() {
+  public String instance() {
     return sidecar.instance();
   }
 
   /** The token the sidecar was started with. */
-  String token() {
+  public String token() {
     return token;
   }
 
   /** The file the sidecar reads its token from. */
-  Path tokenFile() {
+  public Path tokenFile() {
     return tokenFile;
   }
 
-  URI uri(String path) {
+  public URI uri(String path) {
     var address = sidecar.address();
     return URI.create("http://127.0.0.1:" + address.getPort() + path);
   }
 
   /** {@code POST /v1/commands/NAME} with the token and {@code body} (null: no body). */
-  Answer command(String name, String body) {
+  public Answer command(String name, String body) {
     return send(
         HttpRequest.newBuilder(uri("/v1/commands/" + name))
             .header("Authorization", "Bearer " + token)
@@ -106,7 +107,7 @@ final class TestingSidecar implements AutoCloseable {
   }
 
   /** {@code POST path} with the token and {@code body} (null: no body). */
-  Answer post(String path, String body) {
+  public Answer post(String path, String body) {
     return send(
         HttpRequest.newBuilder(uri(path))
             .header("Authorization", "Bearer " + token)
@@ -116,7 +117,7 @@ final class TestingSidecar implements AutoCloseable {
                     : HttpRequest.BodyPublishers.ofString(body)));
   }
 
-  Answer get(String path, boolean withToken) {
+  public Answer get(String path, boolean withToken) {
     var request = HttpRequest.newBuilder(uri(path)).GET();
     if (withToken) {
       request.header("Authorization", "Bearer " + token);
@@ -124,7 +125,7 @@ final class TestingSidecar implements AutoCloseable {
     return send(request);
   }
 
-  Answer send(HttpRequest.Builder request) {
+  public Answer send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> response =
           http.send(
@@ -155,16 +156,16 @@ final class TestingSidecar implements AutoCloseable {
   /**
    * One HTTP answer: status, JSON body (null when not JSON), raw text, and the command QEMU got.
    */
-  record Answer(int status, JsonNode json, String text, Optional<String> sentAs) {
-    JsonNode value() {
+  public record Answer(int status, JsonNode json, String text, Optional<String> sentAs) {
+    public JsonNode value() {
       return json.path("return");
     }
 
-    String errorClass() {
+    public String errorClass() {
       return json.path("error").path("class").asText();
     }
 
-    String desc() {
+    public String desc() {
       return json.path("error").path("desc").asText();
     }
   }
