@@ -1,6 +1,7 @@
 package io.qemuoperator.sidecar;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qemuoperator.sidecar.web.WebServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -170,7 +171,7 @@ final class JsonExchange {
       try {
         arrived.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        throw new BodyRefusedException(ApiError.bodyTimeout(BODY_DEADLINE));
+        throw closing(ApiError.bodyTimeout(BODY_DEADLINE));
       } catch (ExecutionException e) {
         throw new IOException("waiting for the request body", e.getCause());
       } catch (InterruptedException e) {
@@ -181,18 +182,32 @@ final class JsonExchange {
   }
 
   /**
-   * The refusal a read failure stands for: past Jetty's cap (413), or Jetty's idle timeout (408).
+   * The refusal a read failure stands for: past Jetty's cap (413), Jetty's idle timeout (408), a
+   * malformed body (400: a bad chunk, endless trailers). After a 408 or 400 the rest of the body
+   * cannot be told from a next request: the connection closes after the answer.
    */
-  private static Optional<BodyRefusedException> refusal(Throwable failure, int limit) {
+  private Optional<BodyRefusedException> refusal(Throwable failure, int limit) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof HttpException http && http.getCode() == 413) {
         return Optional.of(new BodyRefusedException(ApiError.bodyTooLarge(limit)));
       }
       if (t instanceof TimeoutException) {
-        return Optional.of(new BodyRefusedException(ApiError.bodyTimeout(BODY_DEADLINE)));
+        return Optional.of(closing(ApiError.bodyTimeout(BODY_DEADLINE)));
+      }
+      if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+        return Optional.of(
+            closing(
+                ApiError.badRequest(
+                    "the request body's framing is malformed (a chunk size, a chunk's end or the"
+                        + " trailers)")));
       }
     }
     return Optional.empty();
+  }
+
+  private BodyRefusedException closing(ApiError error) {
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    return new BodyRefusedException(error);
   }
 
   void responseHeader(String name, String value) {
@@ -207,9 +222,6 @@ final class JsonExchange {
   void respondError(ApiError error) throws IOException {
     if (error.status() == 401) {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-    } else if (error.status() == 408) {
-      // what is left of a late body is not waited for
-      response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
     respond(error.status(), error.body());
   }
@@ -226,7 +238,38 @@ final class JsonExchange {
     if (!ended.compareAndSet(false, true)) {
       throw new IllegalStateException("already answered");
     }
+    drain();
     write(response, callback, status, contentType, bytes);
+  }
+
+  /**
+   * Reads and drops what is left of the request body (nothing, mostly: a read body or none), up to
+   * {@link WebServer#DRAIN_BYTES} and within {@link #BODY_DEADLINE}: a client that sends its whole
+   * body before reading then reads the answer rather than a reset. Past either bound the connection
+   * closes after the answer.
+   */
+  private void drain() {
+    long deadline = System.nanoTime() + BODY_DEADLINE.toNanos();
+    long dropped = 0;
+    try {
+      while (true) {
+        Content.Chunk chunk = next(deadline, Integer.MAX_VALUE);
+        if (Content.Chunk.isFailure(chunk)) {
+          break;
+        }
+        dropped += chunk.remaining();
+        chunk.release();
+        if (chunk.isLast()) {
+          return;
+        }
+        if (dropped > WebServer.DRAIN_BYTES) {
+          break;
+        }
+      }
+    } catch (IOException | BodyRefusedException | RuntimeException e) {
+      // closing anyway
+    }
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
   }
 
   private static void write(

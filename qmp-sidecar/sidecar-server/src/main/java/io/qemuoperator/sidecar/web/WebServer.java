@@ -47,6 +47,14 @@ public final class WebServer implements AutoCloseable {
   public static final Duration HEAD_DEADLINE = Duration.ofSeconds(10);
   public static final int MAX_AWAITING_HEADS = 256;
   public static final int MAX_HEAD_BYTES = 16 * 1024;
+
+  /**
+   * The most of a refused or unread request body a handler reads and drops before it answers, so
+   * that a client that sends its whole body before it reads (Python's urllib, the JDK's client)
+   * reads the answer, not a broken pipe. Past it the connection closes after the answer.
+   */
+  public static final long DRAIN_BYTES = 16L << 20;
+
   static final int UNCONSUMED_READS = 512;
   static final int MAX_THREADS = 16;
   private static final Duration SWEEP = Duration.ofSeconds(1);
@@ -96,7 +104,9 @@ public final class WebServer implements AutoCloseable {
     connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
     server.addConnector(connector);
 
-    var sizeLimit = new SizeLimitHandler(maxBodyBytes, -1);
+    // the handlers refuse a body past maxBodyBytes themselves, and read what is left of it (up to
+    // DRAIN_BYTES) before they answer; past DRAIN_BYTES Jetty answers 413 at once
+    var sizeLimit = new SizeLimitHandler(Math.max(maxBodyBytes, DRAIN_BYTES), -1);
     sizeLimit.setHandler(handler);
     server.setHandler(new HeadArrived(heads, sizeLimit));
     server.setErrorHandler(new ErrorAnswers(errors));
