@@ -78,6 +78,11 @@ qo_ensure_maven() {
   command -v mvn >/dev/null || qo_apt_install maven
 }
 
+# Python 3: the sidecar's attack suite sends large bodies with Python's urllib (LargeBodiesIT).
+qo_ensure_python3() {
+  command -v python3 >/dev/null || qo_apt_install python3
+}
+
 # Real QEMU from Debian: the system emulator, qemu-img and OVMF (UEFI); openssl, with which
 # LiveMigrationIT issues the certificates of its TLS migrations.
 qo_ensure_qemu() {
@@ -174,6 +179,7 @@ qo_ensure_node() {
 qo_ensure_all() {
   qo_ensure_jdk
   qo_ensure_maven
+  qo_ensure_python3
   qo_ensure_qemu
   qo_log "JDK $(qo_java_feature "$JAVA_HOME") at $JAVA_HOME; $(${QEMU_SYSTEM:-qemu-system-x86_64} --version | head -1)"
 }

@@ -36,6 +36,7 @@ final class MalformedRequests {
           this::duplicateContentLength,
           this::badContentLength,
           this::transferEncodingWithLength,
+          this::brokenChunked,
           this::controlByteInHead,
           this::obsFold,
           this::badFieldName,
@@ -115,6 +116,34 @@ final class MalformedRequests {
     fields.add(random.nextInt(0, fields.size() + 1), field("Transfer-Encoding", coding));
     return new Malformed(
         "Transfer-Encoding '" + coding + "' and Content-Length", render(LINE, fields, BODY));
+  }
+
+  /** A chunked body whose framing is broken or never ends. */
+  Malformed brokenChunked(RandomGenerator random) {
+    String chunks =
+        switch (random.nextInt(5)) {
+          case 0 -> {
+            char c = pick(random, List.of('g', 'z', 'x', '+', '-', '.', '_', 'G', '#'));
+            yield (random.nextBoolean() ? c + "2" : "2" + c) + "\r\n{}\r\n0\r\n\r\n";
+          }
+          case 1 -> pick(random, List.of("+2", "-2", "0x2", "2.0")) + "\r\n{}\r\n0\r\n\r\n";
+          case 2 -> "1" + hexDigits(random, random.nextInt(16, 31)) + "\r\n{}\r\n0\r\n\r\n";
+          case 3 ->
+              Integer.toHexString(pick(random, List.of(1, 3, 4, 5, 6, 7, 8, 9, 10, 64, 4096)))
+                  + "\r\n{}\r\n0\r\n\r\n";
+          default ->
+              pick(
+                  random,
+                  List.of(
+                      "2\r\n{}0\r\n\r\n",
+                      "2\r\n{}",
+                      "2\r\n{}\r\n",
+                      "2\r\n{}\r\n0\r\nX-Trailer: a\0b\r\n\r\n",
+                      "2;\0x\r\n{}\r\n0\r\n\r\n"));
+        };
+    var fields = fields();
+    fields.set(3, field("Transfer-Encoding", "chunked"));
+    return new Malformed("chunked body " + escaped(chunks), render(LINE, fields, chunks));
   }
 
   /** A control byte (not HTAB, not LF) anywhere in the head, the first byte aside. */
