@@ -12,8 +12,7 @@ set -euo pipefail
 # shellcheck source=preamble.sh
 source "$(dirname "$0")/preamble.sh"
 bench_preamble
-# attack case (c) posts its body with Python's urllib, a standard client
-command -v python3 >/dev/null || qo_apt_install python3
+# attack case (c) posts its body with Python's urllib: qo_ensure_all (bench_preamble) installs it
 
 work=$(mktemp -d /tmp/qemu-operator-bench.XXXXXX)
 qemu_pid= bench_pid=

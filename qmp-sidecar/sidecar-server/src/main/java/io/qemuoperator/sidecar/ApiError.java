@@ -94,6 +94,9 @@ public record ApiError(int status, String errorClass, String desc) {
               "HeaderTooLarge",
               "the request head exceeds " + WebServer.MAX_HEAD_BYTES + " bytes");
       case 408 -> new ApiError(408, "RequestTimeout", "the request did not arrive in time");
+      case 505 ->
+          new ApiError(
+              505, "HttpVersionNotSupported", "the sidecar serves HTTP/1.1 (and HTTP/1.0) only");
       default ->
           status >= 500
               ? new ApiError(
