@@ -143,28 +143,14 @@ final class AttackCases {
 
   /** (c) 4 MiB to a 1 MiB cap from Python's urllib: the client must read the 413. */
   Outcome largeBodyFromUrllib() throws IOException, InterruptedException {
-    String script =
-        """
-        import os, sys, urllib.request, urllib.error
-        body = b'{"x":"' + b'a' * (4 * 1024 * 1024 - 8) + b'"}'
-        req = urllib.request.Request(sys.argv[1], data=body, method='POST', headers={
-            'Authorization': 'Bearer ' + os.environ['FRONT_TOKEN'],
-            'Content-Type': 'application/json'})
-        try:
-            print(urllib.request.urlopen(req, timeout=10).status)
-        except urllib.error.HTTPError as e:
-            print(e.code)
-        except Exception as e:
-            print(type(e).__name__ + ': ' + str(e))
-        """;
     var builder =
         new ProcessBuilder(
                 "python3",
-                "-c",
-                script,
-                "http://127.0.0.1:" + address.getPort() + "/v1/commands/query-status")
+                "hack/urllib-post.py",
+                "http://127.0.0.1:" + address.getPort() + "/v1/commands/query-status",
+                "4")
             .redirectErrorStream(true);
-    builder.environment().put("FRONT_TOKEN", token);
+    builder.environment().put("BEARER_TOKEN", token);
     Process python = builder.start();
     String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (!python.waitFor(30, TimeUnit.SECONDS)) {

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Property-based: the sidecar's HTTP parser under generated malformed requests ({@link
@@ -32,32 +32,24 @@ class GeneratedMalformedRequestsIT {
   /** Long enough for an answer; a request the sidecar would wait on ends with the half-close. */
   private static final Duration QUIET = Duration.ofSeconds(5);
 
-  private QemuAndSidecar vm;
+  @RegisterExtension final QemuAndSidecar.PerClass vm = new QemuAndSidecar.PerClass();
   private MalformedRequests requests;
 
   @BeforeAll
-  void start() throws IOException {
-    vm = QemuAndSidecar.start();
-    requests = new MalformedRequests(vm.token());
-  }
-
-  @AfterAll
-  void stop() {
-    if (vm != null) {
-      vm.close();
-    }
+  void start() {
+    requests = new MalformedRequests(vm.get().token());
   }
 
   private RawHttp.Exchange send(String request) throws IOException {
-    return vm.raw().exchange(request.getBytes(StandardCharsets.UTF_8), true, QUIET);
+    return vm.get().raw().exchange(request.getBytes(StandardCharsets.UTF_8), true, QUIET);
   }
 
   @Test
   void theValidRequestRunsExactlyOneStop() throws IOException {
-    long before = vm.witness().stops();
+    long before = vm.get().witness().stops();
     var exchange = send(requests.valid());
     assertThat(exchange.statuses()).as("%s", exchange).containsExactly(200);
-    assertThat(vm.witness().stops()).isEqualTo(before + 1);
+    assertThat(vm.get().witness().stops()).isEqualTo(before + 1);
   }
 
   @Test
@@ -69,7 +61,7 @@ class GeneratedMalformedRequestsIT {
     long started = System.nanoTime();
     for (int i = 0; i < TRIES; i++) {
       var request = requests.next(random);
-      long before = vm.witness().stops();
+      long before = vm.get().witness().stops();
       var exchange = send(request.request());
       outcomes.merge(exchange.statuses() + " " + exchange.end(), 1, Integer::sum);
       List<String> broken = new ArrayList<>();
@@ -80,11 +72,11 @@ class GeneratedMalformedRequestsIT {
           .allMatch(s -> (s >= 400 && s < 500) || s == 501 || s == 505)) {
         broken.add("not only refusals");
       }
-      long stops = vm.witness().stops() - before;
+      long stops = vm.get().witness().stops() - before;
       if (stops != 0) {
         broken.add(stops + " stop(s) ran");
       }
-      int probe = vm.raw().status(RawHttp.get("/healthz", null), Duration.ofSeconds(2));
+      int probe = vm.get().raw().status(RawHttp.get("/healthz", null), Duration.ofSeconds(2));
       if (probe != 200) {
         broken.add("the probe afterwards answered " + probe);
       }

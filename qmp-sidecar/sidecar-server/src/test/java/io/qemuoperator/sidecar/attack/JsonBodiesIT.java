@@ -7,9 +7,8 @@ import java.time.Duration;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,19 +24,9 @@ class JsonBodiesIT {
   /** The cap, as a VM pod may set it with {@code --max-body-bytes}. */
   static final int CAP = 1 << 20;
 
-  private QemuAndSidecar vm;
-
-  @BeforeAll
-  void start() throws IOException {
-    vm = QemuAndSidecar.start(config -> SidecarConfigs.withMaxBodyBytes(config, CAP));
-  }
-
-  @AfterAll
-  void stop() {
-    if (vm != null) {
-      vm.close();
-    }
-  }
+  @RegisterExtension
+  final QemuAndSidecar.PerClass vm =
+      new QemuAndSidecar.PerClass(config -> SidecarConfigs.withMaxBodyBytes(config, CAP));
 
   static Stream<Arguments> bodies() {
     return Stream.of(
@@ -58,7 +47,7 @@ class JsonBodiesIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("bodies")
   void aBodyThatIsNoArgumentsObjectIsASmall400(String name, String body) throws IOException {
-    var exchange = vm.raw().exchange(RawHttp.command("balloon", vm.token(), body));
+    var exchange = vm.get().raw().exchange(RawHttp.command("balloon", vm.get().token(), body));
     assertThat(exchange.statuses()).as("%s: %s", name, exchange).containsExactly(400);
     String text = exchange.responses().get(0).bodyText();
     assertThat(text.length()).as("%s: %s", name, text).isLessThan(1024);
@@ -67,7 +56,7 @@ class JsonBodiesIT {
         .doesNotContain("aaaaaaaaaa", "1,1,1,1", "[[[[[[", "1111111111", "\"m1\"")
         .doesNotContain("com.fasterxml", "jackson", "Jackson", "java.", "io.qemuoperator", "`");
     long start = System.nanoTime();
-    assertThat(vm.sidecar().command("query-status", null).status()).isEqualTo(200);
+    assertThat(vm.get().sidecar().command("query-status", null).status()).isEqualTo(200);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
   }
 }

@@ -3,6 +3,7 @@ package io.qemuoperator.sidecar.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qemuoperator.sidecar.SidecarOnQemu;
+import io.qemuoperator.testing.RepoFiles;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,30 +61,14 @@ class LargeBodiesIT {
   @ParameterizedTest(name = "{0} MiB")
   @ValueSource(ints = {4, 8})
   void pythonsUrllibReads413(int mebibytes) throws Exception {
-    String script =
-        """
-        import os, sys, urllib.request, urllib.error
-        size = int(sys.argv[2]) * 1024 * 1024
-        body = b'{"x":"' + b'a' * (size - 8) + b'"}'
-        req = urllib.request.Request(sys.argv[1], data=body, method='POST', headers={
-            'Authorization': 'Bearer ' + os.environ['SIDECAR_TOKEN'],
-            'Content-Type': 'application/json'})
-        try:
-            print(urllib.request.urlopen(req, timeout=30).status)
-        except urllib.error.HTTPError as e:
-            print(e.code)
-        except Exception as e:
-            print(type(e).__name__ + ': ' + str(e))
-        """;
     var builder =
         new ProcessBuilder(
                 "python3",
-                "-c",
-                script,
+                RepoFiles.file("hack/urllib-post.py").toString(),
                 vm.sidecar().uri("/v1/commands/query-status").toString(),
                 Integer.toString(mebibytes))
             .redirectErrorStream(true);
-    builder.environment().put("SIDECAR_TOKEN", vm.sidecar().token());
+    builder.environment().put("BEARER_TOKEN", vm.sidecar().token());
     Process python = builder.start();
     String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(python.waitFor(60, TimeUnit.SECONDS)).as("python3 ended").isTrue();

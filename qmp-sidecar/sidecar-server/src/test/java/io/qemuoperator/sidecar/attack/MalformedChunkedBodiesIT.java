@@ -2,10 +2,9 @@ package io.qemuoperator.sidecar.attack;
 
 import java.io.IOException;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,19 +21,7 @@ class MalformedChunkedBodiesIT {
           + QemuAndSidecar.TOKEN
           + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
 
-  private QemuAndSidecar vm;
-
-  @BeforeAll
-  void start() throws IOException {
-    vm = QemuAndSidecar.start();
-  }
-
-  @AfterAll
-  void stop() {
-    if (vm != null) {
-      vm.close();
-    }
-  }
+  @RegisterExtension final QemuAndSidecar.PerClass vm = new QemuAndSidecar.PerClass();
 
   static Stream<Arguments> malformedChunkedBodies() {
     return Stream.of(
@@ -52,7 +39,7 @@ class MalformedChunkedBodiesIT {
   @MethodSource("malformedChunkedBodies")
   void aMalformedChunkedBodyIsAnswered400AndNothingRuns(String name, String request)
       throws IOException {
-    vm.assertRefused(name, request, 400);
+    vm.get().assertRefused(name, request, 400);
   }
 
   @Test
@@ -61,7 +48,8 @@ class MalformedChunkedBodiesIT {
     for (int i = 0; i < 20_000; i++) {
       trailers.append("X-Trailer-").append(i).append(": v\r\n");
     }
-    vm.assertRefused(
-        "20,000 trailer fields", CHUNKED + "2\r\n{}\r\n0\r\n" + trailers + "\r\n", 400, 431);
+    vm.get()
+        .assertRefused(
+            "20,000 trailer fields", CHUNKED + "2\r\n{}\r\n0\r\n" + trailers + "\r\n", 400, 431);
   }
 }

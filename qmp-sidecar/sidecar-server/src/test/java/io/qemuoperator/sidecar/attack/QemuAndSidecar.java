@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real QEMU (paused, no guest) and the real sidecar on its monitor, for a whole test class (one
@@ -72,5 +75,41 @@ record QemuAndSidecar(TestingQemu qemu, TestingSidecar sidecar, RawHttp raw, Sto
   public void close() {
     sidecar.close();
     qemu.close();
+  }
+
+  /**
+   * One {@link QemuAndSidecar} for a whole test class ({@code @TestInstance(PER_CLASS)}, registered
+   * with {@code @RegisterExtension}): started before the first test, closed after the last.
+   */
+  static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private final UnaryOperator<SidecarConfig> customize;
+    private QemuAndSidecar vm;
+
+    PerClass() {
+      this(UnaryOperator.identity());
+    }
+
+    PerClass(UnaryOperator<SidecarConfig> customize) {
+      this.customize = customize;
+    }
+
+    QemuAndSidecar get() {
+      if (vm == null) {
+        throw new IllegalStateException("not started: register with @RegisterExtension");
+      }
+      return vm;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+      vm = start(customize);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      if (vm != null) {
+        vm.close();
+      }
+    }
   }
 }

@@ -3,11 +3,10 @@ package io.qemuoperator.sidecar.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Request smuggling (issue 18, item 4): a request whose length is told two ways carries a whole
@@ -16,47 +15,35 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SmugglingIT {
-  private QemuAndSidecar vm;
-
-  @BeforeAll
-  void start() throws IOException {
-    vm = QemuAndSidecar.start();
-  }
-
-  @AfterAll
-  void stop() {
-    if (vm != null) {
-      vm.close();
-    }
-  }
+  @RegisterExtension final QemuAndSidecar.PerClass vm = new QemuAndSidecar.PerClass();
 
   @BeforeEach
   void running() {
-    vm.witness().running();
+    vm.get().witness().running();
   }
 
   /** The request hidden in the body: a stop, with the token, complete. */
   private String smuggledStop() {
     return "POST /v1/commands/stop HTTP/1.1\r\nHost: sidecar\r\nAuthorization: Bearer "
-        + vm.token()
+        + vm.get().token()
         + "\r\nContent-Length: 0\r\n\r\n";
   }
 
   /** The outer request's head up to its framing fields. */
   private String outerHead() {
     return "POST /v1/commands/query-status HTTP/1.1\r\nHost: sidecar\r\nAuthorization: Bearer "
-        + vm.token()
+        + vm.get().token()
         + "\r\nContent-Type: application/json\r\n";
   }
 
   private void assertOne400AndNoStop(String request) throws IOException {
-    long before = vm.witness().stops();
-    var exchange = vm.raw().exchange(request);
+    long before = vm.get().witness().stops();
+    var exchange = vm.get().raw().exchange(request);
     assertThat(exchange.statuses()).as("%s", exchange).containsExactly(400);
     assertThat(exchange.wellFormed()).as("%s", exchange).isTrue();
-    assertThat(vm.witness().stops()).as("stops sent to QEMU").isEqualTo(before);
-    assertThat(vm.witness().runState()).isEqualTo("running");
-    assertThat(vm.sidecar().get("/healthz", false).status()).isEqualTo(200);
+    assertThat(vm.get().witness().stops()).as("stops sent to QEMU").isEqualTo(before);
+    assertThat(vm.get().witness().runState()).isEqualTo("running");
+    assertThat(vm.get().sidecar().get("/healthz", false).status()).isEqualTo(200);
   }
 
   @Test

@@ -2,10 +2,9 @@ package io.qemuoperator.sidecar.attack;
 
 import java.io.IOException;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,19 +22,7 @@ class StrictParsingIT {
   private static final String FIELDS =
       "Host: sidecar\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n";
 
-  private QemuAndSidecar vm;
-
-  @BeforeAll
-  void start() throws IOException {
-    vm = QemuAndSidecar.start();
-  }
-
-  @AfterAll
-  void stop() {
-    if (vm != null) {
-      vm.close();
-    }
-  }
+  @RegisterExtension final QemuAndSidecar.PerClass vm = new QemuAndSidecar.PerClass();
 
   static Stream<Arguments> requestsRfc9112Refuses() {
     String body = "\r\n{}";
@@ -85,7 +72,7 @@ class StrictParsingIT {
   @MethodSource("requestsRfc9112Refuses")
   void aRequestRfc9112RefusesIsAnswered400AndNothingRuns(String name, String request)
       throws IOException {
-    vm.assertRefused(name, request, 400);
+    vm.get().assertRefused(name, request, 400);
   }
 
   /**
@@ -94,18 +81,20 @@ class StrictParsingIT {
    */
   @Test
   void aVersionWithJunkIsRefusedAndNothingRuns() throws IOException {
-    vm.assertRefused(
-        "HTTP/1.1junk",
-        LINE.replace("HTTP/1.1", "HTTP/1.1junk") + FIELDS + "Content-Length: 2\r\n\r\n{}",
-        400,
-        505);
+    vm.get()
+        .assertRefused(
+            "HTTP/1.1junk",
+            LINE.replace("HTTP/1.1", "HTTP/1.1junk") + FIELDS + "Content-Length: 2\r\n\r\n{}",
+            400,
+            505);
   }
 
   @Test
   void anOversizedHeadIsAnswered431AndNothingRuns() throws IOException {
-    vm.assertRefused(
-        "an oversized head",
-        LINE + FIELDS + "X-Big: " + "b".repeat(70_000) + "\r\nContent-Length: 2\r\n\r\n{}",
-        431);
+    vm.get()
+        .assertRefused(
+            "an oversized head",
+            LINE + FIELDS + "X-Big: " + "b".repeat(70_000) + "\r\nContent-Length: 2\r\n\r\n{}",
+            431);
   }
 }
