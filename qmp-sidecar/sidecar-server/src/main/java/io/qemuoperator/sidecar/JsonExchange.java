@@ -39,6 +39,8 @@ final class JsonExchange {
   private final Callback callback;
   private final ObjectMapper json;
   private final AtomicBoolean ended = new AtomicBoolean();
+  // the body was read to its end (body()): nothing is read again
+  private volatile boolean bodyRead;
   private volatile boolean deferred;
 
   JsonExchange(Request request, Response response, Callback callback, ObjectMapper json) {
@@ -149,6 +151,7 @@ final class JsonExchange {
         chunk.release();
       }
       if (chunk.isLast()) {
+        bodyRead = true;
         return out.toByteArray();
       }
     }
@@ -238,38 +241,72 @@ final class JsonExchange {
     if (!ended.compareAndSet(false, true)) {
       throw new IllegalStateException("already answered");
     }
-    drain();
-    write(response, callback, status, contentType, bytes);
+    if (bodyEnded()) {
+      write(response, callback, status, contentType, bytes);
+      return;
+    }
+    // The body is not all read (refused, or not asked for): the answer goes out now, and what is
+    // left of the body is read and dropped afterwards, so that a client that sends its whole body
+    // before it reads (Python's urllib) reads the answer rather than a reset; then the connection
+    // closes.
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(
+        false,
+        ByteBuffer.wrap(bytes),
+        Callback.from(
+            () ->
+                Thread.ofVirtual()
+                    .name("body-drain")
+                    .start(
+                        () -> {
+                          drain();
+                          response.write(true, ByteBuffer.allocate(0), callback);
+                        }),
+            callback::failed));
+  }
+
+  /** Whether the request body has been read to its end (or there is none, or it failed). */
+  private boolean bodyEnded() {
+    if (request.getLength() <= 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+      return true; // no body: nothing to read
+    }
+    Content.Chunk chunk;
+    try {
+      chunk = request.read();
+    } catch (RuntimeException e) {
+      return true; // a failed body: the connection closes after the answer anyway
+    }
+    if (chunk == null) {
+      return false;
+    }
+    boolean last = chunk.isLast();
+    chunk.release();
+    return last;
   }
 
   /**
-   * Reads and drops what is left of the request body (nothing, mostly: a read body or none), up to
-   * {@link WebServer#DRAIN_BYTES} and within {@link #BODY_DEADLINE}: a client that sends its whole
-   * body before reading then reads the answer rather than a reset. Past either bound the connection
-   * closes after the answer.
+   * Reads and drops what is left of the request body, up to {@link WebServer#DRAIN_BYTES} and
+   * within {@link #BODY_DEADLINE}.
    */
   private void drain() {
     long deadline = System.nanoTime() + BODY_DEADLINE.toNanos();
     long dropped = 0;
     try {
-      while (true) {
+      while (dropped <= WebServer.DRAIN_BYTES) {
         Content.Chunk chunk = next(deadline, Integer.MAX_VALUE);
-        if (Content.Chunk.isFailure(chunk)) {
-          break;
-        }
         dropped += chunk.remaining();
+        boolean end = chunk.isLast() || Content.Chunk.isFailure(chunk);
         chunk.release();
-        if (chunk.isLast()) {
+        if (end) {
           return;
-        }
-        if (dropped > WebServer.DRAIN_BYTES) {
-          break;
         }
       }
     } catch (IOException | BodyRefusedException | RuntimeException e) {
-      // closing anyway
+      // the connection closes anyway
     }
-    response.getHeaders().put(HttpHeader.CONNECTION, "close");
   }
 
   private static void write(

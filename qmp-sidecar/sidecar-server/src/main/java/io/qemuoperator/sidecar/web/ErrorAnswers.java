@@ -6,6 +6,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 
 /**
  * The answers to what Jetty refuses before a handler sees it (a malformed request 400, a body past
@@ -17,6 +18,12 @@ final class ErrorAnswers implements Request.Handler {
 
   ErrorAnswers(ErrorBodies bodies) {
     this.bodies = bodies;
+  }
+
+  /** It writes one small buffer and never blocks: Jetty may run it on the thread that parsed. */
+  @Override
+  public InvocationType getInvocationType() {
+    return InvocationType.NON_BLOCKING;
   }
 
   @Override

@@ -59,6 +59,7 @@ class GeneratedMalformedRequestsIT {
     Map<String, List<String>> violations = new TreeMap<>();
     Map<String, Integer> outcomes = new TreeMap<>();
     long started = System.nanoTime();
+    System.out.printf("generated malformed requests: seed %d (-Dattack.seed=%d)%n", seed, seed);
     for (int i = 0; i < TRIES; i++) {
       var request = requests.next(random);
       long before = vm.get().witness().stops();
@@ -72,7 +73,13 @@ class GeneratedMalformedRequestsIT {
           .allMatch(s -> (s >= 400 && s < 500) || s == 501 || s == 505)) {
         broken.add("not only refusals");
       }
-      long stops = vm.get().witness().stops() - before;
+      long stops;
+      try {
+        stops = vm.get().witness().stops() - before;
+      } catch (IllegalStateException e) {
+        throw new AssertionError(
+            "seed " + seed + ", try " + i + ": " + request + " -> " + exchange + ": " + e, e);
+      }
       if (stops != 0) {
         broken.add(stops + " stop(s) ran");
       }

@@ -31,7 +31,8 @@ final class StopWitness {
   long stops() {
     var metrics = sidecar.get("/metrics", false);
     if (metrics.status() != 200) {
-      throw new IllegalStateException("/metrics answered " + metrics.status());
+      throw new IllegalStateException(
+          "/metrics answered " + metrics.status() + ": " + metrics.text());
     }
     long count = 0;
     for (String line : metrics.text().split("\n")) {
