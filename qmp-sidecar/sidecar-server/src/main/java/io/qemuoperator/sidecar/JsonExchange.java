@@ -22,6 +22,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
@@ -144,9 +145,7 @@ final class JsonExchange {
         if (out.size() + bytes.remaining() > limit) {
           throw new BodyRefusedException(ApiError.bodyTooLarge(limit));
         }
-        while (bytes.hasRemaining()) {
-          out.write(bytes.get());
-        }
+        BufferUtil.writeTo(bytes, out);
       } finally {
         chunk.release();
       }
@@ -250,9 +249,7 @@ final class JsonExchange {
     // before it reads (Python's urllib) reads the answer rather than a reset; then the connection
     // closes.
     response.getHeaders().put(HttpHeader.CONNECTION, "close");
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    head(response, status, contentType, bytes.length);
     response.write(
         false,
         ByteBuffer.wrap(bytes),
@@ -311,10 +308,14 @@ final class JsonExchange {
 
   private static void write(
       Response response, Callback callback, int status, String contentType, byte[] bytes) {
+    head(response, status, contentType, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  private static void head(Response response, int status, String contentType, int length) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-    response.write(true, ByteBuffer.wrap(bytes), callback);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
   }
 
   /** A protocol switch that answers the request itself (Jetty's WebSocket upgrade). */

@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongSupplier;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -44,7 +43,6 @@ public final class ConsoleSession implements Session.Listener.AutoDemanding {
   private final Duration pingInterval;
   private final Duration writeDeadline;
   private final Duration clientSilence;
-  private final LongSupplier nanoClock;
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile Session session;
   private volatile long heardAt;
@@ -61,13 +59,12 @@ public final class ConsoleSession implements Session.Listener.AutoDemanding {
     this.pingInterval = pingInterval;
     this.writeDeadline = writeDeadline;
     this.clientSilence = clientSilence;
-    this.nanoClock = System::nanoTime;
   }
 
   @Override
   public void onWebSocketOpen(Session opened) {
     session = opened;
-    heardAt = nanoClock.getAsLong();
+    heardAt = System.nanoTime();
     opened.setMaxFrameSize(MAX_FRAME_BYTES);
     opened.setMaxBinaryMessageSize(MAX_FRAME_BYTES);
     opened.setMaxTextMessageSize(MAX_FRAME_BYTES);
@@ -81,7 +78,7 @@ public final class ConsoleSession implements Session.Listener.AutoDemanding {
 
   @Override
   public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-    heardAt = nanoClock.getAsLong();
+    heardAt = System.nanoTime();
     try {
       type(payload);
       callback.succeed();
@@ -93,7 +90,7 @@ public final class ConsoleSession implements Session.Listener.AutoDemanding {
 
   @Override
   public void onWebSocketText(String text) {
-    heardAt = nanoClock.getAsLong();
+    heardAt = System.nanoTime();
     try {
       type(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
@@ -103,12 +100,12 @@ public final class ConsoleSession implements Session.Listener.AutoDemanding {
 
   @Override
   public void onWebSocketPong(ByteBuffer payload) {
-    heardAt = nanoClock.getAsLong();
+    heardAt = System.nanoTime();
   }
 
   @Override
   public void onWebSocketPing(ByteBuffer payload) {
-    heardAt = nanoClock.getAsLong();
+    heardAt = System.nanoTime();
   }
 
   @Override
@@ -183,7 +180,7 @@ public final class ConsoleSession implements Session.Listener.AutoDemanding {
   }
 
   private void ping() {
-    if (nanoClock.getAsLong() - heardAt > clientSilence.toNanos()) {
+    if (System.nanoTime() - heardAt > clientSilence.toNanos()) {
       log.debug("console client silent for over {}: dropped", clientSilence);
       end();
     } else {
