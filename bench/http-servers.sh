@@ -14,29 +14,9 @@ source "$(dirname "$0")/preamble.sh"
 bench_preamble
 # attack case (c) posts its body with Python's urllib: qo_ensure_all (bench_preamble) installs it
 
-work=$(mktemp -d /tmp/qemu-operator-bench.XXXXXX)
-qemu_pid= bench_pid=
-cleanup() {
-  set +e
-  # The benchmark stops each front itself; if it died first, the front's pid file is still here.
-  for pid in $bench_pid $(cat "$work/front.pid" 2>/dev/null) $qemu_pid; do
-    kill "$pid" 2>/dev/null && timeout 10 tail --pid="$pid" -f /dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work
 
 bench_start_qemu "$work"
 
-bench_java io.qemuoperator.bench.HttpServersBenchmark \
-  --work "$work" --out bench/target/bench-http-servers.json "$@" &
-bench_pid=$!
-status=0
-wait "$bench_pid" || status=$?
-bench_pid=
-if [ "$status" != 0 ]; then
-  qo_log "benchmark failed ($status); the fronts' logs:"
-  tail -n 20 "$work"/front-*.log >&2 2>/dev/null || true
-fi
-exit "$status"
+bench_run_java 'front-*.log' io.qemuoperator.bench.HttpServersBenchmark \
+  --work "$work" --out bench/target/bench-http-servers.json "$@"

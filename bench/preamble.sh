@@ -44,3 +44,39 @@ bench_start_qemu() {
   head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$work/token"
   chmod 600 "$work/token"
 }
+
+# bench_work: a work folder, $work, for one benchmark run; at exit (also on Ctrl-C) the benchmark
+# ($bench_pid), the processes whose pid files the folder holds (a benchmark stops its sidecar or
+# front itself; if it died first, the pid file is still there) and QEMU ($qemu_pid) are stopped,
+# and the folder removed.
+bench_work() {
+  work=$(mktemp -d /tmp/qemu-operator-bench.XXXXXX)
+  qemu_pid= bench_pid=
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+  set +e
+  for pid in $bench_pid $(cat "$work"/*.pid 2>/dev/null) $qemu_pid; do
+    kill "$pid" 2>/dev/null && timeout 10 tail --pid="$pid" -f /dev/null
+  done
+  rm -rf "$work"
+}
+
+# bench_run_java LOGS MAIN [ARGS...]: runs the benchmark class in the background (so that Ctrl-C
+# reaches bench_cleanup) and waits for it; when it fails, shows the end of $work/LOGS (a glob).
+bench_run_java() {
+  local logs=$1 status=0
+  shift
+  bench_java "$@" &
+  bench_pid=$!
+  wait "$bench_pid" || status=$?
+  bench_pid=
+  if [ "$status" != 0 ]; then
+    qo_log "benchmark failed ($status); the end of its logs:"
+    # shellcheck disable=SC2086
+    tail -n 30 "$work"/$logs >&2 2>/dev/null || true
+  fi
+  return "$status"
+}

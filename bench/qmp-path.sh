@@ -10,18 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/preamble.sh"
 bench_preamble
 
-work=$(mktemp -d /tmp/qemu-operator-bench.XXXXXX)
-qemu_pid= bench_pid=
-cleanup() {
-  set +e
-  # The benchmark stops its sidecar itself; if it died first, its pid file is still here.
-  for pid in $bench_pid $(cat "$work/sidecar.pid" 2>/dev/null) $qemu_pid; do
-    kill "$pid" 2>/dev/null && timeout 10 tail --pid="$pid" -f /dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work
 
 qemu-img create -q -f qcow2 "$work/disk.qcow2" 64M
 bench_start_qemu "$work" \
@@ -29,14 +18,5 @@ bench_start_qemu "$work" \
   -device virtio-balloon-pci,id=balloon0
 
 out=bench/target/bench-qmp-path.json
-bench_java io.qemuoperator.bench.QmpPathBenchmark \
-  --work "$work" --qemu-pid "$qemu_pid" --launcher qmp-sidecar/bin/qmp-sidecar --out "$out" "$@" &
-bench_pid=$!
-status=0
-wait "$bench_pid" || status=$?
-bench_pid=
-if [ "$status" != 0 ]; then
-  qo_log "benchmark failed ($status); sidecar log:"
-  tail -n 30 "$work/sidecar.log" >&2 2>/dev/null || true
-fi
-exit "$status"
+bench_run_java sidecar.log io.qemuoperator.bench.QmpPathBenchmark \
+  --work "$work" --qemu-pid "$qemu_pid" --launcher qmp-sidecar/bin/qmp-sidecar --out "$out" "$@"

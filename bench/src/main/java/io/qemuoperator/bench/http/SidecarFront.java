@@ -4,6 +4,8 @@ import io.qemuoperator.sidecar.web.WebServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
 
 /**
  * The sidecar's own server as it runs in production: Jetty 12 with the sidecar's settings ({@link
@@ -24,10 +26,21 @@ final class SidecarFront implements HttpFront {
             address,
             service.maxBodyBytes(),
             false,
-            new JettyFront.Front(service),
+            capped(new JettyFront.Front(service), service.maxBodyBytes()),
             (status, reason) ->
                 ("{\"error\":{\"class\":\"HttpError\",\"desc\":\"" + status + "\"}}")
                     .getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The handler behind Jetty's own body cap: WebServer caps bodies at its drain bound only, and the
+   * sidecar's handler (JsonExchange) refuses a body past the cap itself and drains it; this minimal
+   * handler does neither, so Jetty's cap answers its 413, as in {@link JettyFront}.
+   */
+  private static Handler capped(Handler handler, int maxBodyBytes) {
+    var cap = new SizeLimitHandler(maxBodyBytes, -1);
+    cap.setHandler(handler);
+    return cap;
   }
 
   @Override
