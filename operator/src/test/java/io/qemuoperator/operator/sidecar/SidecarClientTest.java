@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpClient;
@@ -104,17 +105,21 @@ class SidecarClientTest {
 
   @Test
   void anActionToASidecarThatDoesNotListenIsUnreachableWithNothingSent() throws IOException {
-    int port = sidecar.port();
-    sidecar.close();
+    // A port held bound but not listening refuses every connection, and no other socket gets it
+    // meanwhile (a closed stand-in's port could be taken by the next one).
+    try (Socket bound = new Socket()) {
+      bound.setReuseAddress(false);
+      bound.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      var notListening = SidecarEndpoint.of("127.0.0.1", bound.getLocalPort(), "token");
 
-    assertThatThrownBy(
-            () -> client.command(SidecarEndpoint.of("127.0.0.1", port, "token"), "stop", null))
-        .isInstanceOfSatisfying(
-            SidecarException.class,
-            e -> {
-              assertThat(e.isTransient()).isTrue();
-              assertThat(e.desc()).doesNotContain("outcome unknown");
-            });
+      assertThatThrownBy(() -> client.command(notListening, "stop", null))
+          .isInstanceOfSatisfying(
+              SidecarException.class,
+              e -> {
+                assertThat(e.isTransient()).isTrue();
+                assertThat(e.desc()).doesNotContain("outcome unknown");
+              });
+    }
   }
 
   /** What the stand-in does with a request it has read whole. */
@@ -138,7 +143,9 @@ class SidecarClientTest {
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
 
     FailingSidecar() throws IOException {
-      Thread.ofVirtual().start(this::accept);
+      // A platform thread: closing a socket a virtual thread waits on in accept() is deferred until
+      // that thread runs again, and meanwhile the port still takes connections.
+      Thread.ofPlatform().daemon().start(this::accept);
     }
 
     int port() {

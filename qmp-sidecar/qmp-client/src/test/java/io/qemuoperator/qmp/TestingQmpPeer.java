@@ -48,7 +48,9 @@ final class TestingQmpPeer implements AutoCloseable {
     this.socket = dir.resolve("qmp.sock");
     this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    this.acceptor = Thread.ofVirtual().name("testing-qmp-peer").start(this::acceptLoop);
+    // A platform thread, so close() stops accepting at once (for a virtual one it waits until
+    // the thread runs again).
+    this.acceptor = Thread.ofPlatform().daemon().name("testing-qmp-peer").start(this::acceptLoop);
   }
 
   Path socket() {

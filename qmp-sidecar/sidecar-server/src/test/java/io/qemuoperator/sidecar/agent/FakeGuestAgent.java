@@ -40,7 +40,9 @@ final class FakeGuestAgent implements AutoCloseable {
   FakeGuestAgent(Path socket) throws IOException {
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    acceptor = Thread.ofVirtual().start(this::accept);
+    // A platform thread, so close() stops accepting at once (for a virtual one it waits until
+    // the thread runs again).
+    acceptor = Thread.ofPlatform().daemon().start(this::accept);
   }
 
   /** Stops answering (true), or answers again (false), first what it held back, late. */
