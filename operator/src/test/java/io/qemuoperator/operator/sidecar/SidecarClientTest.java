@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qemuoperator.operator.OperatorMetrics;
+import io.qemuoperator.testing.AcceptLoop;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -143,9 +144,14 @@ class SidecarClientTest {
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
 
     FailingSidecar() throws IOException {
-      // A platform thread: closing a socket a virtual thread waits on in accept() is deferred until
-      // that thread runs again, and meanwhile the port still takes connections.
-      Thread.ofPlatform().daemon().start(this::accept);
+      AcceptLoop.start(
+          "failing-sidecar",
+          () -> {
+            Socket connection = server.accept();
+            connections.add(connection);
+            return connection;
+          },
+          this::serve);
     }
 
     int port() {
@@ -158,18 +164,6 @@ class SidecarClientTest {
 
     List<String> requests() {
       return List.copyOf(requests);
-    }
-
-    private void accept() {
-      while (!server.isClosed()) {
-        try {
-          Socket connection = server.accept();
-          connections.add(connection);
-          Thread.ofVirtual().start(() -> serve(connection));
-        } catch (IOException closed) {
-          return;
-        }
-      }
     }
 
     private void serve(Socket connection) {

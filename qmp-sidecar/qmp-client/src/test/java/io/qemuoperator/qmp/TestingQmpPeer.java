@@ -2,6 +2,7 @@ package io.qemuoperator.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qemuoperator.testing.AcceptLoop;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -48,9 +49,15 @@ final class TestingQmpPeer implements AutoCloseable {
     this.socket = dir.resolve("qmp.sock");
     this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    // A platform thread, so close() stops accepting at once (for a virtual one it waits until
-    // the thread runs again).
-    this.acceptor = Thread.ofPlatform().daemon().name("testing-qmp-peer").start(this::acceptLoop);
+    this.acceptor =
+        AcceptLoop.start(
+            "testing-qmp-peer",
+            () -> {
+              SocketChannel channel = server.accept();
+              connections.incrementAndGet();
+              return channel;
+            },
+            this::serve);
   }
 
   Path socket() {
@@ -63,18 +70,6 @@ final class TestingQmpPeer implements AutoCloseable {
 
   static String reply(JsonNode command, String returnJson) {
     return "{\"return\": " + returnJson + ", \"id\": " + command.get("id") + "}";
-  }
-
-  private void acceptLoop() {
-    while (server.isOpen()) {
-      try {
-        SocketChannel channel = server.accept();
-        connections.incrementAndGet();
-        Thread.ofVirtual().start(() -> serve(channel));
-      } catch (IOException e) {
-        return;
-      }
-    }
   }
 
   private void serve(SocketChannel channel) {

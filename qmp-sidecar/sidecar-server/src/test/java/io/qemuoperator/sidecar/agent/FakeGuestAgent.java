@@ -2,6 +2,7 @@ package io.qemuoperator.sidecar.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qemuoperator.testing.AcceptLoop;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,9 +41,15 @@ final class FakeGuestAgent implements AutoCloseable {
   FakeGuestAgent(Path socket) throws IOException {
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    // A platform thread, so close() stops accepting at once (for a virtual one it waits until
-    // the thread runs again).
-    acceptor = Thread.ofPlatform().daemon().start(this::accept);
+    acceptor =
+        AcceptLoop.start(
+            "fake-guest-agent",
+            () -> {
+              SocketChannel channel = server.accept();
+              client.set(channel);
+              return channel;
+            },
+            this::serve);
   }
 
   /** Stops answering (true), or answers again (false), first what it held back, late. */
@@ -79,18 +86,6 @@ final class FakeGuestAgent implements AutoCloseable {
   /** The commands ({@code execute}) received, in order. */
   List<String> received() {
     return List.copyOf(received);
-  }
-
-  private void accept() {
-    while (server.isOpen()) {
-      try {
-        SocketChannel channel = server.accept();
-        client.set(channel);
-        Thread.ofVirtual().start(() -> serve(channel));
-      } catch (IOException e) {
-        return;
-      }
-    }
   }
 
   private void serve(SocketChannel channel) {
