@@ -357,62 +357,29 @@ class Helm4OnRealApiServerE2E {
         .withName(RealApiServer.CRD_NAME);
   }
 
-  /**
-   * Deletes the CRDs (QemuVMMigration, QemuVM), first releasing the finalizers of objects earlier
-   * classes left (no operator runs between classes), and waits until they are gone.
-   */
+  /** Deletes the CRDs (QemuVMMigration, QemuVM) and waits until they are gone. */
   private static void removeCrd() {
-    var migrationCrd =
-        server
-            .client()
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .withName(io.qemuoperator.api.v1alpha1.QemuVMApi.MIGRATION_CRD_NAME);
-    if (migrationCrd.get() != null) {
-      var migrations =
-          server
-              .client()
-              .resources(io.qemuoperator.api.v1alpha1.QemuVMMigration.class)
-              .inAnyNamespace();
-      for (var migration : migrations.list().getItems()) {
-        server
-            .client()
-            .resources(io.qemuoperator.api.v1alpha1.QemuVMMigration.class)
-            .inNamespace(migration.getMetadata().getNamespace())
-            .withName(migration.getMetadata().getName())
-            .edit(
-                m -> {
-                  m.getMetadata().setFinalizers(List.of());
-                  return m;
-                });
-      }
-      migrationCrd.delete();
-      Awaitility.await("the QemuVMMigration CRD deleted")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250))
-          .until(() -> migrationCrd.get() == null);
-    }
-    if (crd() == null) {
+    removeCrd(
+        io.qemuoperator.api.v1alpha1.QemuVMMigration.class,
+        io.qemuoperator.api.v1alpha1.QemuVMApi.MIGRATION_CRD_NAME);
+    removeCrd(QemuVM.class, RealApiServer.CRD_NAME);
+  }
+
+  /**
+   * Deletes one CRD, first releasing the finalizers of the objects earlier classes left (no
+   * operator runs between classes), and waits until it is gone.
+   */
+  private static void removeCrd(
+      Class<? extends io.fabric8.kubernetes.api.model.HasMetadata> type, String name) {
+    var crd = server.client().apiextensions().v1().customResourceDefinitions().withName(name);
+    if (crd.get() == null) {
       return;
     }
-    var vms = server.client().resources(QemuVM.class).inAnyNamespace();
-    for (QemuVM vm : vms.list().getItems()) {
-      server
-          .client()
-          .resources(QemuVM.class)
-          .inNamespace(vm.getMetadata().getNamespace())
-          .withName(vm.getMetadata().getName())
-          .edit(
-              v -> {
-                v.getMetadata().setFinalizers(List.of());
-                return v;
-              });
-    }
-    crdResource().delete();
-    Awaitility.await("the QemuVM CRD deleted")
+    server.releaseFinalizers(type, null);
+    crd.delete();
+    Awaitility.await("the CRD " + name + " deleted")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(250))
-        .until(() -> crd() == null);
+        .until(() -> crd.get() == null);
   }
 }

@@ -1,11 +1,13 @@
 package io.qemuoperator.e2e;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.qemuoperator.api.v1alpha1.QemuVMApi;
 import io.qemuoperator.local.Kubeconfig;
 import io.qemuoperator.local.LocalCluster;
@@ -174,20 +176,69 @@ public final class RealApiServer implements BeforeAllCallback, ParameterResolver
 
   /**
    * Deletes a test's namespace, leaving nothing behind on the shared server: with no operator left
-   * to release them, the QemuVMs' finalizers would hold the namespace forever, so they are removed
-   * first; kube-controller-manager then empties the namespace.
+   * to release them, the finalizers of QemuVMs and QemuVMMigrations would hold the namespace
+   * forever, so they are removed first; kube-controller-manager then empties the namespace.
    */
   public void deleteNamespace(String namespace) {
-    var vms = client().resources(io.qemuoperator.api.v1alpha1.QemuVM.class).inNamespace(namespace);
-    for (var vm : vms.list().getItems()) {
-      vms.withName(vm.getMetadata().getName())
-          .edit(
-              v -> {
-                v.getMetadata().setFinalizers(List.of());
-                return v;
-              });
-    }
+    releaseFinalizers(io.qemuoperator.api.v1alpha1.QemuVM.class, namespace);
+    releaseFinalizers(io.qemuoperator.api.v1alpha1.QemuVMMigration.class, namespace);
     client().namespaces().withName(namespace).delete();
+  }
+
+  /**
+   * Removes the finalizers of every object of {@code type} in {@code namespace} (null: in every
+   * namespace); nothing when the API server does not serve the type.
+   *
+   * <p>An object can outlive its namespace: after the API server restarts (OperatorUnderFaultsE2E
+   * restarts this shared one), kube-controller-manager can finalize a terminating namespace before
+   * it sees the custom resources in it. Such an object can be changed only in its namespace, so the
+   * namespace is created again for the change and deleted after it.
+   */
+  public <T extends HasMetadata> void releaseFinalizers(Class<T> type, String namespace) {
+    List<T> held;
+    try {
+      var all = client().resources(type);
+      held =
+          (namespace == null ? all.inAnyNamespace() : all.inNamespace(namespace)).list().getItems();
+    } catch (KubernetesClientException notServed) {
+      if (notServed.getCode() == 404) {
+        return;
+      }
+      throw notServed;
+    }
+    for (T object : held) {
+      if (object.getMetadata().getFinalizers().isEmpty()) {
+        continue;
+      }
+      String ns = object.getMetadata().getNamespace();
+      var resource =
+          client().resources(type).inNamespace(ns).withName(object.getMetadata().getName());
+      UnaryOperator<T> release =
+          o -> {
+            o.getMetadata().setFinalizers(List.of());
+            return o;
+          };
+      try {
+        resource.edit(release);
+      } catch (KubernetesClientException e) {
+        if (!namespaceGone(e)) {
+          throw e;
+        }
+        client()
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .create();
+        resource.edit(release);
+        client().namespaces().withName(ns).delete();
+      }
+    }
+  }
+
+  private static boolean namespaceGone(KubernetesClientException e) {
+    return e.getCode() == 404
+        && e.getStatus() != null
+        && e.getStatus().getDetails() != null
+        && "namespaces".equals(e.getStatus().getDetails().getKind());
   }
 
   /**
